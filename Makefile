@@ -1,0 +1,54 @@
+# Tiangong ERP — `make run` (demo app) and `make test` (whole suite). See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.txt | cut -c1-12)
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tiangong
+TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+PYTEST_ARGS ?=
+
+.PHONY: run test install system-test-deps messages lint format migrate demo bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.installed-*; touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	$(BIN)/python manage.py compile_catalogs
+
+# Quick start: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set.
+run: install messages
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
+	@echo "Tiangong is starting on http://127.0.0.1:8000"
+	@if [ -n "$$REDIS_URL" ]; then DEBUG=1 $(BIN)/honcho start -f Procfile.dev; \
+	 else DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000; fi
+
+# Browser tests need Debian chromium and CJK fonts; install them when missing (as root).
+system-test-deps:
+	@need=""; [ -x /usr/bin/chromium ] || need="$$need chromium"; \
+	 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	 if [ -n "$$need" ]; then \
+	   if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
+	   else echo "Please install:$$need (Debian packages)"; exit 1; fi; fi
+
+test: install messages system-test-deps
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
+	  || (echo "Models and migrations differ: run makemigrations"; exit 1)
+	$(BIN)/ruff check .
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+	  $(BIN)/python -m pytest -q -p no:randomly $(PYTEST_ARGS)
+
+lint:
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -1,0 +1,27 @@
+"""The Celery app. Broker and result backend are Redis (REDIS_URL); without it tasks run eagerly."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
+
+app = Celery("erp")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+# Every periodic task, in one place. `sync_beat_schedule` (run by migrate) copies these into
+# django-celery-beat's tables, where admins can edit times or disable them.
+PERIODIC_TASKS = {
+    # 01:00 every day: customers without follow-up for N days return to the shared pool.
+    "crm-return-idle-customers-to-pool": {
+        "task": "crm.tasks.return_idle_customers",
+        "schedule": crontab(hour=1, minute=0),
+    },
+    # 06:00 every day: production tracking warnings, notify planners and sales owners.
+    "production-daily-warnings": {
+        "task": "production.tasks.record_warnings",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}

@@ -1,0 +1,34 @@
+"""Business errors. Services raise them; views and the middleware turn them into messages."""
+
+
+class DomainError(Exception):
+    """A business rule refused the action. `message` is already translated for the user."""
+
+    def __init__(self, message, *, code: str = "", details=None):
+        super().__init__(str(message))
+        self.message = message
+        self.code = code
+        self.details = details or []
+
+    def __str__(self):
+        return str(self.message)
+
+
+class ValidationError(DomainError):
+    """Input that breaks a rule (bad quantity, unknown code)."""
+
+
+class StateError(DomainError):
+    """The document's status does not allow the action."""
+
+
+class InsufficientStock(DomainError):
+    """Posting would take stock below zero where that is not allowed."""
+
+
+class ClosedPeriodError(DomainError):
+    """Posting into a closed accounting period."""
+
+
+class ConcurrencyError(DomainError):
+    """Another user or job holds what this action needs (e.g. a run already active)."""

@@ -1,0 +1,57 @@
+"""Sidebar: modules and their pages. Apps add their pages in AppConfig.ready():
+
+from erp.navigation import register
+register("warehouse", _("Items"), "inventory:item_list", order=10)
+"""
+
+from dataclasses import dataclass, field
+
+from django.urls import NoReverseMatch, reverse
+
+from .roles import MODULES
+
+
+@dataclass
+class NavItem:
+    label: str
+    url_name: str
+    order: int = 100
+    perm: str | None = None
+
+
+@dataclass
+class NavModule:
+    code: str
+    label: str
+    items: list[NavItem] = field(default_factory=list)
+
+
+_registry: dict[str, list[NavItem]] = {code: [] for code, _label in MODULES}
+
+
+def register(module: str, label, url_name: str, *, order: int = 100, perm: str | None = None) -> None:
+    items = _registry[module]
+    if not any(i.url_name == url_name for i in items):
+        items.append(NavItem(label, url_name, order, perm))
+        items.sort(key=lambda i: i.order)
+
+
+def menu_for(user) -> list[dict]:
+    """Modules (and pages) the user may open, in sidebar order."""
+    if not user.is_authenticated:
+        return []
+    perms = user.get_all_permissions()
+    menu = []
+    for code, label in MODULES:
+        if not (user.is_superuser or f"erp.access_{code}" in perms):
+            continue
+        entries = []
+        for item in _registry[code]:
+            if item.perm and not (user.is_superuser or item.perm in perms):
+                continue
+            try:
+                entries.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
+            except NoReverseMatch:
+                continue
+        menu.append({"code": code, "label": label, "items": entries})
+    return menu

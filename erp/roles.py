@@ -1,0 +1,69 @@
+"""Roles (groups) and what each may open. `sync_roles` runs after every migrate, so groups
+always carry the module permissions and the model permissions of the apps they work in."""
+
+from django.utils.translation import gettext_lazy as _
+
+MODULES = [
+    # code, label, bootstrap icon-ish emoji-free short code
+    ("sales", _("Sales / CRM")),
+    ("purchasing", _("Purchasing")),
+    ("outsourcing", _("Outsourcing")),
+    ("warehouse", _("Warehouse")),
+    ("bom", _("BOM")),
+    ("planning", _("Planning / MRP")),
+    ("production", _("Production")),
+    ("costing", _("Costing")),
+    ("reports", _("Reports")),
+    ("system", _("System")),
+]
+MODULE_CODES = [code for code, _label in MODULES]
+
+# group name -> (modules it opens, apps whose model permissions it gets (all), extra "app.codename")
+ROLES = {
+    "管理员": (MODULE_CODES, ["erp", "inventory", "bom", "mrp", "production", "procurement", "crm", "costing"], []),
+    "销售": (["sales", "reports"], ["crm"], ["inventory.view_item"]),
+    "采购": (["purchasing", "outsourcing", "reports"], ["procurement"], ["inventory.view_item"]),
+    "仓库": (["warehouse", "reports"], ["inventory"], []),
+    "计划": (["planning", "bom", "production", "reports"], ["mrp", "bom"], ["inventory.view_item"]),
+    "生产": (["production", "bom"], ["production"], ["inventory.view_item"]),
+    "成本会计": (["costing", "reports", "warehouse"], ["costing"], ["inventory.view_item"]),
+}
+ROLE_LABELS = {
+    "管理员": _("Administrator"),
+    "销售": _("Sales"),
+    "采购": _("Purchasing"),
+    "仓库": _("Warehouse"),
+    "计划": _("Planner"),
+    "生产": _("Production"),
+    "成本会计": _("Cost accountant"),
+}
+# Permissions only admins hold even inside a module (checked by the views that need them).
+ADMIN_ONLY = {"crm.change_credit_limit"}
+
+
+def sync_roles(using="default"):
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    from .models import Module
+
+    ct = ContentType.objects.db_manager(using).get_for_model(Module, for_concrete_model=False)
+    for code in MODULE_CODES:
+        Permission.objects.db_manager(using).get_or_create(
+            content_type=ct, codename=f"access_{code}", defaults={"name": f"Can open {code}"}
+        )
+    for name, (modules, apps, extra) in ROLES.items():
+        group, _created = Group.objects.db_manager(using).get_or_create(name=name)
+        perms = set(
+            Permission.objects.db_manager(using).filter(content_type=ct, codename__in=[f"access_{m}" for m in modules])
+        )
+        app_perms = Permission.objects.db_manager(using).filter(content_type__app_label__in=apps)
+        perms |= {
+            p for p in app_perms if f"{p.content_type.app_label}.{p.codename}" not in ADMIN_ONLY or name == "管理员"
+        }
+        for label in extra:
+            app_label, codename = label.split(".")
+            perms |= set(
+                Permission.objects.db_manager(using).filter(content_type__app_label=app_label, codename=codename)
+            )
+        group.permissions.set(perms)

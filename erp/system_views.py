@@ -1,0 +1,51 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+
+from .models import CompanySettings
+from .permissions import module_required
+from .roles import ROLE_LABELS
+from .views import UpdatePage
+
+
+class CompanySettingsForm(forms.ModelForm):
+    class Meta:
+        model = CompanySettings
+        fields = [
+            "name",
+            "tax_id",
+            "address",
+            "phone",
+            "bank_account",
+            "currency",
+            "accrual_mode",
+            "over_receipt_tolerance_pct",
+            "pool_return_days",
+            "due_soon_days",
+        ]
+
+
+class CompanySettingsPage(UpdatePage):
+    module = "system"
+    permission_required = "erp.change_companysettings"
+    form_class = CompanySettingsForm
+    title = _("Company settings")
+    success_url = reverse_lazy("company_settings")
+
+    def get_object(self, queryset=None):
+        return CompanySettings.get()
+
+
+@module_required("system")
+def users(request):
+    users = get_user_model().objects.prefetch_related("groups").order_by("username")
+    rows = [
+        {"user": u, "roles": ", ".join(str(ROLE_LABELS.get(g.name, g.name)) for g in u.groups.all())} for u in users
+    ]
+    return render(
+        request,
+        "erp/users.html",
+        {"title": _("Users and roles"), "rows": rows, "breadcrumbs": [(_("Users and roles"), None)]},
+    )

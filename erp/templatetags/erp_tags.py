@@ -1,0 +1,79 @@
+"""Template helpers shared by every module: charts (inline SVG, no JS), badges, numbers."""
+
+from decimal import Decimal
+
+from django import template
+from django.utils.html import format_html
+
+from ..fields import fmt_decimal, to_decimal
+
+register = template.Library()
+
+STATUS_COLORS = {
+    "draft": "secondary",
+    "planned": "secondary",
+    "confirmed": "primary",
+    "approved": "primary",
+    "released": "primary",
+    "started": "info",
+    "completed": "success",
+    "done": "success",
+    "closed": "dark",
+    "cancelled": "danger",
+    "disabled": "dark",
+    "open": "success",
+}
+
+
+@register.simple_tag
+def status_badge(obj, field="status"):
+    value = getattr(obj, field)
+    label = getattr(obj, f"get_{field}_display")()
+    return format_html('<span class="badge text-bg-{}">{}</span>', STATUS_COLORS.get(value, "secondary"), label)
+
+
+@register.filter
+def qty(value, places=4):
+    """A quantity without trailing zeros (12.5, not 12.500000)."""
+    if value is None or value == "":
+        return ""
+    return fmt_decimal(value, int(places))
+
+
+@register.inclusion_tag("erp/_bar_chart.html")
+def bar_chart(rows, value_key="value", label_key="label", width=560, unit="", color="#0d6efd"):
+    """Horizontal bar chart. rows: list of dicts with label and value (Decimal/int)."""
+    rows = list(rows)
+    values = [to_decimal(r.get(value_key) or 0) for r in rows]
+    top = max(values + [Decimal(0)]) or Decimal(1)
+    bar_h, gap, label_w = 22, 8, 150
+    plot_w = int(width) - label_w - 90
+    bars = []
+    for i, (row, val) in enumerate(zip(rows, values, strict=True)):
+        w = int(plot_w * (val / top)) if top else 0
+        bars.append(
+            {
+                "y": i * (bar_h + gap),
+                "w": max(w, 0),
+                "label": row.get(label_key),
+                "value": row.get("display", fmt_decimal(val, 2)),
+                "text_y": i * (bar_h + gap) + 15,
+                "color": row.get("color", color),
+            }
+        )
+    return {
+        "bars": bars,
+        "height": len(rows) * (bar_h + gap) + 4,
+        "width": width,
+        "label_w": label_w,
+        "bar_h": bar_h,
+        "unit": unit,
+        "value_x": label_w + 6,
+    }
+
+
+@register.inclusion_tag("erp/_progress.html")
+def progress(percent, warn=False):
+    p = to_decimal(percent or 0)
+    p = max(Decimal(0), min(Decimal(100), p))
+    return {"percent": fmt_decimal(p, 1), "warn": warn}

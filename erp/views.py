@@ -1,0 +1,165 @@
+"""Kernel views and the page patterns later modules reuse.
+
+List pattern: subclass `ListPage` with `table_class`, `filterset_class`, `module`.
+Form pattern: subclass `FormPage` (create/update with inline errors, POST-redirect-GET).
+Action pattern: `run_action(request, fn, success_msg, redirect_to)` for POST buttons that
+call one service; a DomainError becomes an error message, never a 500.
+"""
+
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.messages.views import SuccessMessageMixin
+from django.db import connection
+from django.http import HttpResponseNotAllowed, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+from django.views.generic import CreateView, DetailView, UpdateView
+from django_filters.views import FilterView
+from django_tables2.export.views import ExportMixin
+from django_tables2.views import SingleTableMixin
+
+from .errors import DomainError
+from .permissions import ModuleRequiredMixin
+
+
+class PageMixin(ModuleRequiredMixin):
+    """Title and breadcrumbs for the base layout."""
+
+    title = ""
+    breadcrumbs: list[tuple[str, str | None]] = []
+
+    def get_title(self):
+        return self.title
+
+    def get_breadcrumbs(self):
+        return list(self.breadcrumbs) + [(self.get_title(), None)]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["title"] = self.get_title()
+        ctx["breadcrumbs"] = self.get_breadcrumbs()
+        return ctx
+
+
+class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
+    """Sort, filter, paginate, export (`?_export=xlsx`)."""
+
+    template_name = "erp/list.html"
+    paginate_by = 25
+    export_formats = ("xlsx", "csv")
+    create_url_name: str | None = None
+    create_label = gettext_lazy("New")
+
+    def get_export_filename(self, export_format):
+        return f"{self.get_title()}-{timezone.localdate():%Y%m%d}.{export_format}"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["create_url_name"] = self.create_url_name
+        ctx["create_label"] = self.create_label
+        return ctx
+
+
+class FormPage(PageMixin, SuccessMessageMixin):
+    template_name = "erp/form.html"
+    success_message = gettext_lazy("Saved.")
+
+
+class CreatePage(FormPage, CreateView):
+    pass
+
+
+class UpdatePage(FormPage, UpdateView):
+    pass
+
+
+class DetailPage(PageMixin, DetailView):
+    pass
+
+
+def run_action(request, fn, *, success: str, redirect_to: str):
+    """Call one service for a POST button; DomainError -> error message, nothing changed."""
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        fn()
+    except DomainError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, success)
+    return redirect(redirect_to)
+
+
+@login_required
+def dashboard(request):
+    from .dashboard import dashboard_cards
+
+    return render(
+        request,
+        "erp/dashboard.html",
+        {"title": _("Dashboard"), "cards": dashboard_cards(request.user), "breadcrumbs": []},
+    )
+
+
+@login_required
+def notifications(request):
+    qs = request.user.notifications.all()[:200]
+    return render(
+        request,
+        "erp/notifications.html",
+        {"title": _("Notifications"), "notifications": qs, "breadcrumbs": [(_("Notifications"), None)]},
+    )
+
+
+@login_required
+@require_POST
+def notifications_mark_read(request):
+    request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("notifications")
+
+
+@never_cache
+def healthz(request):
+    """Database, broker and worker status as JSON: 200 when all up, 503 naming what is down."""
+    from django.conf import settings
+
+    from .celery import app
+
+    status = {}
+    try:
+        with connection.cursor() as cur:
+            cur.execute("SELECT 1")
+        status["database"] = "up"
+    except Exception as exc:
+        status["database"] = f"down: {exc.__class__.__name__}"
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        status["broker"] = "eager"
+        status["worker"] = "eager"
+    else:
+        try:
+            with app.connection_for_write() as conn:
+                conn.ensure_connection(max_retries=1, timeout=2)
+            status["broker"] = "up"
+        except Exception as exc:
+            status["broker"] = f"down: {exc.__class__.__name__}"
+        if status["broker"] == "up":
+            try:
+                replies = app.control.ping(timeout=1.0)
+                status["worker"] = "up" if replies else "down: no worker answered"
+            except Exception as exc:
+                status["worker"] = f"down: {exc.__class__.__name__}"
+        else:
+            status["worker"] = "down: broker unreachable"
+    down = [k for k, v in status.items() if v.startswith("down")]
+    body = {"status": "ok" if not down else "down", "down": down, **status}
+    return JsonResponse(body, status=200 if not down else 503, json_dumps_params={"ensure_ascii": False})
+
+
+def json_script_data(data) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)

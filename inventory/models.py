@@ -1,0 +1,272 @@
+"""Inventory master data and the stock ledger.
+
+StockMove is append-only (a database trigger refuses UPDATE and DELETE); StockBalance holds
+quantity and value per item x warehouse, updated in the same transaction as the moves.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+from simple_history.models import HistoricalRecords
+
+from erp.fields import MoneyField, PriceField, QuantityField
+
+
+class UnitOfMeasure(models.Model):
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=50, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("unit of measure")
+        verbose_name_plural = _("units of measure")
+        ordering = ["code"]
+
+    def __str__(self):
+        return self.code
+
+
+class UomConversion(models.Model):
+    """1 `from_uom` = `factor` `to_uom`; item-specific when `item` is set (e.g. 1 box = 12 pcs)."""
+
+    item = models.ForeignKey("Item", on_delete=models.CASCADE, null=True, blank=True, related_name="conversions")
+    from_uom = models.ForeignKey(UnitOfMeasure, on_delete=models.PROTECT, related_name="+", verbose_name=_("from unit"))
+    to_uom = models.ForeignKey(UnitOfMeasure, on_delete=models.PROTECT, related_name="+", verbose_name=_("to unit"))
+    factor = models.DecimalField(_("factor"), max_digits=18, decimal_places=6)
+
+    class Meta:
+        verbose_name = _("unit conversion")
+        verbose_name_plural = _("unit conversions")
+        constraints = [
+            models.UniqueConstraint(fields=["item", "from_uom", "to_uom"], name="uniq_uom_conversion"),
+            models.CheckConstraint(condition=Q(factor__gt=0), name="uom_factor_positive"),
+        ]
+
+    def __str__(self):
+        return f"1 {self.from_uom} = {self.factor} {self.to_uom}"
+
+
+class ItemCategory(MPTTModel):
+    name = models.CharField(_("name"), max_length=100)
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    path = models.CharField(_("path"), max_length=500, unique=True, editable=False)
+
+    class MPTTMeta:
+        order_insertion_by = ["name"]
+
+    class Meta:
+        verbose_name = _("item category")
+        verbose_name_plural = _("item categories")
+
+    def __str__(self):
+        return self.path or self.name
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path}/{self.name}" if self.parent_id else self.name
+        super().save(*args, **kwargs)
+
+
+class SupplyType(models.TextChoices):
+    PURCHASE = "purchase", _("Purchased")
+    MANUFACTURE = "manufacture", _("Manufactured")
+    OUTSOURCE = "outsource", _("Outsourced")
+    PHANTOM = "phantom", _("Phantom")
+
+
+class Supplier(models.Model):
+    """Supplier master (procurement adds price lists and performance on top)."""
+
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    tax_id = models.CharField(_("tax ID"), max_length=30, blank=True)
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("supplier")
+        verbose_name_plural = _("suppliers")
+        ordering = ["code"]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class Item(models.Model):
+    code = models.CharField(_("item number"), max_length=60, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    spec = models.CharField(_("specification"), max_length=200, blank=True)
+    uom = models.ForeignKey(UnitOfMeasure, on_delete=models.PROTECT, verbose_name=_("unit"), related_name="items")
+    purchase_uom = models.ForeignKey(
+        UnitOfMeasure,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("purchase unit"),
+    )
+    purchase_factor = models.DecimalField(
+        _("stock units per purchase unit"), max_digits=18, decimal_places=6, default=1
+    )
+    category = TreeForeignKey(
+        ItemCategory, on_delete=models.PROTECT, null=True, blank=True, related_name="items", verbose_name=_("category")
+    )
+    supply_type = models.CharField(
+        _("supply type"), max_length=20, choices=SupplyType.choices, default=SupplyType.PURCHASE
+    )
+    make_to_order = models.BooleanField(_("make to order"), default=False)
+    lead_time_days = models.PositiveIntegerField(_("lead time (days)"), default=0)
+    safety_stock = QuantityField(_("safety stock"))
+    min_order_qty = QuantityField(_("minimum order quantity"))
+    order_multiple = QuantityField(_("order multiple"))
+    order_period_days = models.PositiveIntegerField(_("order period (days)"), default=0)
+    standard_cost = PriceField(_("standard cost"))
+    default_supplier = models.ForeignKey(
+        Supplier, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("default supplier")
+    )
+    default_warehouse = models.ForeignKey(
+        "Warehouse",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("default warehouse"),
+    )
+    ecn_controlled = models.BooleanField(_("under engineering change control"), default=False)
+    low_level_code = models.PositiveSmallIntegerField(_("low-level code"), default=0, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(excluded_fields=["low_level_code"])
+
+    class Meta:
+        verbose_name = _("item")
+        verbose_name_plural = _("items")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=Q(safety_stock__gte=0), name="item_ss_nonneg"),
+            models.CheckConstraint(condition=Q(min_order_qty__gte=0), name="item_moq_nonneg"),
+            models.CheckConstraint(condition=Q(order_multiple__gte=0), name="item_mult_nonneg"),
+            models.CheckConstraint(condition=Q(standard_cost__gte=0), name="item_stdcost_nonneg"),
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def can_have_bom(self) -> bool:
+        return self.supply_type in (SupplyType.MANUFACTURE, SupplyType.OUTSOURCE, SupplyType.PHANTOM)
+
+
+class WarehouseKind(models.TextChoices):
+    WAREHOUSE = "warehouse", _("Warehouse")
+    LOCATION = "location", _("Location")
+    SUBCONTRACTOR = "subcontractor", _("Subcontractor location")
+
+
+class Warehouse(MPTTModel):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    parent = TreeForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("parent")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=WarehouseKind.choices, default=WarehouseKind.WAREHOUSE)
+    nettable = models.BooleanField(_("nettable (MRP counts its stock)"), default=True)
+    allow_negative = models.BooleanField(_("allow negative stock"), default=False)
+    supplier = models.OneToOneField(
+        Supplier,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="subcontractor_location",
+        verbose_name=_("subcontractor"),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords(excluded_fields=["lft", "rght", "tree_id", "level"])
+
+    class MPTTMeta:
+        order_insertion_by = ["code"]
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(kind="subcontractor") | Q(nettable=False, supplier__isnull=False),
+                name="subcontractor_location_not_nettable",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+
+class StockBalance(models.Model):
+    """Quantity and value on hand per item x warehouse; locked (pk order) while posting."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="balances")
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="balances")
+    qty = QuantityField(_("quantity"))
+    value = MoneyField(_("value"))
+
+    class Meta:
+        verbose_name = _("stock balance")
+        verbose_name_plural = _("stock balances")
+        constraints = [models.UniqueConstraint(fields=["item", "warehouse"], name="uniq_balance_item_wh")]
+
+    def __str__(self):
+        return f"{self.item_id}@{self.warehouse_id}: {self.qty}"
+
+    @property
+    def avg_cost(self):
+        from erp.fields import ZERO
+
+        return (self.value / self.qty) if self.qty else ZERO
+
+
+class StockMove(models.Model):
+    """One posted change of stock. Never updated or deleted; a correction is a reversing move."""
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="moves", verbose_name=_("item"))
+    warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="moves", verbose_name=_("warehouse")
+    )
+    qty = QuantityField(_("quantity"))
+    unit_cost = PriceField(_("unit cost"))
+    value = MoneyField(_("value"))
+    move_date = models.DateField(_("date"), db_index=True)
+    period = models.ForeignKey("erp.Period", on_delete=models.PROTECT, related_name="+", verbose_name=_("period"))
+    posted_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    source_type = models.CharField(_("source document type"), max_length=40)
+    source_id = models.BigIntegerField(_("source document"))
+    source_line = models.BigIntegerField(_("source line"), default=0)
+    source_number = models.CharField(_("source number"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=30)
+    reversal = models.BooleanField(_("reversal"), default=False)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("stock move")
+        verbose_name_plural = _("stock moves")
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["item", "warehouse", "move_date"]),
+            models.Index(fields=["source_type", "source_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source_type", "source_id", "source_line", "kind", "reversal"], name="uniq_move_per_source_line"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.source_number or self.source_type} {self.item_id} {self.qty}"
