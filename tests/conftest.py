@@ -73,8 +73,15 @@ def celery_worker(transactional_db, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.broker_url = os.environ["REDIS_URL"]
     app.conf.result_backend = os.environ["REDIS_URL"]
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10) as worker:
+    # A queue of our own, so parallel test sessions never run each other's tasks.
+    queue = f"test-{os.getpid()}"
+    previous_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    with start_worker(
+        app, perform_ping_check=False, pool="solo", loglevel="WARNING", shutdown_timeout=10, queues=[queue]
+    ) as worker:
         yield worker
+    app.conf.task_default_queue = previous_queue
     app.conf.task_always_eager = True
 
 
