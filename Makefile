@@ -21,7 +21,7 @@ $(STAMP): requirements.txt | $(BIN)/python
 install: $(STAMP)
 
 messages: install
-	$(BIN)/python manage.py compile_catalogs
+	DEBUG=1 $(BIN)/python manage.py compile_catalogs
 
 # Quick start: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set.
 run: install messages
