@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class TimeStampedModel(models.Model):
@@ -129,6 +130,7 @@ class CompanySettings(models.Model):
         _("days without follow-up before a customer returns to the pool"), default=30
     )
     due_soon_days = models.PositiveIntegerField(_("'due soon' warning, days"), default=3)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("company settings")

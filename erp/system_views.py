@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
+from .audit import history_for
 from .models import CompanySettings
 from .permissions import module_required
 from .roles import ROLE_LABELS
@@ -34,8 +35,15 @@ class CompanySettingsPage(UpdatePage):
     title = _("Company settings")
     success_url = reverse_lazy("company_settings")
 
+    template_name = "erp/company_settings.html"
+
     def get_object(self, queryset=None):
         return CompanySettings.get()
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["history"] = history_for(self.object)
+        return ctx
 
 
 @module_required("system")
