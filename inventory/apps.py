@@ -5,3 +5,15 @@ from django.utils.translation import gettext_lazy as _
 class InventoryConfig(AppConfig):
     name = "inventory"
     verbose_name = _("Inventory")
+
+    def ready(self):
+        from . import exchange
+        from .services import counts  # noqa: F401  registers the stock-count posting guard
+
+        exchange.register_files()
+        try:
+            from . import navigation
+
+            navigation.register_pages()
+        except ImportError:
+            pass

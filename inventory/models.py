@@ -270,3 +270,235 @@ class StockMove(models.Model):
 
     def __str__(self):
         return f"{self.source_number or self.source_type} {self.item_id} {self.qty}"
+
+
+# --- opening balances (stock.csv, demo) --------------------------------------------------
+
+
+class OpeningBalance(models.Model):
+    """Opening stock of one item x warehouse as last imported (期初库存).
+
+    A (re-)import posts only the difference to what was posted before, so re-importing the
+    same file changes nothing. Moves: source_type "inventory.opening", source_id = the
+    OpeningBatch, source_line = this row's id.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    qty = QuantityField(_("quantity"))
+    unit_cost = PriceField(_("unit cost"))
+    value = MoneyField(_("value"))
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("opening balance")
+        verbose_name_plural = _("opening balances")
+        constraints = [models.UniqueConstraint(fields=["item", "warehouse"], name="uniq_opening_item_wh")]
+
+    def __str__(self):
+        return f"{self.item_id}@{self.warehouse_id}: {self.qty}"
+
+
+class OpeningBatch(models.Model):
+    """One posting of opening-balance differences (one stock.csv import or demo seed)."""
+
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    move_date = models.DateField(_("date"))
+    lines = models.PositiveIntegerField(_("lines"), default=0)
+
+    class Meta:
+        verbose_name = _("opening balance posting")
+        verbose_name_plural = _("opening balance postings")
+
+    def __str__(self):
+        return f"OB-{self.pk}"
+
+
+# --- stock documents: other receipt / other issue / transfer / stock count ----------------
+
+
+class StockDocStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    CONFIRMED = "confirmed", _("Confirmed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StockDocument(models.Model):
+    """Common header of the warehouse documents (number, date, status, who)."""
+
+    number = models.CharField(_("number"), max_length=40, unique=True, editable=False)
+    doc_date = models.DateField(_("date"))
+    status = models.CharField(_("status"), max_length=20, choices=StockDocStatus.choices, default=StockDocStatus.DRAFT)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("confirmed by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["-number"]
+
+    def __str__(self):
+        return self.number
+
+
+class OtherReceipt(StockDocument):
+    """其他入库: stock received without a purchase (gifts, samples, found stock)."""
+
+    PREFIX = "OT"
+    SOURCE_TYPE = "inventory.other_receipt"
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("other receipt")
+        verbose_name_plural = _("other receipts")
+
+
+class OtherReceiptLine(models.Model):
+    doc = models.ForeignKey(OtherReceipt, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    qty = QuantityField(_("quantity"))
+    unit_cost = PriceField(_("unit cost"))
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_other_receipt_line"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="other_receipt_qty_pos"),
+            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="other_receipt_cost_nonneg"),
+        ]
+
+
+class OtherIssue(StockDocument):
+    """其他出库: stock issued without a sales or production document (samples, scrap, R&D)."""
+
+    PREFIX = "OX"
+    SOURCE_TYPE = "inventory.other_issue"
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    reason = models.CharField(_("reason"), max_length=100, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("other issue")
+        verbose_name_plural = _("other issues")
+
+
+class OtherIssueLine(models.Model):
+    doc = models.ForeignKey(OtherIssue, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    qty = QuantityField(_("quantity"))
+    unit_cost = PriceField(_("unit cost"))  # filled at confirm (average cost)
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_other_issue_line"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="other_issue_qty_pos"),
+        ]
+
+
+class Transfer(StockDocument):
+    """调拨: stock moves between warehouses at unchanged cost."""
+
+    PREFIX = "TR"
+    SOURCE_TYPE = "inventory.transfer"
+    from_warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("from warehouse")
+    )
+    to_warehouse = models.ForeignKey(
+        Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("to warehouse")
+    )
+    history = HistoricalRecords()
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("transfer")
+        verbose_name_plural = _("transfers")
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_warehouse=models.F("to_warehouse")), name="transfer_two_whs")
+        ]
+
+
+class TransferLine(models.Model):
+    doc = models.ForeignKey(Transfer, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    qty = QuantityField(_("quantity"))
+    unit_cost = PriceField(_("unit cost"))
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_transfer_line"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="transfer_qty_pos"),
+        ]
+
+
+class StockCountStatus(models.TextChoices):
+    OPEN = "open", _("Counting")
+    CONFIRMED = "confirmed", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class StockCount(StockDocument):
+    """盘点: book quantities are snapshotted when the count opens; counted quantities are
+    entered; confirming posts gains (盘盈) and losses (盘亏) at current average cost. While a
+    count is open, moves of its item x warehouse pairs are refused."""
+
+    PREFIX = "SC"
+    SOURCE_TYPE = "inventory.stock_count"
+    warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+", verbose_name=_("warehouse"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=StockCountStatus.choices, default=StockCountStatus.OPEN
+    )
+    history = HistoricalRecords()
+
+    class Meta(StockDocument.Meta):
+        verbose_name = _("stock count")
+        verbose_name_plural = _("stock counts")
+
+
+class StockCountLine(models.Model):
+    doc = models.ForeignKey(StockCount, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    book_qty = QuantityField(_("book quantity"))
+    counted_qty = QuantityField(_("counted quantity"), null=True, blank=True, default=None)
+    unit_cost = PriceField(_("unit cost"))
+    diff_qty = QuantityField(_("difference"))
+    diff_value = MoneyField(_("difference value"))
+
+    class Meta:
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_count_line"),
+            models.UniqueConstraint(fields=["doc", "item"], name="uniq_count_item"),
+            models.CheckConstraint(
+                condition=Q(counted_qty__isnull=True) | Q(counted_qty__gte=0), name="count_counted_nonneg"
+            ),
+        ]

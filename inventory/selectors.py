@@ -3,11 +3,12 @@
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db import models
 from django.db.models import Sum
 
 from erp.fields import ZERO
 
-from .models import StockBalance
+from .models import StockBalance, StockMove
 
 
 def on_hand_by_item(item_ids, *, warehouse_ids=None, nettable_only: bool = False) -> dict[int, Decimal]:
@@ -45,3 +46,128 @@ def item_hints(item_ids) -> dict[int, list[str]]:
         for item_id, texts in provider(list(item_ids)).items():
             out[item_id].extend(texts)
     return out
+
+
+# --- pages and reports -------------------------------------------------------------------
+
+
+def on_hand_queryset():
+    """On-hand by item x warehouse (quantity, value, average cost, nettable), for the inquiry."""
+    from django.db.models import Case, DecimalField, ExpressionWrapper, F, When
+
+    return (
+        StockBalance.objects.exclude(qty=0, value=0)
+        .select_related("item", "item__uom", "item__category", "warehouse")
+        .annotate(
+            avg=Case(
+                When(
+                    ~models.Q(qty=0),
+                    then=ExpressionWrapper(
+                        F("value") / F("qty"), output_field=DecimalField(max_digits=18, decimal_places=6)
+                    ),
+                ),
+                default=None,
+            )
+        )
+        .order_by("item__code", "warehouse__code")
+    )
+
+
+def item_ledger_queryset():
+    """Moves with running quantity and value per item x warehouse (window functions, one query)."""
+    from django.db.models import F, Window
+
+    order = [F("move_date").asc(), F("id").asc()]
+    part = [F("item_id"), F("warehouse_id")]
+    return (
+        StockMove.objects.select_related("item", "item__uom", "warehouse", "posted_by")
+        .annotate(
+            running_qty=Window(Sum("qty"), partition_by=part, order_by=order),
+            running_value=Window(Sum("value"), partition_by=part, order_by=order),
+        )
+        .order_by("item__code", "warehouse__code", "move_date", "id")
+    )
+
+
+def value_by_category(*, warehouse_ids=None) -> list[dict]:
+    """Stock value and quantity per category, rolled up the category tree (one query + tree)."""
+    from .models import ItemCategory
+
+    qs = StockBalance.objects.all()
+    if warehouse_ids:
+        qs = qs.filter(warehouse_id__in=list(warehouse_ids))
+    direct = {
+        r["item__category_id"]: (r["v"] or ZERO, r["n"])
+        for r in qs.values("item__category_id").annotate(v=Sum("value"), n=models.Count("item_id", distinct=True))
+    }
+    cats = list(ItemCategory.objects.order_by("tree_id", "lft"))
+    rows = []
+    for c in cats:
+        total = ZERO
+        items = 0
+        for d in cats:
+            if d.tree_id == c.tree_id and c.lft <= d.lft and d.rght <= c.rght and d.pk in direct:
+                total += direct[d.pk][0]
+                items += direct[d.pk][1]
+        rows.append(
+            {"category": c, "level": c.level, "value": total, "own": direct.get(c.pk, (ZERO, 0))[0], "items": items}
+        )
+    if None in direct:
+        rows.append(
+            {"category": None, "level": 0, "value": direct[None][0], "own": direct[None][0], "items": direct[None][1]}
+        )
+    return rows
+
+
+def dead_stock(
+    *,
+    as_of,
+    idle_threshold: int = 90,
+    criterion: str = "no_issue",
+    warehouse_ids=None,
+    category_ids=None,
+    include_zero: bool = False,
+    bounds=None,
+    only_dead: bool = False,
+):
+    """呆滞料查询表 rows (domain.md §6): one query for daily movements, one for names, one per hint provider."""
+    from django.db.models import Q
+
+    from .engine.deadstock import DEFAULT_BOUNDS, analyse
+    from .models import Item, ItemCategory, Warehouse
+
+    bounds = tuple(bounds or DEFAULT_BOUNDS)
+    qs = StockMove.objects.filter(move_date__lte=as_of)
+    if warehouse_ids:
+        qs = qs.filter(warehouse_id__in=list(warehouse_ids))
+    if category_ids:
+        cats = ItemCategory.objects.filter(pk__in=list(category_ids)).get_descendants(include_self=True)
+        qs = qs.filter(item__category__in=cats)
+    daily = (
+        qs.values("item_id", "warehouse_id", "move_date")
+        .annotate(
+            rq=Sum("qty", filter=Q(qty__gt=0)),
+            iq=Sum("qty", filter=Q(qty__lt=0)),
+            v=Sum("value"),
+        )
+        .order_by("item_id", "warehouse_id", "move_date")
+    )
+    groups: dict[tuple[int, int], list] = defaultdict(list)
+    for r in daily:
+        groups[(r["item_id"], r["warehouse_id"])].append(
+            (r["move_date"], r["rq"] or ZERO, -(r["iq"] or ZERO), r["v"] or ZERO)
+        )
+    results = []
+    for (item_id, wh_id), days in groups.items():
+        res = analyse(days, as_of=as_of, idle_threshold=idle_threshold, criterion=criterion, bounds=bounds)
+        if res.on_hand == 0 and not include_zero:
+            continue
+        if only_dead and not res.dead:
+            continue
+        results.append((item_id, wh_id, res))
+    items = Item.objects.select_related("uom", "category").in_bulk({i for i, _w, _r in results})
+    whs = Warehouse.objects.in_bulk({w for _i, w, _r in results})
+    hints = item_hints(items.keys()) if items else {}
+    rows = [{"item": items[i], "warehouse": whs[w], "result": r, "hints": hints.get(i, [])} for i, w, r in results]
+    rows.sort(key=lambda x: (not x["result"].dead, -(x["result"].idle_days or 0), x["item"].code, x["warehouse"].code))
+    return rows

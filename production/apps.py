@@ -5,3 +5,48 @@ from django.utils.translation import gettext_lazy as _
 class ProductionConfig(AppConfig):
     name = "production"
     verbose_name = _("Production")
+
+    def ready(self):
+        from erp.dashboard import register_card
+        from erp.navigation import register
+
+        from . import exchange, selectors
+
+        register("production", _("Production tracking"), "production:wo_list", order=10)
+        register("production", _("Timeline"), "production:timeline", order=15)
+        register("production", _("Pickings"), "production:picking_list", order=20)
+        register("production", _("Merged picking"), "production:merged_pick", order=25)
+        register("production", _("Finished-goods receipts"), "production:receipt_list", order=30)
+        register("warehouse", _("Production pickings"), "production:wh_picking_list", order=60)
+        register("warehouse", _("Finished-goods receipts"), "production:wh_receipt_list", order=61)
+        register_card("production", _dashboard_cards)
+        exchange.register_files()
+        try:
+            from crm.atp import register_supply_provider
+            from crm.progress import register_provider
+        except ImportError:  # pragma: no cover - crm always ships these
+            pass
+        else:
+            register_provider(selectors.sales_line_progress)
+            register_supply_provider(selectors.open_work_order_receipts)
+        try:
+            from bom.impact import register_provider as register_impact
+        except ImportError:  # pragma: no cover
+            pass
+        else:
+            register_impact(selectors.ecn_impact_rows)
+
+
+def _dashboard_cards(user):
+    from django.urls import reverse
+
+    from .selectors import warning_counts
+
+    counts = warning_counts()
+    return [
+        {
+            "title": _("Work orders with warnings"),
+            "value": counts["total"],
+            "url": reverse("production:wo_list") + "?warning=any",
+        }
+    ]

@@ -1,0 +1,52 @@
+from django.contrib import admin
+from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Bom, BomLine, Ecn, EcnLine
+
+
+class BomLineInline(admin.TabularInline):
+    model = BomLine
+    extra = 0
+    raw_id_fields = ("component", "issue_warehouse")
+
+
+@admin.register(Bom)
+class BomAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    list_display = ("item", "version", "status", "output_qty", "skip_level", "approved_at")
+    list_filter = ("status", "skip_level")
+    search_fields = ("item__code", "item__name", "version")
+    raw_id_fields = ("item", "ecn")
+    readonly_fields = ("created_by", "approved_at", "approved_by")
+    inlines = [BomLineInline]
+
+
+@admin.register(BomLine)
+class BomLineAdmin(admin.ModelAdmin):
+    list_display = ("bom", "line_no", "component", "qty_per", "scrap_rate", "fixed_loss", "issue_method", "line_type")
+    list_filter = ("issue_method", "line_type", "key_part")
+    search_fields = ("bom__item__code", "component__code", "component__name")
+    raw_id_fields = ("bom", "component", "issue_warehouse")
+
+
+class EcnLineInline(admin.TabularInline):
+    model = EcnLine
+    extra = 0
+    raw_id_fields = ("old_component", "new_component")
+
+
+@admin.register(Ecn)
+class EcnAdmin(SimpleHistoryAdmin):
+    list_display = ("number", "item", "status", "effective_date", "stock_handling")
+    list_filter = ("status", "stock_handling")
+    search_fields = ("number", "item__code", "reason")
+    raw_id_fields = ("item", "base_bom", "new_bom")
+    readonly_fields = ("number", "created_by", "confirmed_at", "confirmed_by")
+    inlines = [EcnLineInline]
+
+
+@admin.register(EcnLine)
+class EcnLineAdmin(admin.ModelAdmin):
+    list_display = ("ecn", "line_no", "action", "old_component", "new_component", "qty_per")
+    list_filter = ("action",)
+    search_fields = ("ecn__number", "old_component__code", "new_component__code")

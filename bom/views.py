@@ -1,0 +1,446 @@
+"""BOM pages: list, editor, explosion tree, where-used, version comparison, ECNs. Thin: every
+write goes through bom.services, every read through bom.selectors."""
+
+import io
+from decimal import Decimal
+
+from django.contrib import messages
+from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from erp.errors import DomainError
+from erp.fields import fmt_decimal
+from erp.permissions import module_required
+from erp.views import ListPage, run_action
+
+from . import selectors, services
+from .forms import (
+    BomEditForm,
+    BomHeaderForm,
+    BomLineForm,
+    CompareForm,
+    EcnForm,
+    EcnLineForm,
+    ExplosionForm,
+    WhereUsedForm,
+)
+from .models import Bom, BomLine, Ecn, EcnLine
+from .states import BomStatus, EcnStatus
+from .tables import BomFilter, BomTable, EcnFilter, EcnTable
+
+MODULE = "bom"
+CHANGE_BOM = "bom.change_bom"
+
+
+def _page(request, template, title, ctx, crumbs=()):
+    ctx.update({"title": title, "breadcrumbs": [*crumbs, (title, None)]})
+    return render(request, template, ctx)
+
+
+# erp/list.html loads a tag library that does not exist ("render_table"); same page, fixed load.
+LIST_TEMPLATE = "bom/list.html"
+
+
+class BomList(ListPage):
+    template_name = LIST_TEMPLATE
+    module = MODULE
+    title = gettext_lazy("BOMs")
+    table_class = BomTable
+    filterset_class = BomFilter
+    create_url_name = "bom:bom_create"
+    create_label = gettext_lazy("New BOM")
+
+    def get_queryset(self):
+        return selectors.bom_list_queryset().annotate(line_count=Count("lines")).order_by("item__code", "version")
+
+
+@module_required(MODULE, "bom.add_bom")
+def bom_create(request):
+    form = BomHeaderForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            bom = services.bom_create(
+                item_id=form.cleaned_data["item"].pk,
+                output_qty=form.cleaned_data["output_qty"],
+                skip_level=form.cleaned_data["skip_level"],
+                notes=form.cleaned_data["notes"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Draft %(bom)s created: add its lines.") % {"bom": bom})
+            return redirect("bom:bom_detail", bom.pk)
+    return _page(request, "erp/form.html", _("New BOM"), {"form": form}, [(_("BOMs"), reverse("bom:bom_list"))])
+
+
+def _line_input(cd) -> services.LineInput:
+    return services.LineInput(
+        component_id=cd["component"].pk,
+        qty_per=cd["qty_per"],
+        scrap_rate=cd.get("scrap_rate") or Decimal("0"),
+        fixed_loss=cd.get("fixed_loss") or Decimal("0"),
+        issue_method=cd["issue_method"],
+        issue_warehouse_id=cd["issue_warehouse"].pk if cd.get("issue_warehouse") else None,
+        key_part=cd.get("key_part") or False,
+        valid_from=cd.get("valid_from"),
+        valid_to=cd.get("valid_to"),
+        line_type=cd["line_type"],
+        cost_share=cd.get("cost_share"),
+    )
+
+
+def _detail_ctx(bom_id, line_form=None, error=None):
+    bom = selectors.bom_with_lines(bom_id)
+    return {
+        "bom": bom,
+        "lines": list(bom.lines.all()),
+        "line_form": line_form or BomLineForm(),
+        "edit_form": BomEditForm(
+            initial={"output_qty": bom.output_qty, "skip_level": bom.skip_level, "notes": bom.notes}
+        ),
+        "editable": bom.status == BomStatus.DRAFT and not (bom.item.ecn_controlled and _has_released(bom)),
+        "line_error": error,
+        "versions": [
+            {"id": v["id"], "version": v["version"], "status_label": BomStatus(v["status"]).label}
+            for v in Bom.objects.filter(item_id=bom.item_id).order_by("id").values("id", "version", "status")
+        ],
+    }
+
+
+def _has_released(bom):
+    return Bom.objects.filter(item_id=bom.item_id).exclude(status=BomStatus.DRAFT).exists()
+
+
+@module_required(MODULE)
+def bom_detail(request, pk):
+    get_object_or_404(Bom, pk=pk)
+    ctx = _detail_ctx(pk)
+    return _page(request, "bom/bom_detail.html", str(ctx["bom"]), ctx, [(_("BOMs"), reverse("bom:bom_list"))])
+
+
+@module_required(MODULE, CHANGE_BOM)
+def bom_edit(request, pk):
+    form = BomEditForm(request.POST)
+    if request.method == "POST" and form.is_valid():
+        return run_action(
+            request,
+            lambda: services.bom_update(bom_id=pk, user=request.user, **form.cleaned_data),
+            success=_("Saved."),
+            redirect_to=reverse("bom:bom_detail", args=[pk]),
+        )
+    messages.error(request, _("Check the header fields."))
+    return redirect("bom:bom_detail", pk)
+
+
+@module_required(MODULE, CHANGE_BOM)
+def bom_line_add(request, pk):
+    """POST; with htmx it answers the lines partial, otherwise redirects to the editor."""
+    if request.method != "POST":
+        return redirect("bom:bom_detail", pk)
+    form = BomLineForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            services.bom_line_add(bom_id=pk, line=_line_input(form.cleaned_data), user=request.user)
+            form = None
+        except DomainError as exc:
+            error = str(exc)
+    if request.headers.get("HX-Request"):
+        return render(request, "bom/_lines.html", _detail_ctx(pk, form, error))
+    if error:
+        messages.error(request, error)
+    elif form is not None:
+        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("bom:bom_detail", pk)
+
+
+@module_required(MODULE, CHANGE_BOM)
+def bom_line_delete(request, line_pk):
+    line = get_object_or_404(BomLine, pk=line_pk)
+    return run_action(
+        request,
+        lambda: services.bom_line_delete(line_id=line_pk, user=request.user),
+        success=_("Line deleted."),
+        redirect_to=reverse("bom:bom_detail", args=[line.bom_id]),
+    )
+
+
+@module_required(MODULE, CHANGE_BOM)
+def bom_approve(request, pk):
+    return run_action(
+        request,
+        lambda: services.bom_approve(bom_id=pk, user=request.user),
+        success=_("BOM approved."),
+        redirect_to=reverse("bom:bom_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, CHANGE_BOM)
+def bom_disable(request, pk):
+    return run_action(
+        request,
+        lambda: services.bom_disable(bom_id=pk, user=request.user),
+        success=_("BOM disabled."),
+        redirect_to=reverse("bom:bom_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, "bom.add_bom")
+def bom_new_version(request, pk):
+    if request.method != "POST":
+        return redirect("bom:bom_detail", pk)
+    try:
+        new = services.bom_new_version(bom_id=pk, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("bom:bom_detail", pk)
+    messages.success(request, _("Draft %(bom)s created.") % {"bom": new})
+    return redirect("bom:bom_detail", new.pk)
+
+
+# --- explosion -------------------------------------------------------------------------------
+
+
+@module_required(MODULE)
+def explosion(request):
+    form = ExplosionForm(request.GET or None)
+    result = None
+    error = None
+    if request.GET and form.is_valid():
+        cd = form.cleaned_data
+        try:
+            result = selectors.explosion(
+                item_id=cd["item"].pk,
+                qty=cd["qty"],
+                as_of=cd["as_of"] or timezone.localdate(),
+                bom_id=cd.get("bom") or None,
+            )
+        except DomainError as exc:
+            error = str(exc)
+        if result is not None and request.GET.get("format") == "xlsx":
+            return _explosion_xlsx(result, cd)
+    ctx = {"form": form, "result": result, "error": error}
+    if result is not None and result.root is not None:
+        ctx["rows"] = [(r, result.items.get(r.item_id)) for r in result.rows]
+        ctx["max_level"] = max(r.level for r in result.rows)
+        ctx["cost_chart"] = [
+            {
+                "label": result.items[r.item_id].code,
+                "value": r.extended_cost,
+                "display": fmt_decimal(r.extended_cost, 2),
+            }
+            for r in result.rows
+            if r.level == 1
+        ]
+        ctx["co_products"] = [(result.items.get(c[0]), c) for c in result.co_products]
+    return _page(request, "bom/explosion.html", _("BOM explosion"), ctx)
+
+
+def _explosion_xlsx(result, cd):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "BOM"
+    ws.append([_("Item"), str(cd["item"]), _("Quantity"), str(cd["qty"]), _("As of"), str(cd["as_of"] or "")])
+    ws.append(
+        [
+            _("Level"),
+            _("Item number"),
+            _("Name"),
+            _("Unit"),
+            _("Quantity per"),
+            _("Scrap rate"),
+            _("Fixed loss"),
+            _("Extended quantity"),
+            _("Unit cost"),
+            _("Extended cost"),
+            _("Phantom"),
+            _("Skip level"),
+        ]
+    )
+    for r in result.rows:
+        item = result.items.get(r.item_id)
+        ws.append(
+            [
+                ("." * r.level) + str(r.level),
+                item.code if item else r.item_id,
+                item.name if item else "",
+                item.uom if item else "",
+                fmt_decimal(r.qty_per, 6),
+                fmt_decimal(r.scrap_rate, 6),
+                fmt_decimal(r.fixed_loss, 6),
+                fmt_decimal(r.extended_qty, 6),
+                fmt_decimal(r.unit_cost, 6),
+                fmt_decimal(r.extended_cost, 2),
+                "Y" if r.phantom else "",
+                "Y" if r.skip_level else "",
+            ]
+        )
+    buf = io.BytesIO()
+    wb.save(buf)
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="bom-{cd["item"].code}.xlsx"'
+    return resp
+
+
+@module_required(MODULE)
+def where_used(request):
+    form = WhereUsedForm(request.GET or None)
+    ctx = {"form": form, "rows": None}
+    if request.GET and form.is_valid():
+        rows, items = selectors.where_used(
+            item_id=form.cleaned_data["item"].pk, multi_level=form.cleaned_data["multi_level"]
+        )
+        ctx["rows"] = [(r, items.get(r.parent_id)) for r in rows]
+        ctx["component"] = form.cleaned_data["item"]
+    return _page(request, "bom/where_used.html", _("Where used"), ctx)
+
+
+@module_required(MODULE)
+def compare(request):
+    form = CompareForm(request.GET or None)
+    ctx = {"form": form, "diffs": None}
+    if request.GET and form.is_valid():
+        old, new, diffs, items = selectors.compare_versions(
+            old_bom_id=form.cleaned_data["old"].pk, new_bom_id=form.cleaned_data["new"].pk
+        )
+        ctx.update(
+            old=old,
+            new=new,
+            diffs=[(d, items.get(d.component_id)) for d in diffs],
+            summary={k: sum(1 for d in diffs if d.kind == k) for k in ("added", "removed", "changed", "same")},
+        )
+    return _page(request, "bom/compare.html", _("Compare versions"), ctx)
+
+
+# --- ECN -------------------------------------------------------------------------------------
+
+
+class EcnList(ListPage):
+    template_name = LIST_TEMPLATE
+    module = MODULE
+    title = gettext_lazy("Engineering changes")
+    table_class = EcnTable
+    filterset_class = EcnFilter
+    create_url_name = "bom:ecn_create"
+    create_label = gettext_lazy("New ECN")
+
+    def get_queryset(self):
+        return Ecn.objects.select_related("item", "base_bom", "new_bom").order_by("-number")
+
+
+@module_required(MODULE, "bom.add_ecn")
+def ecn_create(request):
+    form = EcnForm(request.POST or None, initial={"effective_date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            ecn = services.ecn_create(
+                item_id=form.cleaned_data["item"].pk,
+                effective_date=form.cleaned_data["effective_date"],
+                stock_handling=form.cleaned_data["stock_handling"],
+                reason=form.cleaned_data["reason"],
+                user=request.user,
+            )
+        except DomainError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(ecn)s created: add its changes.") % {"ecn": ecn})
+            return redirect("bom:ecn_detail", ecn.pk)
+    return _page(
+        request, "erp/form.html", _("New ECN"), {"form": form}, [(_("Engineering changes"), reverse("bom:ecn_list"))]
+    )
+
+
+@module_required(MODULE)
+def ecn_detail(request, pk):
+    get_object_or_404(Ecn, pk=pk)
+    ecn = selectors.ecn_with_lines(pk)
+    ctx = {
+        "ecn": ecn,
+        "lines": list(ecn.lines.all()),
+        "line_form": EcnLineForm(),
+        "editable": ecn.status == EcnStatus.DRAFT,
+    }
+    ctx["impact"] = selectors.ecn_impact(ecn)
+    return _page(request, "bom/ecn_detail.html", str(ecn), ctx, [(_("Engineering changes"), reverse("bom:ecn_list"))])
+
+
+@module_required(MODULE, "bom.change_ecn")
+def ecn_line_add(request, pk):
+    if request.method != "POST":
+        return redirect("bom:ecn_detail", pk)
+    form = EcnLineForm(request.POST)
+    if form.is_valid():
+        cd = form.cleaned_data
+        return run_action(
+            request,
+            lambda: services.ecn_line_add(
+                ecn_id=pk,
+                line=services.EcnLineInput(
+                    action=cd["action"],
+                    old_component_id=cd["old_component"].pk if cd["old_component"] else None,
+                    new_component_id=cd["new_component"].pk if cd["new_component"] else None,
+                    qty_per=cd["qty_per"],
+                    scrap_rate=cd["scrap_rate"],
+                ),
+                user=request.user,
+            ),
+            success=_("Change added."),
+            redirect_to=reverse("bom:ecn_detail", args=[pk]),
+        )
+    messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    return redirect("bom:ecn_detail", pk)
+
+
+@module_required(MODULE, "bom.change_ecn")
+def ecn_line_delete(request, line_pk):
+    line = get_object_or_404(EcnLine, pk=line_pk)
+    return run_action(
+        request,
+        lambda: services.ecn_line_delete(line_id=line_pk, user=request.user),
+        success=_("Line deleted."),
+        redirect_to=reverse("bom:ecn_detail", args=[line.ecn_id]),
+    )
+
+
+@module_required(MODULE, "bom.change_ecn")
+def ecn_approve(request, pk):
+    return run_action(
+        request,
+        lambda: services.ecn_approve(ecn_id=pk, user=request.user),
+        success=_("ECN approved: the new BOM version is in force from the effective date."),
+        redirect_to=reverse("bom:ecn_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, "bom.change_ecn")
+def ecn_cancel(request, pk):
+    return run_action(
+        request,
+        lambda: services.ecn_cancel(ecn_id=pk, user=request.user),
+        success=_("ECN cancelled."),
+        redirect_to=reverse("bom:ecn_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE)
+def ecn_impact(request, pk):
+    get_object_or_404(Ecn, pk=pk)
+    ecn = selectors.ecn_with_lines(pk)
+    ctx = {"ecn": ecn, "impact": selectors.ecn_impact(ecn)}
+    return _page(
+        request,
+        "bom/ecn_impact.html",
+        _("Impact of %(ecn)s") % {"ecn": ecn},
+        ctx,
+        [(_("Engineering changes"), reverse("bom:ecn_list")), (str(ecn), ecn.get_absolute_url())],
+    )

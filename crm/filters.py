@@ -1,0 +1,45 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from .models import Customer, Lead, Opportunity, SalesInvoice, SalesOrder, ServiceTicket
+
+
+class CustomerFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name"))
+
+    class Meta:
+        model = Customer
+        fields = ["q", "level", "owner"]
+
+
+class LeadFilter(django_filters.FilterSet):
+    class Meta:
+        model = Lead
+        fields = ["status", "owner"]
+
+
+class OpportunityFilter(django_filters.FilterSet):
+    class Meta:
+        model = Opportunity
+        fields = ["stage", "owner"]
+
+
+class SalesOrderFilter(django_filters.FilterSet):
+    number = django_filters.CharFilter(lookup_expr="icontains", label=_("number"))
+    customer = django_filters.CharFilter(field_name="customer__name", lookup_expr="icontains", label=_("customer"))
+
+    class Meta:
+        model = SalesOrder
+        fields = ["number", "customer", "status"]
+
+
+class InvoiceFilter(django_filters.FilterSet):
+    class Meta:
+        model = SalesInvoice
+        fields = ["kind", "status"]
+
+
+class TicketFilter(django_filters.FilterSet):
+    class Meta:
+        model = ServiceTicket
+        fields = ["status", "priority"]

@@ -1,0 +1,649 @@
+"""CRM and sales: customers, leads, opportunities, follow-ups, quotations, sales orders,
+forecasts, deliveries, returns, invoices (数电), payment plans, receipts, service tickets."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from erp.fields import ZERO, MoneyField, PriceField, QuantityField
+from erp.models import Document, TimeStampedModel
+
+from .states import (
+    InvoiceKind,
+    LeadStatus,
+    OrderStatus,
+    PostStatus,
+    QuotationStatus,
+    RedReason,
+    ShipStatus,
+    Stage,
+    TicketStatus,
+)
+
+DEFAULT_TAX_RATE = Decimal("0.13")
+
+
+def RateField(verbose_name=None, **kwargs):  # noqa: N802 - field factory
+    kwargs.setdefault("default", ZERO)
+    return models.DecimalField(verbose_name, max_digits=7, decimal_places=4, **kwargs)
+
+
+# --------------------------------------------------------------------------- customers
+class CustomerLevel(models.TextChoices):
+    A = "A", _("A (key account)")
+    B = "B", _("B (regular)")
+    C = "C", _("C (small)")
+
+
+class Customer(TimeStampedModel):
+    code = models.CharField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    contact = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    tax_id = models.CharField(_("tax ID"), max_length=30, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="crm_customers",
+        help_text=_("Empty: the customer is in the shared pool."),
+    )
+    level = models.CharField(_("level"), max_length=2, choices=CustomerLevel.choices, default=CustomerLevel.B)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    industry = models.CharField(_("industry"), max_length=60, blank=True)
+    credit_limit = MoneyField(_("credit limit"), help_text=_("0 = no limit"))
+    payment_terms_days = models.PositiveIntegerField(_("payment terms (days)"), default=30)
+    invoice_title = models.CharField(_("invoice title"), max_length=200, blank=True)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=100, blank=True)
+    invoice_address = models.CharField(_("invoice address and phone"), max_length=300, blank=True)
+    last_followup_at = models.DateTimeField(_("last follow-up"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["code"]
+        permissions = [("change_credit_limit", _("Can change customer credit limits"))]
+
+    def __str__(self):
+        return f"{self.code} {self.name}"
+
+    @property
+    def in_pool(self) -> bool:
+        return self.owner_id is None
+
+
+class Contact(models.Model):
+    customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="contacts")
+    name = models.CharField(_("name"), max_length=100)
+    title = models.CharField(_("job title"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    is_primary = models.BooleanField(_("primary contact"), default=False)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["-is_primary", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+# --------------------------------------------------------------------------- pipeline
+class Lead(TimeStampedModel):
+    company = models.CharField(_("company"), max_length=200)
+    contact_name = models.CharField(_("contact"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    source = models.CharField(_("source"), max_length=60, blank=True)
+    industry = models.CharField(_("industry"), max_length=60, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(_("status"), max_length=20, choices=LeadStatus.choices, default=LeadStatus.NEW)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, null=True, blank=True, related_name="leads"
+    )
+    converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lead")
+        verbose_name_plural = _("leads")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.company
+
+
+class Opportunity(TimeStampedModel):
+    name = models.CharField(_("name"), max_length=200)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="opportunities"
+    )
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.PROTECT, null=True, blank=True, related_name="opportunities"
+    )
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INITIAL)
+    amount = MoneyField(_("amount"))
+    close_date = models.DateField(_("expected close date"), null=True, blank=True)
+    probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
+    lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
+    reached_rank = models.PositiveSmallIntegerField(_("furthest stage reached"), default=1, editable=False)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("opportunity")
+        verbose_name_plural = _("opportunities")
+        ordering = ["-created_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(probability__lte=100), name="opp_probability_le_100")]
+
+    def __str__(self):
+        return self.name
+
+
+class StageChange(models.Model):
+    opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=Stage.choices)
+    changed_at = models.DateTimeField(_("changed at"), auto_now_add=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("stage change")
+        verbose_name_plural = _("stage changes")
+        ordering = ["changed_at", "pk"]
+
+
+class FollowUpMethod(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    VISIT = "visit", _("Visit")
+    WECHAT = "wechat", _("WeChat")
+    EMAIL = "email", _("Email")
+    OTHER = "other", _("Other")
+
+
+class FollowUp(models.Model):
+    """跟进记录: on a customer, a lead or an opportunity; `next_date` is a reminder for the user."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, null=True, blank=True, related_name="followups"
+    )
+    lead = models.ForeignKey(
+        Lead, verbose_name=_("lead"), on_delete=models.CASCADE, null=True, blank=True, related_name="followups"
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        verbose_name=_("opportunity"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="followups",
+    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("date"))
+    method = models.CharField(_("method"), max_length=20, choices=FollowUpMethod.choices, default=FollowUpMethod.PHONE)
+    content = models.TextField(_("content"))
+    next_date = models.DateField(_("next follow-up"), null=True, blank=True)
+    reminder_done = models.BooleanField(_("reminder done"), default=False)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d} {self.content[:30]}"
+
+
+# --------------------------------------------------------------------------- quotations and orders
+class Quotation(Document):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="quotations"
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        verbose_name=_("opportunity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="quotations",
+    )
+    quote_date = models.DateField(_("quotation date"))
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=QuotationStatus.choices, default=QuotationStatus.DRAFT
+    )
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    total = MoneyField(_("total incl. tax"))
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        verbose_name = _("quotation")
+        verbose_name_plural = _("quotations")
+
+
+class QuotationLine(models.Model):
+    quotation = models.ForeignKey(Quotation, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    qty = QuantityField(_("quantity"))
+    unit_price = PriceField(_("unit price excl. tax"))
+    tax_rate = RateField(_("tax rate"), default=DEFAULT_TAX_RATE)
+    discount_rate = RateField(_("discount rate"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+
+    class Meta:
+        verbose_name = _("quotation line")
+        verbose_name_plural = _("quotation lines")
+        ordering = ["line_no"]
+        constraints = [models.UniqueConstraint(fields=["quotation", "line_no"], name="uniq_quotation_line")]
+
+
+class SalesOrderQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(status=OrderStatus.CONFIRMED)
+
+
+class SalesOrder(Document):
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders")
+    order_date = models.DateField(_("order date"))
+    status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    quotation = models.ForeignKey(
+        Quotation, verbose_name=_("quotation"), on_delete=models.PROTECT, null=True, blank=True, related_name="orders"
+    )
+    opportunity = models.ForeignKey(
+        Opportunity,
+        verbose_name=_("opportunity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="orders",
+    )
+    customer_po = models.CharField(_("customer PO"), max_length=60, blank=True)
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    total = MoneyField(_("total incl. tax"))
+    history = HistoricalRecords()
+
+    objects = SalesOrderQuerySet.as_manager()
+
+    class Meta(Document.Meta):
+        verbose_name = _("sales order")
+        verbose_name_plural = _("sales orders")
+        indexes = [models.Index(fields=["status", "order_date"], name="crm_so_status_date")]
+
+
+class SalesOrderLine(models.Model):
+    order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    qty = QuantityField(_("quantity"))
+    delivered_qty = QuantityField(_("delivered"), help_text=_("Net of returns."))
+    invoiced_qty = QuantityField(_("invoiced"))
+    due_date = models.DateField(_("due date"))
+    promise_date = models.DateField(_("promise date"), null=True, blank=True)
+    unit_price = PriceField(_("unit price excl. tax"))
+    tax_rate = RateField(_("tax rate"), default=DEFAULT_TAX_RATE)
+    discount_rate = RateField(_("discount rate"))
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse",
+        verbose_name=_("ship from"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    quotation_line = models.ForeignKey(
+        QuotationLine, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+    )
+    closed = models.BooleanField(_("closed"), default=False)
+
+    class Meta:
+        verbose_name = _("sales order line")
+        verbose_name_plural = _("sales order lines")
+        ordering = ["order_id", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="uniq_sales_order_line"),
+            models.CheckConstraint(condition=models.Q(qty__gt=0), name="so_line_qty_positive"),
+            models.CheckConstraint(condition=models.Q(delivered_qty__gte=0), name="so_line_delivered_ge_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.order.number}/{self.line_no}"
+
+    @property
+    def open_qty(self) -> Decimal:
+        return max(self.qty - self.delivered_qty, ZERO)
+
+    @property
+    def ship_status(self) -> str:
+        if self.delivered_qty <= 0:
+            return ShipStatus.NONE
+        if self.delivered_qty < self.qty:
+            return ShipStatus.PARTIAL
+        return ShipStatus.FULL
+
+
+class Forecast(models.Model):
+    """销售预测: demand of an item on a date (make-to-stock planning); MRP consumes it by month."""
+
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    date = models.DateField(_("date"))
+    qty = QuantityField(_("quantity"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("sales forecast")
+        verbose_name_plural = _("sales forecasts")
+        ordering = ["item_id", "date"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "date"], name="uniq_forecast_item_date"),
+            models.CheckConstraint(condition=models.Q(qty__gte=0), name="forecast_qty_ge_0"),
+        ]
+
+    def __str__(self):
+        return f"{self.item_id} {self.date} {self.qty}"
+
+
+# --------------------------------------------------------------------------- deliveries and returns
+class Delivery(Document):
+    """销售出库."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    order = models.ForeignKey(
+        SalesOrder, verbose_name=_("sales order"), on_delete=models.PROTECT, related_name="deliveries"
+    )
+    delivery_date = models.DateField(_("delivery date"))
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+
+
+class DeliveryLine(models.Model):
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    order_line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    qty = QuantityField(_("quantity"))
+    returned_qty = QuantityField(_("returned"))
+    invoiced_qty = QuantityField(_("invoiced"))
+
+    class Meta:
+        verbose_name = _("delivery line")
+        verbose_name_plural = _("delivery lines")
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery", "line_no"], name="uniq_delivery_line"),
+            models.CheckConstraint(condition=models.Q(qty__gt=0), name="dn_line_qty_positive"),
+        ]
+
+
+class SalesReturn(Document):
+    """销售退货: reverses (part of) a delivery."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="returns")
+    delivery = models.ForeignKey(Delivery, verbose_name=_("delivery"), on_delete=models.PROTECT, related_name="returns")
+    return_date = models.DateField(_("return date"))
+    warehouse = models.ForeignKey(
+        "inventory.Warehouse", verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        verbose_name = _("sales return")
+        verbose_name_plural = _("sales returns")
+
+
+class SalesReturnLine(models.Model):
+    sales_return = models.ForeignKey(SalesReturn, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    delivery_line = models.ForeignKey(DeliveryLine, on_delete=models.PROTECT, related_name="return_lines")
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    qty = QuantityField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("sales return line")
+        verbose_name_plural = _("sales return lines")
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["sales_return", "line_no"], name="uniq_sales_return_line"),
+            models.CheckConstraint(condition=models.Q(qty__gt=0), name="sr_line_qty_positive"),
+        ]
+
+
+# --------------------------------------------------------------------------- invoices and money
+class SalesInvoice(Document):
+    """销售发票 (数电). Blue invoices from deliveries; red-letter invoices reference a blue one."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    invoice_date = models.DateField(_("invoice date"))
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.BLUE)
+    original = models.ForeignKey(
+        "self",
+        verbose_name=_("blue invoice"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="red_invoices",
+    )
+    red_reason = models.CharField(_("red-letter reason"), max_length=2, choices=RedReason.choices, blank=True)
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=False)
+    status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    buyer_name = models.CharField(_("buyer name"), max_length=200, blank=True)
+    buyer_tax_id = models.CharField(_("buyer tax ID"), max_length=30, blank=True)
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    total = MoneyField(_("total incl. tax"))
+    paid_amount = MoneyField(_("received"))
+    request_serial = models.CharField(_("request serial number"), max_length=40, null=True, blank=True, unique=True)
+    tax_invoice_number = models.CharField(_("digital invoice number"), max_length=20, blank=True)
+    tax_invoice_date = models.DateField(_("digital invoice date"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        verbose_name = _("sales invoice")
+        verbose_name_plural = _("sales invoices")
+
+    @property
+    def open_amount(self) -> Decimal:
+        return self.total - self.paid_amount
+
+
+class SalesInvoiceLine(models.Model):
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    tax_code = models.CharField(_("tax classification code"), max_length=19)
+    delivery_line = models.ForeignKey(
+        DeliveryLine, on_delete=models.PROTECT, null=True, blank=True, related_name="invoice_lines"
+    )
+    original_line = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="red_lines")
+    qty = QuantityField(_("quantity"))
+    unit_price = PriceField(_("unit price"))
+    tax_rate = RateField(_("tax rate"), default=DEFAULT_TAX_RATE)
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    gross = MoneyField(_("amount incl. tax"))
+
+    class Meta:
+        verbose_name = _("sales invoice line")
+        verbose_name_plural = _("sales invoice lines")
+        ordering = ["line_no"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "line_no"], name="uniq_sales_invoice_line")]
+
+
+class PaymentPlan(models.Model):
+    """回款计划: expected receipts of a sales order."""
+
+    order = models.ForeignKey(
+        SalesOrder, verbose_name=_("sales order"), on_delete=models.CASCADE, related_name="payment_plans"
+    )
+    due_date = models.DateField(_("due date"))
+    amount = MoneyField(_("amount"))
+    received_amount = MoneyField(_("received"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("payment plan")
+        verbose_name_plural = _("payment plans")
+        ordering = ["due_date", "pk"]
+
+
+class Receipt(Document):
+    """回款 / 收款单: money received, matched (核销) to invoices."""
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="receipts"
+    )
+    receipt_date = models.DateField(_("receipt date"))
+    amount = MoneyField(_("amount"))
+    method = models.CharField(_("method"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    order = models.ForeignKey(
+        SalesOrder,
+        verbose_name=_("sales order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="receipts",
+    )
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        verbose_name = _("receipt")
+        verbose_name_plural = _("receipts")
+
+
+class ReceiptAllocation(models.Model):
+    receipt = models.ForeignKey(Receipt, on_delete=models.CASCADE, related_name="allocations")
+    invoice = models.ForeignKey(SalesInvoice, on_delete=models.PROTECT, related_name="allocations")
+    amount = MoneyField(_("amount"))
+
+    class Meta:
+        verbose_name = _("receipt allocation")
+        verbose_name_plural = _("receipt allocations")
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_alloc_positive")]
+
+
+# --------------------------------------------------------------------------- service
+class TicketPriority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+
+
+class ServiceTicket(Document):
+    """客户服务."""
+
+    customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets")
+    order = models.ForeignKey(
+        SalesOrder,
+        verbose_name=_("sales order"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+    )
+    subject = models.CharField(_("subject"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    priority = models.CharField(
+        _("priority"), max_length=10, choices=TicketPriority.choices, default=TicketPriority.NORMAL
+    )
+    status = models.CharField(_("status"), max_length=20, choices=TicketStatus.choices, default=TicketStatus.OPEN)
+    due_at = models.DateTimeField(_("due"))
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta(Document.Meta):
+        verbose_name = _("service ticket")
+        verbose_name_plural = _("service tickets")
+
+
+class ItemTaxCode(models.Model):
+    """税收分类编码 of an item for invoicing (19 digits)."""
+
+    item = models.OneToOneField("inventory.Item", verbose_name=_("item"), on_delete=models.CASCADE, related_name="+")
+    code = models.CharField(_("tax classification code"), max_length=19)
+    invoice_name = models.CharField(_("name on invoice"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("item tax classification")
+        verbose_name_plural = _("item tax classifications")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{19}$"), name="item_tax_code_19_digits")
+        ]
+
+    def __str__(self):
+        return self.code

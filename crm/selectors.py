@@ -1,0 +1,270 @@
+"""Reads for sales pages and reports (bulk; no per-row queries)."""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, F, Prefetch, Q, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.fields import ZERO
+
+from . import progress as progress_registry
+from .engine import completion_pct, funnel
+from .models import FollowUp, Opportunity, SalesInvoice, SalesOrder, SalesOrderLine, ServiceTicket
+from .states import STAGE_RANK, PostStatus, ProgressStatus, ShipStatus, Stage, TicketStatus
+
+WARNING_LABELS = {
+    "": "",
+    "late_start": _("late start"),
+    "due_soon": _("due soon"),
+    "behind": _("behind schedule"),
+    "overdue": _("overdue"),
+    "short": _("short of material"),
+}
+
+
+def warning_label(code: str) -> str:
+    return str(WARNING_LABELS.get(code, code))
+
+
+@dataclass
+class Progress:
+    qty: Decimal = ZERO  # sales quantity
+    shipped: Decimal = ZERO
+    ordered: Decimal = ZERO  # on linked work / outsourcing orders
+    received: Decimal = ZERO
+    warning: str = ""
+    links: list = field(default_factory=list)
+    arranged: bool = False
+
+    @property
+    def completion_pct(self) -> Decimal:
+        return completion_pct(self.received, self.ordered)
+
+    @property
+    def ready_to_ship(self) -> Decimal:
+        return max(self.received - self.shipped, ZERO)
+
+    @property
+    def status(self) -> str:
+        if not self.arranged or self.ordered <= 0:
+            return ProgressStatus.UNPLANNED
+        if self.received <= 0:
+            return ProgressStatus.IN_PRODUCTION
+        if self.received < self.ordered:
+            return ProgressStatus.PARTIAL
+        return ProgressStatus.COMPLETED
+
+    @property
+    def status_label(self) -> str:
+        return str(ProgressStatus(self.status).label)
+
+    @property
+    def ship_status(self) -> str:
+        if self.shipped <= 0:
+            return ShipStatus.NONE
+        if self.shipped < self.qty:
+            return ShipStatus.PARTIAL
+        return ShipStatus.FULL
+
+    @property
+    def ship_status_label(self) -> str:
+        return str(ShipStatus(self.ship_status).label)
+
+    @property
+    def warning_label(self) -> str:
+        return warning_label(self.warning)
+
+
+def line_progress(lines) -> dict[int, Progress]:
+    """销售订单执行进度 per sales-order line: one call of every provider for all lines."""
+    lines = list(lines)
+    contributions = progress_registry.collect([ln.pk for ln in lines])
+    out = {}
+    for ln in lines:
+        p = Progress(qty=ln.qty, shipped=ln.delivered_qty)
+        c = contributions.get(ln.pk)
+        if c is not None:
+            p.arranged = True
+            p.ordered, p.received, p.warning, p.links = c.ordered, c.received, c.warning, list(c.links)
+        out[ln.pk] = p
+    return out
+
+
+def attach_order_progress(orders) -> None:
+    """Sets `order.progress` (summed over its lines) on each order; lines must be prefetched."""
+    orders = list(orders)
+    lines = [ln for o in orders for ln in o.lines.all()]
+    per_line = line_progress(lines)
+    for o in orders:
+        p = Progress()
+        for ln in o.lines.all():
+            lp = per_line[ln.pk]
+            p.qty += lp.qty
+            p.shipped += lp.shipped
+            p.ordered += lp.ordered
+            p.received += lp.received
+            p.arranged = p.arranged or lp.arranged
+            p.warning = progress_registry.worst_warning(p.warning, lp.warning)
+            p.links.extend(lp.links)
+        o.progress = p
+
+
+def order_list_queryset():
+    return (
+        SalesOrder.objects.select_related("customer", "owner")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=SalesOrderLine.objects.only(
+                    "pk", "order_id", "qty", "delivered_qty", "due_date", "promise_date", "line_no"
+                ),
+            )
+        )
+        .order_by("-order_date", "-number")
+    )
+
+
+def order_detail(order_id: int) -> SalesOrder:
+    order = (
+        SalesOrder.objects.select_related("customer", "owner", "quotation", "opportunity")
+        .prefetch_related(
+            Prefetch("lines", queryset=SalesOrderLine.objects.select_related("item", "item__uom").order_by("line_no")),
+            "deliveries",
+            "payment_plans",
+            "tickets",
+        )
+        .get(pk=order_id)
+    )
+    lp = line_progress(order.lines.all())
+    for ln in order.lines.all():
+        ln.progress = lp[ln.pk]
+    attach_order_progress([order])
+    return order
+
+
+# --------------------------------------------------------------------------- pipeline
+def board(*, owner_id: int | None = None) -> list[dict]:
+    qs = Opportunity.objects.select_related("customer", "owner").order_by("close_date", "pk")
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    cols = {s: [] for s in Stage.values}
+    for opp in qs.filter(
+        Q(stage__in=[Stage.INITIAL, Stage.NEEDS, Stage.PROPOSAL, Stage.NEGOTIATION])
+        | Q(closed_at__gte=timezone.now() - datetime.timedelta(days=30))
+    ):
+        cols[opp.stage].append(opp)
+    return [
+        {"stage": s, "label": Stage(s).label, "opps": cols[s], "amount": sum((o.amount for o in cols[s]), ZERO)}
+        for s in Stage.values
+    ]
+
+
+def funnel_report(*, date_from: datetime.date | None = None, date_to: datetime.date | None = None, owner_id=None):
+    """Opportunities created in the period (and of the owner): reached per stage, amounts,
+    conversion from the previous stage; lost ones count for the stages they reached."""
+    qs = Opportunity.objects.all()
+    if date_from:
+        qs = qs.filter(created_at__date__gte=date_from)
+    if date_to:
+        qs = qs.filter(created_at__date__lte=date_to)
+    if owner_id:
+        qs = qs.filter(owner_id=owner_id)
+    opps = list(qs.values_list("reached_rank", "amount", "stage"))
+    ranks = sorted(STAGE_RANK.values())
+    rows = funnel([(r, a) for r, a, _s in opps], ranks)
+    labels = {v: Stage(k).label for k, v in STAGE_RANK.items()}
+    lost = [a for _r, a, s in opps if s == Stage.LOST]
+    return {
+        "rows": [
+            {"label": labels[r.rank], "reached": r.reached, "amount": r.amount, "conversion": r.conversion_pct}
+            for r in rows
+        ],
+        "total": len(opps),
+        "lost": len(lost),
+        "lost_amount": sum(lost, ZERO),
+    }
+
+
+def reminders_for(user, *, today: datetime.date | None = None, days_ahead: int = 7):
+    """My reminders: my follow-ups whose next date is due (overdue first) or within a week."""
+    today = today or timezone.localdate()
+    return (
+        FollowUp.objects.filter(user=user, reminder_done=False, next_date__isnull=False)
+        .filter(next_date__lte=today + datetime.timedelta(days=days_ahead))
+        .select_related("customer", "lead", "opportunity")
+        .order_by("next_date", "pk")
+    )
+
+
+# --------------------------------------------------------------------------- receivables
+AGEING_BUCKETS = [
+    ("current", _("Not due"), None, 0),
+    ("d1_30", _("1–30 days"), 1, 30),
+    ("d31_60", _("31–60 days"), 31, 60),
+    ("d61_90", _("61–90 days"), 61, 90),
+    ("d90", _("Over 90 days"), 91, None),
+]
+
+
+def _bucket(days_overdue: int) -> str:
+    for key, _label, lo, hi in AGEING_BUCKETS:
+        if lo is None and days_overdue <= 0:
+            return key
+        if lo is not None and days_overdue >= lo and (hi is None or days_overdue <= hi):
+            return key
+    return "current"
+
+
+def ar_ageing(*, as_of: datetime.date | None = None):
+    """应收账龄: open amount (total − received) of confirmed invoices by days past due, per customer."""
+    as_of = as_of or timezone.localdate()
+    per_customer: dict[int, dict] = {}
+    totals = defaultdict(lambda: ZERO)
+    qs = (
+        SalesInvoice.objects.filter(status=PostStatus.CONFIRMED)
+        .exclude(total=F("paid_amount"))
+        .select_related("customer")
+        .only("pk", "customer__code", "customer__name", "due_date", "invoice_date", "total", "paid_amount")
+    )
+    for inv in qs:
+        due = inv.due_date or inv.invoice_date
+        key = _bucket((as_of - due).days)
+        open_amount = inv.total - inv.paid_amount
+        row = per_customer.setdefault(
+            inv.customer_id,
+            {"customer": inv.customer, "buckets": defaultdict(lambda: ZERO), "total": ZERO},
+        )
+        row["buckets"][key] += open_amount
+        row["total"] += open_amount
+        totals[key] += open_amount
+    rows = sorted(per_customer.values(), key=lambda r: -r["total"])
+    for r in rows:
+        r["cells"] = [r["buckets"][k] for k, *_rest in AGEING_BUCKETS]
+    return {
+        "buckets": [(k, label) for k, label, *_rest in AGEING_BUCKETS],
+        "rows": rows,
+        "totals": [totals[k] for k, *_rest in AGEING_BUCKETS],
+        "grand_total": sum(totals.values(), ZERO),
+        "chart": [(str(label), totals[k]) for k, label, *_rest in AGEING_BUCKETS],
+    }
+
+
+def overdue_tickets(*, now: datetime.datetime | None = None):
+    now = now or timezone.now()
+    return (
+        ServiceTicket.objects.filter(status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS], due_at__lt=now)
+        .select_related("customer", "order", "assigned_to")
+        .order_by("due_at")
+    )
+
+
+def sales_dashboard_counts(user) -> dict:
+    return SalesOrder.objects.aggregate(
+        open=Count("pk", filter=Q(status="confirmed")),
+        draft=Count("pk", filter=Q(status="draft")),
+        open_amount=Sum("total", filter=Q(status="confirmed")),
+    )

@@ -1,0 +1,298 @@
+"""Quotations and sales orders: lines, totals, credit check, confirm with promise dates."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import ZERO, round_money, to_decimal
+from erp.numbering import next_number
+from inventory.models import Item
+
+from ..engine import line_amounts
+from ..models import (
+    DEFAULT_TAX_RATE,
+    Customer,
+    Quotation,
+    QuotationLine,
+    SalesInvoice,
+    SalesOrder,
+    SalesOrderLine,
+)
+from ..states import ORDER_FLOW, QUOTATION_FLOW, OrderStatus, PostStatus, QuotationStatus
+from .atp import promise_dates
+
+
+@dataclass
+class LineInput:
+    item_id: int
+    qty: Decimal
+    unit_price: Decimal
+    due_date: datetime.date | None = None
+    tax_rate: Decimal = DEFAULT_TAX_RATE
+    discount_rate: Decimal = ZERO
+
+
+def _check_lines(lines: list[LineInput]) -> None:
+    if not lines:
+        raise ValidationError(_("Add at least one line."))
+    known = set(Item.objects.filter(pk__in=[ln.item_id for ln in lines]).values_list("pk", flat=True))
+    for n, ln in enumerate(lines, start=1):
+        if ln.item_id not in known:
+            raise ValidationError(_("Line %(n)s: unknown item.") % {"n": n})
+        if to_decimal(ln.qty) <= 0:
+            raise ValidationError(_("Line %(n)s: the quantity must be greater than 0.") % {"n": n})
+        if to_decimal(ln.unit_price) < 0:
+            raise ValidationError(_("Line %(n)s: the unit price cannot be negative.") % {"n": n})
+        if not (ZERO <= to_decimal(ln.tax_rate) < 1):
+            raise ValidationError(_("Line %(n)s: the tax rate must be between 0 and 1.") % {"n": n})
+        if not (ZERO <= to_decimal(ln.discount_rate) < 1):
+            raise ValidationError(_("Line %(n)s: the discount must be between 0 and 1.") % {"n": n})
+
+
+def _totals(doc, lines) -> None:
+    doc.amount = sum((ln.amount for ln in lines), ZERO)
+    doc.tax_amount = sum((ln.tax_amount for ln in lines), ZERO)
+    doc.total = doc.amount + doc.tax_amount
+
+
+# --------------------------------------------------------------------------- quotations
+@transaction.atomic
+def quotation_create(
+    *, customer_id: int, lines: list[LineInput], user, quote_date=None, valid_until=None, opportunity_id=None
+) -> Quotation:
+    _check_lines(lines)
+    quote_date = quote_date or timezone.localdate()
+    q = Quotation.objects.create(
+        number=next_number("QT", on_date=quote_date),
+        customer_id=customer_id,
+        opportunity_id=opportunity_id,
+        quote_date=quote_date,
+        valid_until=valid_until,
+        owner=user,
+        created_by=user,
+    )
+    objs = []
+    for n, ln in enumerate(lines, start=1):
+        a = line_amounts(
+            to_decimal(ln.qty),
+            to_decimal(ln.unit_price),
+            to_decimal(ln.tax_rate),
+            discount=to_decimal(ln.discount_rate),
+        )
+        objs.append(
+            QuotationLine(
+                quotation=q,
+                line_no=n,
+                item_id=ln.item_id,
+                qty=ln.qty,
+                unit_price=ln.unit_price,
+                tax_rate=ln.tax_rate,
+                discount_rate=ln.discount_rate,
+                due_date=ln.due_date,
+                amount=a.amount,
+                tax_amount=a.tax,
+            )
+        )
+    QuotationLine.objects.bulk_create(objs)
+    _totals(q, objs)
+    q.save(update_fields=["amount", "tax_amount", "total"])
+    return q
+
+
+@transaction.atomic
+def quotation_confirm(*, quotation_id: int, user) -> Quotation:
+    q = Quotation.objects.select_for_update().get(pk=quotation_id)
+    if QUOTATION_FLOW.apply(q, QuotationStatus.CONFIRMED):
+        q.confirmed_at, q.confirmed_by = timezone.now(), user
+        q.save()
+    return q
+
+
+@transaction.atomic
+def quotation_to_order(*, quotation_id: int, user, order_date=None) -> SalesOrder:
+    """下推: a draft sales order from a confirmed quotation (lines keep their quotation line)."""
+    q = Quotation.objects.select_for_update().get(pk=quotation_id)
+    if q.status == QuotationStatus.ORDERED:
+        existing = q.orders.order_by("pk").first()
+        if existing:
+            return existing
+    if q.status == QuotationStatus.DRAFT:
+        quotation_confirm(quotation_id=q.pk, user=user)
+        q.refresh_from_db()
+    QUOTATION_FLOW.check(q, QuotationStatus.ORDERED)
+    order_date = order_date or timezone.localdate()
+    qlines = list(q.lines.all())
+    order = order_create(
+        customer_id=q.customer_id,
+        user=user,
+        order_date=order_date,
+        lines=[
+            LineInput(ln.item_id, ln.qty, ln.unit_price, ln.due_date or order_date, ln.tax_rate, ln.discount_rate)
+            for ln in qlines
+        ],
+        quotation_id=q.pk,
+        opportunity_id=q.opportunity_id,
+    )
+    for ol, ql in zip(order.lines.order_by("line_no"), qlines, strict=True):
+        ol.quotation_line = ql
+        ol.save(update_fields=["quotation_line"])
+    QUOTATION_FLOW.apply(q, QuotationStatus.ORDERED)
+    q.save(update_fields=["status"])
+    return order
+
+
+# --------------------------------------------------------------------------- sales orders
+@transaction.atomic
+def order_create(
+    *,
+    customer_id: int,
+    lines: list[LineInput],
+    user,
+    order_date=None,
+    quotation_id=None,
+    opportunity_id=None,
+    number: str | None = None,
+    customer_po: str = "",
+) -> SalesOrder:
+    _check_lines(lines)
+    order_date = order_date or timezone.localdate()
+    for n, ln in enumerate(lines, start=1):
+        if ln.due_date is None:
+            raise ValidationError(_("Line %(n)s: the due date is required.") % {"n": n})
+    order = SalesOrder.objects.create(
+        number=number or next_number("SO", on_date=order_date),
+        customer_id=customer_id,
+        order_date=order_date,
+        owner=user,
+        created_by=user,
+        quotation_id=quotation_id,
+        opportunity_id=opportunity_id,
+        customer_po=customer_po,
+    )
+    objs = []
+    for n, ln in enumerate(lines, start=1):
+        a = line_amounts(
+            to_decimal(ln.qty),
+            to_decimal(ln.unit_price),
+            to_decimal(ln.tax_rate),
+            discount=to_decimal(ln.discount_rate),
+        )
+        objs.append(
+            SalesOrderLine(
+                order=order,
+                line_no=n,
+                item_id=ln.item_id,
+                qty=ln.qty,
+                unit_price=ln.unit_price,
+                tax_rate=ln.tax_rate,
+                discount_rate=ln.discount_rate,
+                due_date=ln.due_date,
+                amount=a.amount,
+                tax_amount=a.tax,
+            )
+        )
+    SalesOrderLine.objects.bulk_create(objs)
+    _totals(order, objs)
+    order.save(update_fields=["amount", "tax_amount", "total"])
+    return order
+
+
+@dataclass(frozen=True)
+class CreditExposure:
+    limit: Decimal
+    open_orders: Decimal
+    unpaid_invoices: Decimal
+
+    @property
+    def used(self) -> Decimal:
+        return self.open_orders + self.unpaid_invoices
+
+
+def credit_exposure(customer_id: int, *, exclude_order_id: int | None = None) -> CreditExposure:
+    """Open orders = not yet invoiced part of confirmed orders (incl. tax); unpaid invoices =
+    confirmed invoices' total − received (red invoices count negative)."""
+    customer = Customer.objects.get(pk=customer_id)
+    lines = SalesOrderLine.objects.filter(
+        order__customer_id=customer_id, order__status=OrderStatus.CONFIRMED, closed=False, qty__gt=F("invoiced_qty")
+    )
+    if exclude_order_id:
+        lines = lines.exclude(order_id=exclude_order_id)
+    open_orders = ZERO
+    for qty, inv, amount, tax in lines.values_list("qty", "invoiced_qty", "amount", "tax_amount"):
+        open_orders += round_money((amount + tax) * (qty - inv) / qty)
+    unpaid = (
+        SalesInvoice.objects.filter(customer_id=customer_id, status=PostStatus.CONFIRMED).aggregate(
+            s=Sum(F("total") - F("paid_amount"))
+        )["s"]
+        or ZERO
+    )
+    return CreditExposure(limit=customer.credit_limit, open_orders=open_orders, unpaid_invoices=unpaid)
+
+
+@transaction.atomic
+def order_confirm(*, order_id: int, user, today: datetime.date | None = None) -> SalesOrder:
+    """审核: credit check (limit 0 = none), then promise dates per line from ATP."""
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if order.status == OrderStatus.CONFIRMED:
+        return order
+    ORDER_FLOW.check(order, OrderStatus.CONFIRMED)
+    customer = Customer.objects.select_for_update().get(pk=order.customer_id)
+    if customer.credit_limit > 0:
+        exp = credit_exposure(customer.pk, exclude_order_id=order.pk)
+        if exp.used + order.total > customer.credit_limit:
+            raise ValidationError(
+                _(
+                    "Credit limit exceeded for %(customer)s: open orders %(orders)s + unpaid invoices %(invoices)s "
+                    "+ this order %(order)s = %(total)s, above the limit of %(limit)s. The order was not confirmed."
+                )
+                % {
+                    "customer": customer,
+                    "orders": f"{exp.open_orders:,.2f}",
+                    "invoices": f"{exp.unpaid_invoices:,.2f}",
+                    "order": f"{order.total:,.2f}",
+                    "total": f"{exp.used + order.total:,.2f}",
+                    "limit": f"{customer.credit_limit:,.2f}",
+                },
+                code="credit_limit",
+            )
+    lines = list(order.lines.order_by("due_date", "line_no"))
+    dates = promise_dates([(ln.pk, ln.item_id, ln.qty) for ln in lines], today=today, exclude_order_id=order.pk)
+    for ln in lines:
+        ln.promise_date = dates.get(ln.pk)
+    SalesOrderLine.objects.bulk_update(lines, ["promise_date"])
+    ORDER_FLOW.apply(order, OrderStatus.CONFIRMED)
+    order.confirmed_at, order.confirmed_by = timezone.now(), user
+    order.save()
+    return order
+
+
+@transaction.atomic
+def order_close(*, order_id: int, user) -> SalesOrder:
+    """结案: nothing more will be delivered; open quantities stop counting as demand."""
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
+        order.lines.update(closed=True)
+        order.save()
+    return order
+
+
+@transaction.atomic
+def order_cancel(*, order_id: int, user) -> SalesOrder:
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    if (
+        order.lines.filter(delivered_qty__gt=0).exists()
+        or order.deliveries.filter(status=PostStatus.CONFIRMED).exists()
+    ):
+        raise StateError(_("%(order)s has deliveries: close it instead of cancelling.") % {"order": order})
+    ORDER_FLOW.apply(order, OrderStatus.CANCELLED)
+    order.lines.update(closed=True)
+    order.save()
+    return order

@@ -1,0 +1,116 @@
+"""回款: receipts matched (核销) to invoices; payment plans (回款计划) of sales orders."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import ZERO, to_decimal
+from erp.numbering import next_number
+
+from ..models import PaymentPlan, Receipt, ReceiptAllocation, SalesInvoice, SalesOrder
+from ..states import POST_FLOW, InvoiceKind, PostStatus
+
+
+@transaction.atomic
+def payment_plan_add(*, order_id: int, due_date: datetime.date, amount, user, note: str = "") -> PaymentPlan:
+    amount = to_decimal(amount)
+    if amount <= 0:
+        raise ValidationError(_("The planned amount must be greater than 0."))
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    planned = sum(order.payment_plans.values_list("amount", flat=True), ZERO)
+    if planned + amount > order.total:
+        raise ValidationError(
+            _("Planned receipts %(planned)s would exceed the order total %(total)s.")
+            % {"planned": f"{planned + amount:,.2f}", "total": f"{order.total:,.2f}"}
+        )
+    return PaymentPlan.objects.create(order=order, due_date=due_date, amount=amount, note=note)
+
+
+@transaction.atomic
+def receipt_create(
+    *,
+    customer_id: int,
+    amount,
+    user,
+    allocations: dict[int, Decimal] | None = None,
+    receipt_date=None,
+    method: str = "",
+    order_id: int | None = None,
+) -> Receipt:
+    amount = to_decimal(amount)
+    if amount <= 0:
+        raise ValidationError(_("The amount received must be greater than 0."))
+    receipt_date = receipt_date or timezone.localdate()
+    rc = Receipt.objects.create(
+        number=next_number("RC", on_date=receipt_date),
+        customer_id=customer_id,
+        receipt_date=receipt_date,
+        amount=amount,
+        method=method,
+        order_id=order_id,
+        created_by=user,
+    )
+    for inv_id, value in (allocations or {}).items():
+        value = to_decimal(value)
+        if value <= 0:
+            raise ValidationError(_("Matched amounts must be greater than 0."))
+        ReceiptAllocation.objects.create(receipt=rc, invoice_id=int(inv_id), amount=value)
+    return rc
+
+
+@transaction.atomic
+def receipt_confirm(*, receipt_id: int, user) -> Receipt:
+    """Match to invoices (each at most its open amount, together at most the receipt) and
+    advance the order's payment plans in due-date order."""
+    rc = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if rc.status == PostStatus.CONFIRMED:
+        return rc
+    POST_FLOW.check(rc, PostStatus.CONFIRMED)
+    allocs = list(rc.allocations.all())
+    if sum((a.amount for a in allocs), ZERO) > rc.amount:
+        raise ValidationError(_("The matched amounts exceed the amount received."))
+    invoices = {
+        i.pk: i
+        for i in SalesInvoice.objects.select_for_update()
+        .filter(pk__in=sorted({a.invoice_id for a in allocs}))
+        .order_by("pk")
+    }
+    for a in allocs:
+        inv = invoices[a.invoice_id]
+        if inv.customer_id != rc.customer_id or inv.kind != InvoiceKind.BLUE or inv.status != PostStatus.CONFIRMED:
+            raise ValidationError(_("%(inv)s cannot be matched to this receipt.") % {"inv": inv})
+        if a.amount > inv.total - inv.paid_amount:
+            raise ValidationError(
+                _("%(inv)s has %(open)s open; %(amount)s cannot be matched.")
+                % {"inv": inv, "open": f"{inv.total - inv.paid_amount:,.2f}", "amount": f"{a.amount:,.2f}"}
+            )
+        inv.paid_amount += a.amount
+    SalesInvoice.objects.bulk_update(list(invoices.values()), ["paid_amount"])
+    if rc.order_id:
+        left = rc.amount
+        for plan in PaymentPlan.objects.select_for_update().filter(order_id=rc.order_id).order_by("due_date", "pk"):
+            take = min(left, plan.amount - plan.received_amount)
+            if take > 0:
+                plan.received_amount += take
+                plan.save(update_fields=["received_amount"])
+                left -= take
+    POST_FLOW.apply(rc, PostStatus.CONFIRMED)
+    rc.confirmed_at, rc.confirmed_by = timezone.now(), user
+    rc.save()
+    return rc
+
+
+@transaction.atomic
+def receipt_cancel(*, receipt_id: int, user) -> Receipt:
+    rc = Receipt.objects.select_for_update().get(pk=receipt_id)
+    if rc.status == PostStatus.CANCELLED:
+        return rc
+    if rc.status == PostStatus.CONFIRMED:
+        raise StateError(_("A confirmed receipt cannot be cancelled."))
+    POST_FLOW.apply(rc, PostStatus.CANCELLED)
+    rc.save()
+    return rc

@@ -1,0 +1,53 @@
+"""Sidebar, dashboard and exchange registrations (called from CrmConfig.ready)."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+def _cards(user):
+    from django.urls import reverse
+
+    from .selectors import reminders_for, sales_dashboard_counts
+
+    counts = sales_dashboard_counts(user)
+    return [
+        {
+            "title": _("Open sales orders"),
+            "value": counts["open"],
+            "url": reverse("crm:order_list") + "?status=confirmed",
+        },
+        {"title": _("My reminders"), "value": reminders_for(user).count(), "url": reverse("crm:reminders")},
+    ]
+
+
+def register_all() -> None:
+    from erp.dashboard import register_card
+    from erp.navigation import register
+
+    for order, (label, url) in enumerate(
+        [
+            (_("Customers"), "crm:customer_list"),
+            (_("Shared pool"), "crm:pool"),
+            (_("Leads"), "crm:lead_list"),
+            (_("Opportunity board"), "crm:board"),
+            (_("Opportunities"), "crm:opportunity_list"),
+            (_("My reminders"), "crm:reminders"),
+            (_("Sales funnel"), "crm:funnel"),
+            (_("Quotations"), "crm:quotation_list"),
+            (_("Sales orders"), "crm:order_list"),
+            (_("Sales forecasts"), "crm:forecast_list"),
+            (_("Deliveries"), "crm:delivery_list"),
+            (_("Sales returns"), "crm:return_list"),
+            (_("Sales invoices"), "crm:invoice_list"),
+            (_("Receipts"), "crm:receipt_list"),
+            (_("AR ageing"), "crm:ageing"),
+            (_("Service tickets"), "crm:ticket_list"),
+            (_("Overdue service tickets"), "crm:ticket_overdue"),
+        ],
+        start=1,
+    ):
+        register("sales", label, url, order=order * 10)
+    register_card("sales", _cards)
+
+    from . import exchange
+
+    exchange.register_files()

@@ -1,0 +1,195 @@
+from django.contrib import admin
+from import_export import resources
+from import_export.admin import ImportExportModelAdmin
+from mptt.admin import MPTTModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    Item,
+    ItemCategory,
+    OpeningBalance,
+    OpeningBatch,
+    OtherIssue,
+    OtherIssueLine,
+    OtherReceipt,
+    OtherReceiptLine,
+    StockBalance,
+    StockCount,
+    StockCountLine,
+    StockMove,
+    Supplier,
+    Transfer,
+    TransferLine,
+    UnitOfMeasure,
+    UomConversion,
+    Warehouse,
+)
+
+
+class ItemResource(resources.ModelResource):
+    class Meta:
+        model = Item
+        import_id_fields = ["code"]
+        skip_unchanged = True
+        exclude = ["id", "low_level_code"]
+
+
+class SupplierResource(resources.ModelResource):
+    class Meta:
+        model = Supplier
+        import_id_fields = ["code"]
+        skip_unchanged = True
+        exclude = ["id"]
+
+
+class WarehouseResource(resources.ModelResource):
+    class Meta:
+        model = Warehouse
+        import_id_fields = ["code"]
+        skip_unchanged = True
+        fields = ["code", "name", "kind", "nettable", "allow_negative", "is_active"]
+
+
+@admin.register(UnitOfMeasure)
+class UnitOfMeasureAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    search_fields = ["code", "name"]
+    list_display = ["code", "name"]
+
+
+@admin.register(UomConversion)
+class UomConversionAdmin(admin.ModelAdmin):
+    list_display = ["item", "from_uom", "factor", "to_uom"]
+    list_filter = ["from_uom", "to_uom"]
+    search_fields = ["item__code", "from_uom__code", "to_uom__code"]
+    autocomplete_fields = ["item"]
+
+
+@admin.register(ItemCategory)
+class ItemCategoryAdmin(ImportExportModelAdmin, MPTTModelAdmin):
+    search_fields = ["name", "path"]
+    list_display = ["name", "path"]
+    list_filter = ["level"]
+
+
+@admin.register(Supplier)
+class SupplierAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [SupplierResource]
+    search_fields = ["code", "name", "contact", "phone", "tax_id"]
+    list_display = ["code", "name", "contact", "phone", "payment_terms_days", "is_active"]
+    list_filter = ["is_active"]
+
+
+@admin.register(Item)
+class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [ItemResource]
+    search_fields = ["code", "name", "spec"]
+    list_display = [
+        "code",
+        "name",
+        "spec",
+        "uom",
+        "category",
+        "supply_type",
+        "lead_time_days",
+        "standard_cost",
+        "is_active",
+    ]
+    list_filter = ["supply_type", "make_to_order", "is_active", "category", "ecn_controlled"]
+    list_select_related = ["uom", "category"]
+    autocomplete_fields = ["default_supplier"]
+    raw_id_fields = ["category"]
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(ImportExportModelAdmin, MPTTModelAdmin, SimpleHistoryAdmin):
+    resource_classes = [WarehouseResource]
+    search_fields = ["code", "name"]
+    list_display = ["code", "name", "kind", "nettable", "allow_negative", "is_active"]
+    list_filter = ["kind", "nettable", "allow_negative", "is_active"]
+
+
+@admin.register(StockBalance)
+class StockBalanceAdmin(admin.ModelAdmin):
+    list_display = ["item", "warehouse", "qty", "value"]
+    list_filter = ["warehouse"]
+    search_fields = ["item__code", "item__name"]
+    list_select_related = ["item", "warehouse"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(StockMove)
+class StockMoveAdmin(StockBalanceAdmin):
+    list_display = ["move_date", "item", "warehouse", "qty", "unit_cost", "value", "source_number", "kind", "reversal"]
+    list_filter = ["kind", "reversal", "warehouse", "source_type"]
+    search_fields = ["item__code", "source_number"]
+    date_hierarchy = "move_date"
+
+
+@admin.register(OpeningBalance)
+class OpeningBalanceAdmin(StockBalanceAdmin):
+    list_display = ["item", "warehouse", "qty", "unit_cost", "value", "updated_at"]
+
+
+@admin.register(OpeningBatch)
+class OpeningBatchAdmin(StockBalanceAdmin):
+    list_display = ["__str__", "move_date", "lines", "created_by", "created_at"]
+    list_filter = ["move_date"]
+    search_fields = ["id"]
+    list_select_related = ["created_by"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class DocAdmin(SimpleHistoryAdmin):
+    """Documents are created and posted on the warehouse pages (services); admin is read-only."""
+
+    search_fields = ["number", "note"]
+    list_filter = ["status", "doc_date"]
+    date_hierarchy = "doc_date"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OtherReceipt)
+class OtherReceiptAdmin(DocAdmin):
+    list_display = ["number", "doc_date", "warehouse", "status", "reason"]
+    inlines = [type("Lines", (ReadOnlyInline,), {"model": OtherReceiptLine})]
+
+
+@admin.register(OtherIssue)
+class OtherIssueAdmin(DocAdmin):
+    list_display = ["number", "doc_date", "warehouse", "status", "reason"]
+    inlines = [type("Lines", (ReadOnlyInline,), {"model": OtherIssueLine})]
+
+
+@admin.register(Transfer)
+class TransferAdmin(DocAdmin):
+    list_display = ["number", "doc_date", "from_warehouse", "to_warehouse", "status"]
+    inlines = [type("Lines", (ReadOnlyInline,), {"model": TransferLine})]
+
+
+@admin.register(StockCount)
+class StockCountAdmin(DocAdmin):
+    list_display = ["number", "doc_date", "warehouse", "status"]
+    inlines = [type("Lines", (ReadOnlyInline,), {"model": StockCountLine})]

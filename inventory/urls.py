@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import views
+
+app_name = "inventory"
+
+urlpatterns = [
+    path("items/", views.ItemList.as_view(), name="item_list"),
+    path("items/new/", views.ItemCreate.as_view(), name="item_create"),
+    path("items/<int:pk>/", views.ItemEdit.as_view(), name="item_edit"),
+    path("warehouses/", views.WarehouseList.as_view(), name="warehouse_list"),
+    path("warehouses/new/", views.WarehouseCreate.as_view(), name="warehouse_create"),
+    path("warehouses/<int:pk>/", views.WarehouseEdit.as_view(), name="warehouse_edit"),
+    path("on-hand/", views.OnHandList.as_view(), name="on_hand"),
+    path("ledger/", views.LedgerList.as_view(), name="ledger"),
+    path("value-by-category/", views.value_by_category, name="value_by_category"),
+    path("dead-stock/", views.dead_stock, name="dead_stock"),
+    path("import/", views.data_import, name="data_import"),
+    path("stock-counts/<int:pk>/enter/", views.stock_count_enter, name="stock_count_enter"),
+]
+
+for kind, slug in (
+    ("other_receipt", "other-receipts"),
+    ("other_issue", "other-issues"),
+    ("transfer", "transfers"),
+    ("stock_count", "stock-counts"),
+):
+    create, detail, print_view, confirm, cancel = views.doc_views(kind)
+    urlpatterns += [
+        path(f"{slug}/", views.doc_list_view(kind), name=f"{kind}_list"),
+        path(f"{slug}/new/", create, name=f"{kind}_create"),
+        path(f"{slug}/<int:pk>/", detail, name=f"{kind}_detail"),
+        path(f"{slug}/<int:pk>/print/", print_view, name=f"{kind}_print"),
+        path(f"{slug}/<int:pk>/confirm/", confirm, name=f"{kind}_confirm"),
+        path(f"{slug}/<int:pk>/cancel/", cancel, name=f"{kind}_cancel"),
+    ]

@@ -1,0 +1,174 @@
+"""采购订单: create, confirm, change before receipt, close short, cancel."""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import to_decimal
+from erp.numbering import next_number
+from inventory.models import Item, Supplier
+
+from ..models import PurchaseOrder, PurchaseOrderLine
+from ..states import ORDER_FLOW, OrderStatus
+from . import prices
+from .common import non_negative, positive_qty
+from .requisitions import write_back_ordered
+
+
+def _user(user):
+    return user if getattr(user, "pk", None) else None
+
+
+@transaction.atomic
+def purchase_order_create(
+    *,
+    supplier_id: int,
+    order_date: datetime.date,
+    lines: list[dict],
+    user=None,
+    warehouse_id: int | None = None,
+    note: str = "",
+    number: str | None = None,
+) -> PurchaseOrder:
+    """lines: item_id, qty, unit_price (None → price list → standard cost), due_date (None → order
+    date + price-list or item lead time), tax_rate (optional)."""
+    supplier = Supplier.objects.filter(pk=supplier_id).first()
+    if supplier is None:
+        raise ValidationError(_("Unknown supplier."), code="unknown_supplier")
+    if not lines:
+        raise ValidationError(_("A purchase order needs at least one line."), code="no_lines")
+    items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
+    po = PurchaseOrder.objects.create(
+        number=number or next_number("PO", on_date=order_date),
+        supplier=supplier,
+        order_date=order_date,
+        warehouse_id=warehouse_id,
+        note=note,
+        created_by=_user(user),
+    )
+    objs = []
+    for i, ln in enumerate(lines, start=1):
+        item = items.get(ln["item_id"])
+        if item is None:
+            raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
+        qty = positive_qty(ln["qty"], label=str(item))
+        row = prices.price_for(item_id=item.pk, supplier_id=supplier.pk, qty=qty, on_date=order_date)
+        price = ln.get("unit_price")
+        if price is None or price == "":
+            price = row.price if row else item.standard_cost
+        lead = row.lead_time_days if row else item.lead_time_days
+        due = ln.get("due_date") or order_date + datetime.timedelta(days=lead)
+        extra = {"tax_rate": to_decimal(ln["tax_rate"])} if ln.get("tax_rate") not in (None, "") else {}
+        objs.append(
+            PurchaseOrderLine(
+                order=po,
+                line_no=ln.get("line_no") or i * 10,
+                item=item,
+                qty=qty,
+                unit_price=non_negative(price, label=_("Unit price")),
+                due_date=due,
+                note=ln.get("note", ""),
+                **extra,
+            )
+        )
+    PurchaseOrderLine.objects.bulk_create(objs)
+    return po
+
+
+@transaction.atomic
+def purchase_order_confirm(*, order_id: int, user=None) -> PurchaseOrder:
+    po = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    if po.status == OrderStatus.CONFIRMED:
+        return po
+    if not po.lines.exists():
+        raise ValidationError(_("A purchase order needs at least one line."), code="no_lines")
+    ORDER_FLOW.apply(po, OrderStatus.CONFIRMED)
+    po.confirmed_at = timezone.now()
+    po.confirmed_by = _user(user)
+    po.save()
+    return po
+
+
+@transaction.atomic
+def purchase_order_line_change(
+    *,
+    line_id: int,
+    user=None,
+    qty=None,
+    unit_price=None,
+    due_date: datetime.date | None = None,
+) -> PurchaseOrderLine:
+    """变更 before receipt: quantity, price and due date of a line nothing was received on yet.
+    A changed quantity is written back to the requisition line it came from."""
+    line = PurchaseOrderLine.objects.select_for_update().select_related("order").get(pk=line_id)
+    po = PurchaseOrder.objects.select_for_update().get(pk=line.order_id)
+    if po.status not in (OrderStatus.DRAFT, OrderStatus.CONFIRMED) or line.closed:
+        raise StateError(
+            _("%(doc)s is %(status)s: its lines cannot change.") % {"doc": po, "status": po.get_status_display()},
+            code="bad_state",
+        )
+    if line.received_qty > 0:
+        raise StateError(
+            _("%(doc)s line %(line)s has receipts: it can no longer change (close it short instead).")
+            % {"doc": po, "line": line.line_no},
+            code="received",
+        )
+    if qty is not None:
+        new_qty = positive_qty(qty, label=str(line.item_id))
+        write_back_ordered(requisition_line_id=line.requisition_line_id, delta=new_qty - line.qty)
+        line.qty = new_qty
+    if unit_price is not None:
+        line.unit_price = non_negative(unit_price, label=_("Unit price"))
+    if due_date is not None:
+        line.due_date = due_date
+    line.save()
+    po.save(update_fields=["updated_at"])  # the order's history shows when it changed
+    return line
+
+
+@transaction.atomic
+def purchase_order_close(*, order_id: int, user=None) -> PurchaseOrder:
+    """Close short (关闭): what was received stays; nothing more can be received."""
+    po = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    if ORDER_FLOW.apply(po, OrderStatus.CLOSED):
+        po.lines.update(closed=True)
+        po.save()
+    return po
+
+
+@transaction.atomic
+def purchase_order_line_close(*, line_id: int, user=None) -> PurchaseOrderLine:
+    line = PurchaseOrderLine.objects.select_for_update().get(pk=line_id)
+    po = PurchaseOrder.objects.select_for_update().get(pk=line.order_id)
+    if po.status != OrderStatus.CONFIRMED:
+        raise StateError(_("Only lines of confirmed orders can be closed short."), code="bad_state")
+    if not line.closed:
+        line.closed = True
+        line.save(update_fields=["closed"])
+    if not po.lines.filter(closed=False).exists():
+        ORDER_FLOW.apply(po, OrderStatus.CLOSED)
+        po.save()
+    return line
+
+
+@transaction.atomic
+def purchase_order_cancel(*, order_id: int, user=None) -> PurchaseOrder:
+    """Cancel an order nothing was received on; its quantities go back to the requisitions."""
+    po = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    if po.status == OrderStatus.CANCELLED:
+        return po
+    lines = list(po.lines.select_for_update().all())
+    if any(ln.received_qty > 0 for ln in lines):
+        raise StateError(
+            _("%(doc)s has receipts: return the goods and close it instead of cancelling.") % {"doc": po},
+            code="received",
+        )
+    ORDER_FLOW.check(po, OrderStatus.CANCELLED)
+    for ln in lines:
+        write_back_ordered(requisition_line_id=ln.requisition_line_id, delta=-ln.qty)
+    ORDER_FLOW.apply(po, OrderStatus.CANCELLED)
+    po.save()
+    return po

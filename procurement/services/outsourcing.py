@@ -1,0 +1,431 @@
+"""委外加工 (domain §3): orders with their own material list, material issue / supplement /
+return / scrap at the subcontractor's location, receipts that consume material by the BOM and
+accrue the processing fee."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import ZERO, fmt_decimal, round_money, round_qty, to_decimal
+from erp.numbering import next_number
+from inventory.models import Item, Supplier, Warehouse, WarehouseKind
+from inventory.services.ledger import MoveSpec, stock_moves_post
+from inventory.services.warehouses import subcontractor_location_for
+
+from ..models import (
+    AccrualReason,
+    OutsourcingConsumption,
+    OutsourcingIssue,
+    OutsourcingIssueKind,
+    OutsourcingIssueLine,
+    OutsourcingMaterial,
+    OutsourcingOrder,
+    OutsourcingReceipt,
+)
+from ..states import ORDER_FLOW, OrderStatus
+from .accruals import OR_RECEIPT, accrual_add, sources
+from .common import non_negative, positive_qty
+
+
+def _user(user):
+    return user if getattr(user, "pk", None) else None
+
+
+@transaction.atomic
+def outsourcing_order_create(
+    *,
+    supplier_id: int,
+    item_id: int,
+    qty,
+    unit_fee,
+    order_date: datetime.date,
+    due_date: datetime.date,
+    start_date: datetime.date | None = None,
+    warehouse_id: int | None = None,
+    issue_warehouse_id: int | None = None,
+    bom_id: int | None = None,
+    sales_order_line_id: int | None = None,
+    materials: list[dict] | None = None,
+    user=None,
+    number: str | None = None,
+    source: dict | None = None,
+    note: str = "",
+) -> OutsourcingOrder:
+    """A draft order; its material list is copied from the BOM (bom.selectors.material_list, valid
+    on the start date) unless `materials` (component_id, qty_per, required) is given."""
+    from bom.selectors import default_bom
+
+    supplier = Supplier.objects.filter(pk=supplier_id).first()
+    item = Item.objects.filter(pk=item_id).first()
+    if supplier is None or item is None:
+        raise ValidationError(_("Choose a supplier and an item."), code="missing")
+    qty = positive_qty(qty, label=str(item))
+    start_date = start_date or order_date
+    if due_date < start_date:
+        raise ValidationError(_("The due date is before the start date."), code="dates")
+    if bom_id is None and materials is None:
+        bom = default_bom(item.pk)
+        bom_id = bom.pk if bom else None
+    order = OutsourcingOrder.objects.create(
+        number=number or next_number("OO", on_date=order_date),
+        supplier=supplier,
+        item=item,
+        qty=qty,
+        unit_fee=non_negative(unit_fee, label=_("Processing fee")),
+        bom_id=bom_id,
+        order_date=order_date,
+        start_date=start_date,
+        due_date=due_date,
+        warehouse_id=warehouse_id or item.default_warehouse_id,
+        sales_order_line_id=sales_order_line_id,
+        note=note,
+        created_by=_user(user),
+        **(source or {}),
+    )
+    _build_materials(order, materials=materials, issue_warehouse_id=issue_warehouse_id)
+    return order
+
+
+def _build_materials(order: OutsourcingOrder, *, materials=None, issue_warehouse_id=None) -> None:
+    from bom.selectors import material_list
+
+    rows = []
+    if materials is not None:
+        for i, m in enumerate(materials, start=1):
+            per = positive_qty(m["qty_per"], label=_("Quantity per"))
+            rows.append(
+                OutsourcingMaterial(
+                    order=order,
+                    line_no=i * 10,
+                    component_id=m["component_id"],
+                    qty_per=per,
+                    required_qty=round_qty(m.get("required") or per * order.qty),
+                    warehouse_id=m.get("warehouse_id") or issue_warehouse_id,
+                )
+            )
+    elif order.bom_id:
+        reqs = material_list(item_id=order.item_id, qty=order.qty, as_of=order.start_date, bom_id=order.bom_id)
+        for i, r in enumerate(reqs, start=1):
+            rows.append(
+                OutsourcingMaterial(
+                    order=order,
+                    line_no=i * 10,
+                    component_id=r.component_id,
+                    qty_per=round_qty(r.qty_per),
+                    required_qty=round_qty(r.required),
+                    issue_method=r.issue_method,
+                    warehouse_id=issue_warehouse_id or r.warehouse_id,
+                    bom_line_id=r.bom_line_id,
+                )
+            )
+    OutsourcingMaterial.objects.bulk_create(rows)
+
+
+@transaction.atomic
+def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date=None, user=None):
+    """Change a draft order (or a confirmed one before any material moved): the material list
+    is recomputed for a new quantity."""
+    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    if order.status not in (OrderStatus.DRAFT, OrderStatus.CONFIRMED) or order.issues.exists():
+        raise StateError(_("%(doc)s has material movements: it can no longer change.") % {"doc": order})
+    if unit_fee is not None:
+        order.unit_fee = non_negative(unit_fee, label=_("Processing fee"))
+    if due_date is not None:
+        order.due_date = due_date
+    if qty is not None:
+        new = positive_qty(qty)
+        factor = new / order.qty
+        mats = list(order.materials.all())
+        for m in mats:
+            m.required_qty = round_qty(m.required_qty * factor)
+        OutsourcingMaterial.objects.bulk_update(mats, ["required_qty"])
+        order.qty = new
+    order.save()
+    return order
+
+
+@transaction.atomic
+def outsourcing_order_confirm(*, order_id: int, user=None) -> OutsourcingOrder:
+    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    if order.status == OrderStatus.CONFIRMED:
+        return order
+    ORDER_FLOW.apply(order, OrderStatus.CONFIRMED)
+    order.confirmed_at = timezone.now()
+    order.confirmed_by = _user(user)
+    order.save()
+    subcontractor_location_for(supplier_id=order.supplier_id)
+    return order
+
+
+@transaction.atomic
+def outsourcing_order_close(*, order_id: int, user=None) -> OutsourcingOrder:
+    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
+        order.save()
+    return order
+
+
+@transaction.atomic
+def outsourcing_order_cancel(*, order_id: int, user=None) -> OutsourcingOrder:
+    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    if order.status == OrderStatus.CANCELLED:
+        return order
+    if order.received_qty > 0 or any(m.remaining_qty != 0 for m in order.materials.all()):
+        raise StateError(
+            _("%(doc)s has receipts or material at the subcontractor: return the material and close it.")
+            % {"doc": order},
+            code="in_progress",
+        )
+    ORDER_FLOW.apply(order, OrderStatus.CANCELLED)
+    order.save()
+    return order
+
+
+@transaction.atomic
+def outsourcing_material_move(
+    *,
+    order_id: int,
+    kind: str,
+    lines: list[tuple[int, Decimal]],
+    on_date: datetime.date,
+    warehouse_id: int | None = None,
+    user=None,
+    note: str = "",
+) -> OutsourcingIssue:
+    """委外发料 (issue), 补料 (supplement), 退料 (return) or 报废 (scrap) of (material_id, qty).
+
+    issue/supplement: our warehouse → the subcontractor's location; return: back; scrap: written
+    off at the subcontractor. Issues beyond the still-to-issue quantity must be supplements."""
+    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    if order.status != OrderStatus.CONFIRMED:
+        raise StateError(
+            _("%(doc)s is %(status)s: material moves need a confirmed order.")
+            % {"doc": order, "status": order.get_status_display()},
+            code="not_confirmed",
+        )
+    if kind not in OutsourcingIssueKind.values:
+        raise ValidationError(_("Unknown movement kind."), code="bad_kind")
+    if not lines:
+        raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
+    wanted = {int(mid): positive_qty(q) for mid, q in lines}
+    mats = {
+        m.pk: m
+        for m in OutsourcingMaterial.objects.select_for_update()
+        .select_related("component")
+        .filter(order=order, pk__in=wanted)
+        .order_by("pk")
+    }
+    if len(mats) != len(wanted):
+        raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": order}, code="foreign_line")
+    sub = subcontractor_location_for(supplier_id=order.supplier_id)
+    our_wh = None
+    if kind != OutsourcingIssueKind.SCRAP:
+        wid = warehouse_id or next((m.warehouse_id for m in mats.values() if m.warehouse_id), None)
+        wid = wid or next((m.component.default_warehouse_id for m in mats.values()), None)
+        if not wid:
+            raise ValidationError(_("Choose our warehouse."), code="no_warehouse")
+        our_wh = Warehouse.objects.get(pk=wid)
+        if our_wh.kind == WarehouseKind.SUBCONTRACTOR:
+            raise ValidationError(_("Choose one of our own warehouses."), code="bad_warehouse")
+    for mid, qty in wanted.items():
+        m = mats[mid]
+        if kind == OutsourcingIssueKind.ISSUE:
+            still = m.required_qty - (m.issued_qty + m.supplement_qty - m.returned_qty)
+            if qty > still:
+                raise ValidationError(
+                    _("%(item)s: only %(still)s are still to issue; issue more as a supplement (补料).")
+                    % {"item": m.component, "still": fmt_decimal(max(still, ZERO))},
+                    code="over_issue",
+                )
+        elif kind in (OutsourcingIssueKind.RETURN, OutsourcingIssueKind.SCRAP) and qty > m.remaining_qty:
+            raise ValidationError(
+                _("%(item)s: only %(left)s are at the subcontractor.")
+                % {"item": m.component, "left": fmt_decimal(m.remaining_qty)},
+                code="over_return",
+            )
+    doc = OutsourcingIssue.objects.create(
+        number=next_number("OI", on_date=on_date),
+        order=order,
+        kind=kind,
+        issue_date=on_date,
+        warehouse=our_wh,
+        note=note,
+        created_by=_user(user),
+    )
+    field = {
+        OutsourcingIssueKind.ISSUE: "issued_qty",
+        OutsourcingIssueKind.SUPPLEMENT: "supplement_qty",
+        OutsourcingIssueKind.RETURN: "returned_qty",
+        OutsourcingIssueKind.SCRAP: "scrapped_qty",
+    }[kind]
+    objs = []
+    for i, (mid, qty) in enumerate(wanted.items(), start=1):
+        m = mats[mid]
+        objs.append(OutsourcingIssueLine(issue=doc, line_no=i * 10, material=m, item_id=m.component_id, qty=qty))
+        setattr(m, field, getattr(m, field) + qty)
+    OutsourcingIssueLine.objects.bulk_create(objs)
+    OutsourcingMaterial.objects.bulk_update(list(mats.values()), [field])
+    moves = []
+    for o in objs:
+        if kind in (OutsourcingIssueKind.ISSUE, OutsourcingIssueKind.SUPPLEMENT):
+            out_wh, in_wh = our_wh.pk, sub.pk
+        elif kind == OutsourcingIssueKind.RETURN:
+            out_wh, in_wh = sub.pk, our_wh.pk
+        else:
+            out_wh, in_wh = sub.pk, None
+        moves.append(MoveSpec(o.item_id, out_wh, -o.qty, source_line=o.pk, kind=f"outsourcing_{kind}_out"))
+        if in_wh:
+            moves.append(MoveSpec(o.item_id, in_wh, o.qty, source_line=o.pk, kind=f"outsourcing_{kind}_in"))
+    # the "in" side takes the cost of the "out" side: post the issues first, then the receipts
+    outs = stock_moves_post(
+        source_type="procurement.outsourcingissue",
+        source_id=doc.pk,
+        moves=[m for m in moves if m.qty < 0],
+        move_date=on_date,
+        user=_user(user),
+        source_number=doc.number,
+    )
+    out_value = {mv.source_line: -mv.value for mv in outs}
+    ins = [
+        MoveSpec(
+            m.item_id, m.warehouse_id, m.qty, value=out_value[m.source_line], source_line=m.source_line, kind=m.kind
+        )
+        for m in moves
+        if m.qty > 0
+    ]
+    if ins:
+        stock_moves_post(
+            source_type="procurement.outsourcingissue",
+            source_id=doc.pk,
+            moves=ins,
+            move_date=on_date,
+            user=_user(user),
+            source_number=doc.number,
+        )
+    return doc
+
+
+@transaction.atomic
+def outsourcing_receipt_post(
+    *,
+    order_id: int,
+    qty,
+    receipt_date: datetime.date,
+    warehouse_id: int | None = None,
+    user=None,
+    note: str = "",
+) -> OutsourcingReceipt:
+    """委外入库: the finished item into our warehouse at material + fee; each material line is
+    consumed at the subcontractor by the BOM (required × qty / order qty; the last receipt takes
+    exactly what is still theoretical); the fee (qty × unit fee) is accrued until invoiced."""
+    from erp.models import CompanySettings
+
+    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    if order.status != OrderStatus.CONFIRMED:
+        raise StateError(
+            _("%(doc)s is %(status)s: only confirmed orders can be received.")
+            % {"doc": order, "status": order.get_status_display()},
+            code="not_confirmed",
+        )
+    qty = positive_qty(qty, label=_("Received quantity"))
+    limit = order.qty * (1 + to_decimal(CompanySettings.get().over_receipt_tolerance_pct) / 100)
+    if order.received_qty + qty > limit:
+        raise ValidationError(
+            _("%(doc)s: receiving %(qty)s would make %(total)s of %(ordered)s ordered; at most %(limit)s allowed.")
+            % {
+                "doc": order,
+                "qty": fmt_decimal(qty),
+                "total": fmt_decimal(order.received_qty + qty),
+                "ordered": fmt_decimal(order.qty),
+                "limit": fmt_decimal(limit),
+            },
+            code="over_receipt",
+        )
+    wid = warehouse_id or order.warehouse_id
+    if not wid:
+        raise ValidationError(_("Choose the warehouse the goods go into."), code="no_warehouse")
+    sub = subcontractor_location_for(supplier_id=order.supplier_id)
+    mats = list(order.materials.select_for_update().order_by("pk"))
+    receipt = OutsourcingReceipt.objects.create(
+        number=next_number("OR", on_date=receipt_date),
+        order=order,
+        supplier_id=order.supplier_id,
+        item_id=order.item_id,
+        receipt_date=receipt_date,
+        warehouse_id=wid,
+        qty=qty,
+        unit_fee=order.unit_fee,
+        fee_value=round_money(qty * order.unit_fee),
+        note=note,
+        created_by=_user(user),
+    )
+    final = order.received_qty + qty >= order.qty
+    consumptions = []
+    for m in mats:
+        if m.issue_method == "none":
+            continue
+        theoretical_total = m.required_qty * min(order.received_qty + qty, order.qty) / order.qty
+        use = round_qty(m.required_qty if final else theoretical_total) - m.consumed_qty
+        use = max(use, ZERO)
+        if use > 0:
+            consumptions.append((m, use))
+    moves = [
+        MoveSpec(m.component_id, sub.pk, -use, source_line=m.pk, kind="outsourcing_consume") for m, use in consumptions
+    ]
+    posted = (
+        stock_moves_post(
+            source_type="procurement.outsourcingreceipt",
+            source_id=receipt.pk,
+            moves=moves,
+            move_date=receipt_date,
+            user=_user(user),
+            source_number=receipt.number,
+        )
+        if moves
+        else []
+    )
+    value_by_mat = {mv.source_line: -mv.value for mv in posted}
+    OutsourcingConsumption.objects.bulk_create(
+        [
+            OutsourcingConsumption(receipt=receipt, material=m, qty=use, value=value_by_mat[m.pk])
+            for m, use in consumptions
+        ]
+    )
+    for m, use in consumptions:
+        m.consumed_qty += use
+    OutsourcingMaterial.objects.bulk_update([m for m, _u in consumptions], ["consumed_qty"])
+    receipt.material_value = sum(value_by_mat.values(), ZERO)
+    receipt.save(update_fields=["material_value"])
+    stock_moves_post(
+        source_type="procurement.outsourcingreceipt",
+        source_id=receipt.pk,
+        moves=[
+            MoveSpec(
+                order.item_id,
+                wid,
+                qty,
+                value=receipt.material_value + receipt.fee_value,
+                source_line=0,
+                kind="outsourcing_receipt",
+            )
+        ],
+        move_date=receipt_date,
+        user=_user(user),
+        source_number=receipt.number,
+    )
+    order.received_qty += qty
+    order.save(update_fields=["received_qty", "updated_at"])
+    src = sources(OR_RECEIPT, [receipt.pk])[receipt.pk]
+    accrual_add(
+        src=src,
+        on_date=receipt_date,
+        qty=qty,
+        amount=receipt.fee_value,
+        reason=AccrualReason.RECEIPT,
+        document_number=receipt.number,
+    )
+    return receipt

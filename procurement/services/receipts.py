@@ -1,0 +1,246 @@
+"""采购入库 and 采购退货: post stock at the PO price, accrue (暂估), write back to the PO."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import fmt_decimal, round_money, to_decimal
+from erp.models import CompanySettings
+from erp.numbering import next_number
+from inventory.models import Warehouse, WarehouseKind
+from inventory.services.ledger import MoveSpec, stock_moves_post
+
+from ..models import (
+    AccrualReason,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    PurchaseReceiptLine,
+    PurchaseReturn,
+    PurchaseReturnLine,
+)
+from ..states import OrderStatus
+from .accruals import GR_LINE, accrual_add, sources
+from .common import positive_qty
+
+
+def _user(user):
+    return user if getattr(user, "pk", None) else None
+
+
+def receipt_warehouse(po: PurchaseOrder, line: PurchaseOrderLine, warehouse_id: int | None) -> int:
+    wid = warehouse_id or po.warehouse_id or line.item.default_warehouse_id
+    if not wid:
+        raise ValidationError(_("Choose the warehouse the goods go into."), code="no_warehouse")
+    return wid
+
+
+@transaction.atomic
+def purchase_receipt_post(
+    *,
+    order_id: int,
+    lines: list[tuple[int, Decimal]],
+    receipt_date: datetime.date,
+    warehouse_id: int | None = None,
+    user=None,
+    note: str = "",
+) -> PurchaseReceipt:
+    """Receive (po_line_id, qty) pairs of one confirmed order. The PO lines are locked, so two
+    clerks receiving the last open quantity at once cannot both succeed. Over-receipt beyond
+    CompanySettings.over_receipt_tolerance_pct is refused and nothing is posted."""
+    if not lines:
+        raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
+    po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=order_id)
+    if po.status != OrderStatus.CONFIRMED:
+        raise StateError(
+            _("%(doc)s is %(status)s: only confirmed orders can be received.")
+            % {"doc": po, "status": po.get_status_display()},
+            code="not_confirmed",
+        )
+    wanted = {int(lid): positive_qty(q, label=_("Received quantity")) for lid, q in lines}
+    po_lines = {
+        ln.pk: ln
+        for ln in PurchaseOrderLine.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(pk__in=wanted, order=po)
+        .order_by("pk")
+    }
+    if len(po_lines) != len(wanted):
+        raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": po}, code="foreign_line")
+    tolerance = to_decimal(CompanySettings.get().over_receipt_tolerance_pct)
+    first = po_lines[next(iter(wanted))]
+    wid = receipt_warehouse(po, first, warehouse_id)
+    wh = Warehouse.objects.get(pk=wid)
+    if wh.kind == WarehouseKind.SUBCONTRACTOR:
+        raise ValidationError(_("Purchased goods cannot be received into a subcontractor location."))
+    for lid, qty in wanted.items():
+        ln = po_lines[lid]
+        if ln.closed:
+            raise StateError(_("%(doc)s line %(line)s is closed.") % {"doc": po, "line": ln.line_no}, code="closed")
+        limit = ln.qty * (1 + tolerance / 100)
+        if ln.net_received_qty + qty > limit:
+            raise ValidationError(
+                _(
+                    "%(doc)s line %(line)s (%(item)s): receiving %(qty)s would make %(total)s of %(ordered)s "
+                    "ordered; the tolerance allows at most %(limit)s."
+                )
+                % {
+                    "doc": po,
+                    "line": ln.line_no,
+                    "item": ln.item,
+                    "qty": fmt_decimal(qty),
+                    "total": fmt_decimal(ln.net_received_qty + qty),
+                    "ordered": fmt_decimal(ln.qty),
+                    "limit": fmt_decimal(limit),
+                },
+                code="over_receipt",
+            )
+    receipt = PurchaseReceipt.objects.create(
+        number=next_number("GR", on_date=receipt_date),
+        supplier=po.supplier,
+        order=po,
+        receipt_date=receipt_date,
+        warehouse=wh,
+        note=note,
+        created_by=_user(user),
+    )
+    rlines = []
+    for i, (lid, qty) in enumerate(wanted.items(), start=1):
+        ln = po_lines[lid]
+        rlines.append(
+            PurchaseReceiptLine(
+                receipt=receipt,
+                line_no=i * 10,
+                po_line=ln,
+                item=ln.item,
+                qty=qty,
+                unit_price=ln.unit_price,
+                value=round_money(qty * ln.unit_price),
+            )
+        )
+        ln.received_qty += qty
+    PurchaseReceiptLine.objects.bulk_create(rlines)
+    PurchaseOrderLine.objects.bulk_update(list(po_lines.values()), ["received_qty"])
+    stock_moves_post(
+        source_type="procurement.purchasereceipt",
+        source_id=receipt.pk,
+        moves=[
+            MoveSpec(
+                item_id=rl.item_id,
+                warehouse_id=wh.pk,
+                qty=rl.qty,
+                unit_cost=rl.unit_price,
+                value=rl.value,
+                source_line=rl.pk,
+                kind="purchase_receipt",
+            )
+            for rl in rlines
+        ],
+        move_date=receipt_date,
+        user=_user(user),
+        source_number=receipt.number,
+    )
+    infos = sources(GR_LINE, [rl.pk for rl in rlines])
+    for rl in rlines:
+        accrual_add(
+            src=infos[rl.pk],
+            on_date=receipt_date,
+            qty=rl.qty,
+            amount=rl.value,
+            reason=AccrualReason.RECEIPT,
+            document_number=receipt.number,
+        )
+    return receipt
+
+
+@transaction.atomic
+def purchase_return_post(
+    *,
+    receipt_id: int,
+    lines: list[tuple[int, Decimal]],
+    return_date: datetime.date,
+    user=None,
+    reason: str = "",
+) -> PurchaseReturn:
+    """退货: give back (receipt_line_id, qty) of goods not yet invoiced (invoiced goods need a
+    red-letter invoice first). Stock leaves at the receipt price; the accrual is reversed; the
+    PO line's open quantity grows again unless the line is closed."""
+    receipt = PurchaseReceipt.objects.select_for_update().get(pk=receipt_id)
+    if not lines:
+        raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
+    wanted = {int(lid): positive_qty(q, label=_("Returned quantity")) for lid, q in lines}
+    rlines = {
+        ln.pk: ln
+        for ln in PurchaseReceiptLine.objects.select_for_update(of=("self",))
+        .select_related("item")
+        .filter(pk__in=wanted, receipt=receipt)
+        .order_by("pk")
+    }
+    if len(rlines) != len(wanted):
+        raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": receipt}, code="foreign_line")
+    for lid, qty in wanted.items():
+        rl = rlines[lid]
+        if qty > rl.uninvoiced_qty:
+            raise ValidationError(
+                _("%(item)s: at most %(max)s can be returned (received, not returned and not invoiced).")
+                % {"item": rl.item, "max": fmt_decimal(rl.uninvoiced_qty)},
+                code="over_return",
+            )
+    ret = PurchaseReturn.objects.create(
+        number=next_number("RT", on_date=return_date),
+        supplier_id=receipt.supplier_id,
+        receipt=receipt,
+        return_date=return_date,
+        reason=reason,
+        created_by=_user(user),
+    )
+    objs = []
+    for i, (lid, qty) in enumerate(wanted.items(), start=1):
+        rl = rlines[lid]
+        value = rl.value if qty == rl.qty else round_money(qty * rl.unit_price)
+        objs.append(
+            PurchaseReturnLine(purchase_return=ret, line_no=i * 10, receipt_line=rl, item=rl.item, qty=qty, value=value)
+        )
+        rl.returned_qty += qty
+    PurchaseReturnLine.objects.bulk_create(objs)
+    PurchaseReceiptLine.objects.bulk_update(list(rlines.values()), ["returned_qty"])
+    po_lines = {
+        ln.pk: ln
+        for ln in PurchaseOrderLine.objects.select_for_update().filter(pk__in={rl.po_line_id for rl in rlines.values()})
+    }
+    for obj in objs:
+        po_lines[obj.receipt_line.po_line_id].returned_qty += obj.qty
+    PurchaseOrderLine.objects.bulk_update(list(po_lines.values()), ["returned_qty"])
+    stock_moves_post(
+        source_type="procurement.purchasereturn",
+        source_id=ret.pk,
+        moves=[
+            MoveSpec(
+                item_id=o.item_id,
+                warehouse_id=receipt.warehouse_id,
+                qty=-o.qty,
+                unit_cost=o.receipt_line.unit_price,
+                value=-o.value,
+                source_line=o.pk,
+                kind="purchase_return",
+            )
+            for o in objs
+        ],
+        move_date=return_date,
+        user=_user(user),
+        source_number=ret.number,
+    )
+    infos = sources(GR_LINE, [o.receipt_line_id for o in objs])
+    for o in objs:
+        accrual_add(
+            src=infos[o.receipt_line_id],
+            on_date=return_date,
+            qty=-o.qty,
+            amount=-o.value,
+            reason=AccrualReason.RETURN,
+            document_number=ret.number,
+        )
+    return ret

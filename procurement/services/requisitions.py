@@ -1,0 +1,214 @@
+"""采购申请: create (manually or from other documents' lines), approve, convert to purchase orders."""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import ZERO, to_decimal
+from erp.numbering import next_number
+from inventory.models import Item
+
+from ..models import PurchaseOrder, PurchaseOrderLine, Requisition, RequisitionLine
+from ..states import REQUISITION_FLOW, OrderStatus, RequisitionStatus
+from . import prices
+from .common import positive_qty
+
+
+@transaction.atomic
+def requisition_create(
+    *,
+    request_date: datetime.date,
+    lines: list[dict],
+    user=None,
+    department: str = "",
+    note: str = "",
+) -> Requisition:
+    """lines: dicts with item_id, qty, need_date, optional supplier_id, note and source_type,
+    source_id, source_line, source_number (the document line this request comes from)."""
+    if not lines:
+        raise ValidationError(_("A requisition needs at least one line."), code="no_lines")
+    items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
+    req = Requisition.objects.create(
+        number=next_number("PR", on_date=request_date),
+        request_date=request_date,
+        department=department,
+        note=note,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    objs = []
+    for i, ln in enumerate(lines, start=1):
+        item = items.get(ln["item_id"])
+        if item is None:
+            raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
+        objs.append(
+            RequisitionLine(
+                requisition=req,
+                line_no=i * 10,
+                item=item,
+                qty=positive_qty(ln["qty"], label=str(item)),
+                need_date=ln.get("need_date") or request_date,
+                supplier_id=ln.get("supplier_id"),
+                note=ln.get("note", ""),
+                source_type=ln.get("source_type", ""),
+                source_id=ln.get("source_id"),
+                source_line=ln.get("source_line"),
+                source_number=ln.get("source_number", ""),
+            )
+        )
+    RequisitionLine.objects.bulk_create(objs)
+    return req
+
+
+def requisition_create_from_sources(
+    *, sources: list[dict], request_date: datetime.date | None = None, user=None, approve: bool = False
+) -> Requisition:
+    """For MRP and shortage lists: each source dict has item_id, qty, need_date, source_type
+    (e.g. "mrp.plannedorder", "production.workorderline"), source_id, source_line, source_number
+    and optional supplier_id. The source link is kept on each requisition line."""
+    for src in sources:
+        if not src.get("source_type") or src.get("source_id") is None:
+            raise ValidationError(_("Every line must name its source document."), code="no_source")
+    with transaction.atomic():
+        req = requisition_create(
+            request_date=request_date or timezone.localdate(), lines=sources, user=user, note=_("Generated")
+        )
+        if approve:
+            requisition_approve(requisition_id=req.pk, user=user)
+            req.refresh_from_db()
+    return req
+
+
+@transaction.atomic
+def requisition_approve(*, requisition_id: int, user=None) -> Requisition:
+    req = Requisition.objects.select_for_update().get(pk=requisition_id)
+    if REQUISITION_FLOW.apply(req, RequisitionStatus.APPROVED):
+        req.confirmed_at = timezone.now()
+        req.confirmed_by = user if getattr(user, "pk", None) else None
+        req.save()
+    return req
+
+
+@transaction.atomic
+def requisition_cancel(*, requisition_id: int, user=None) -> Requisition:
+    req = Requisition.objects.select_for_update().get(pk=requisition_id)
+    if req.status == RequisitionStatus.CANCELLED:
+        return req
+    if req.lines.filter(ordered_qty__gt=0).exists():
+        raise StateError(
+            _("%(doc)s has lines already ordered; close it instead.") % {"doc": req.number}, code="already_ordered"
+        )
+    REQUISITION_FLOW.apply(req, RequisitionStatus.CANCELLED)
+    req.save()
+    return req
+
+
+def _refresh_requisition_status(req_ids) -> None:
+    for req in Requisition.objects.select_for_update().filter(pk__in=list(req_ids)).prefetch_related("lines"):
+        lines = list(req.lines.all())
+        done = all(ln.ordered_qty >= ln.qty for ln in lines)
+        if done and req.status == RequisitionStatus.APPROVED:
+            REQUISITION_FLOW.apply(req, RequisitionStatus.CLOSED)
+            req.save(update_fields=["status", "updated_at"])
+        elif not done and req.status == RequisitionStatus.CLOSED:
+            req.status = RequisitionStatus.APPROVED  # an order line was cancelled: open again
+            req.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def requisition_lines_to_orders(
+    *,
+    line_ids: list[int],
+    order_date: datetime.date | None = None,
+    user=None,
+    supplier_overrides: dict[int, int] | None = None,
+) -> list[PurchaseOrder]:
+    """下推: turn the open quantity of the selected approved lines into draft purchase orders,
+    one per supplier (lines of many requisitions merge), writing back the ordered quantity.
+
+    Supplier per line: the override, else the line's suggested supplier, else the item's default
+    supplier, else the cheapest valid price-list supplier. Price from the price list (else the
+    item's standard cost); due date = the need date.
+    """
+    order_date = order_date or timezone.localdate()
+    overrides = supplier_overrides or {}
+    if not line_ids:
+        raise ValidationError(_("Select at least one requisition line."), code="no_lines")
+    lines = list(
+        RequisitionLine.objects.select_for_update(of=("self",))
+        .select_related("requisition", "item")
+        .filter(pk__in=line_ids)
+        .order_by("pk")
+    )
+    if len(lines) != len(set(line_ids)):
+        raise ValidationError(_("Some requisition lines do not exist."), code="unknown_line")
+    by_supplier: dict[int, list[tuple[RequisitionLine, Decimal]]] = defaultdict(list)
+    for ln in lines:
+        if ln.requisition.status != RequisitionStatus.APPROVED:
+            raise StateError(
+                _("%(doc)s is not approved: only approved requisitions become purchase orders.")
+                % {"doc": ln.requisition.number},
+                code="not_approved",
+            )
+        qty = ln.open_qty
+        if qty <= 0:
+            raise ValidationError(
+                _("%(doc)s line %(line)s is already fully ordered.")
+                % {"doc": ln.requisition.number, "line": ln.line_no},
+                code="fully_ordered",
+            )
+        supplier_id = overrides.get(ln.pk) or ln.supplier_id or ln.item.default_supplier_id
+        if not supplier_id:
+            best = prices.best_supplier_for(item_id=ln.item_id, qty=qty, on_date=order_date)
+            supplier_id = best.supplier_id if best else None
+        if not supplier_id:
+            raise ValidationError(
+                _("No supplier for %(item)s: name one on the line, the item or the price list.") % {"item": ln.item},
+                code="no_supplier",
+            )
+        by_supplier[supplier_id].append((ln, qty))
+
+    price_rows = prices.prices_for_items({ln.item_id for ln in lines}, on_date=order_date)
+    orders = []
+    for supplier_id in sorted(by_supplier):
+        po = PurchaseOrder.objects.create(
+            number=next_number("PO", on_date=order_date),
+            supplier_id=supplier_id,
+            order_date=order_date,
+            status=OrderStatus.DRAFT,
+            created_by=user if getattr(user, "pk", None) else None,
+        )
+        objs = []
+        for i, (ln, qty) in enumerate(by_supplier[supplier_id], start=1):
+            row = prices.pick(price_rows.get((ln.item_id, supplier_id)), qty)
+            objs.append(
+                PurchaseOrderLine(
+                    order=po,
+                    line_no=i * 10,
+                    item_id=ln.item_id,
+                    qty=qty,
+                    unit_price=row.price if row else to_decimal(ln.item.standard_cost),
+                    due_date=ln.need_date,
+                    requisition_line=ln,
+                )
+            )
+            ln.ordered_qty += qty
+        PurchaseOrderLine.objects.bulk_create(objs)
+        orders.append(po)
+    RequisitionLine.objects.bulk_update(lines, ["ordered_qty"])
+    _refresh_requisition_status({ln.requisition_id for ln in lines})
+    return orders
+
+
+def write_back_ordered(*, requisition_line_id: int | None, delta: Decimal) -> None:
+    """Change the ordered quantity of a requisition line (an order line changed or was cancelled)."""
+    if not requisition_line_id or delta == 0:
+        return
+    ln = RequisitionLine.objects.select_for_update().get(pk=requisition_line_id)
+    ln.ordered_qty = max(ln.ordered_qty + delta, ZERO)
+    ln.save(update_fields=["ordered_qty"])
+    _refresh_requisition_status([ln.requisition_id])

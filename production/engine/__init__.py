@@ -1,0 +1,1 @@
+"""Pure production math (no ORM): kitting, batch caps, merged allocation, backflush, warnings."""

@@ -1,0 +1,225 @@
+"""产品入库: finished-goods receipts with by/joint products and backflush (倒冲).
+
+Confirming a receipt posts, in one ledger call: the product (+q), by/joint products (+q × per)
+and the backflush of every backflush line (−q × per; the receipt that completes the order
+flushes the remainder so the total equals required). Missing stock refuses the whole receipt
+with the shortage list; nothing is posted. Cancelling reverses all of it.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import ZERO, fmt_decimal, round_qty
+from erp.numbering import next_number
+from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
+
+from ..engine import backflush as bf
+from ..engine import picking as eng
+from ..models import FGReceipt, FGReceiptLine, WorkOrder, WorkOrderMaterial
+from ..states import DOC_FLOW, WO_FLOW, DocStatus, IssueMethod, LineType, WorkOrderStatus
+from .common import issue_warehouse_id, lock_orders, positive
+from .work_orders import mark_started
+
+SOURCE = "production.fgreceipt"
+RECEIVABLE = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED)
+
+
+def receivable_qty(wo: WorkOrder) -> tuple:
+    """(room, issued sets or None): how much more may be received."""
+    sets = None
+    if wo.cap_by_issued_sets:
+        kit = [
+            eng.KitLine(key=m.pk, per=m.qty_per, net_issued=m.net_issued)
+            for m in wo.materials.all()
+            if m.line_type == LineType.COMPONENT and m.issue_method == IssueMethod.MANUAL
+        ]
+        sets = eng.issued_sets(kit)
+    room = bf.receipt_cap(
+        order_qty=wo.qty, received=wo.received_qty, tolerance_pct=wo.receipt_tolerance_pct, issued_sets=sets
+    )
+    return room, sets
+
+
+def _check_receivable(wo: WorkOrder, qty):
+    if wo.status not in RECEIVABLE:
+        raise StateError(
+            _("%(wo)s is %(status)s: nothing can be received on it.") % {"wo": wo, "status": wo.get_status_display()},
+            code="not_receivable",
+        )
+    room, sets = receivable_qty(wo)
+    if qty > room:
+        if sets is not None:
+            msg = _("%(wo)s: at most %(room)s more can be received (issued sets %(sets)s, received %(received)s).")
+        else:
+            msg = _(
+                "%(wo)s: at most %(room)s more can be received (order %(qty)s, tolerance %(tol)s %%, received %(received)s)."
+            )
+        raise ValidationError(
+            msg
+            % {
+                "wo": wo,
+                "room": fmt_decimal(room),
+                "sets": fmt_decimal(sets or ZERO),
+                "qty": fmt_decimal(wo.qty),
+                "tol": fmt_decimal(wo.receipt_tolerance_pct),
+                "received": fmt_decimal(wo.received_qty),
+            },
+            code="over_receipt",
+        )
+
+
+@transaction.atomic
+def fg_receipt_create(
+    *, work_order_id: int, qty, receipt_date: datetime.date | None = None, warehouse_id: int | None = None, user=None
+) -> FGReceipt:
+    wo = lock_orders([work_order_id])[work_order_id]
+    qty = positive(qty, _("Quantity"))
+    _check_receivable(wo, qty)
+    wh = warehouse_id or wo.warehouse_id or wo.item.default_warehouse_id
+    if not wh:
+        raise ValidationError(_("Choose the warehouse that receives the goods."), code="no_warehouse")
+    receipt_date = receipt_date or timezone.localdate()
+    return FGReceipt.objects.create(
+        number=next_number("FR", on_date=receipt_date),
+        work_order=wo,
+        receipt_date=receipt_date,
+        qty=qty,
+        warehouse_id=wh,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+
+
+@transaction.atomic
+def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
+    receipt = FGReceipt.objects.select_for_update().get(pk=receipt_id)
+    if receipt.status == DocStatus.CONFIRMED:
+        return receipt
+    DOC_FLOW.check(receipt, DocStatus.CONFIRMED)
+    wo = lock_orders([receipt.work_order_id])[receipt.work_order_id]
+    materials = list(
+        WorkOrderMaterial.objects.select_for_update(of=("self",))
+        .select_related("component", "component__default_warehouse")
+        .filter(work_order=wo)
+        .order_by("pk")
+    )
+    wo._prefetched_objects_cache = {"materials": materials}
+    _check_receivable(wo, receipt.qty)
+    q = receipt.qty
+    moves = [MoveSpec(item_id=wo.item_id, warehouse_id=receipt.warehouse_id, qty=q, kind="fg_receipt")]
+    lines = []
+    for m in materials:
+        if m.line_type in (LineType.BY_PRODUCT, LineType.JOINT_PRODUCT):
+            out = round_qty(q * m.qty_per)
+            if out <= 0:
+                continue
+            wh = m.warehouse_id or m.component.default_warehouse_id or receipt.warehouse_id
+            lines.append(
+                FGReceiptLine(
+                    receipt=receipt, kind=m.line_type, material=m, item_id=m.component_id, warehouse_id=wh, qty=out
+                )
+            )
+            m.received_qty += out
+        elif m.line_type == LineType.COMPONENT and m.issue_method == IssueMethod.BACKFLUSH:
+            flush = round_qty(
+                bf.backflush_qty(
+                    receipt_qty=q,
+                    per=m.qty_per,
+                    received_before=wo.received_qty,
+                    order_qty=wo.qty,
+                    required=m.required,
+                    flushed_before=m.backflushed_qty,
+                )
+            )
+            if flush <= 0:
+                continue
+            wh = issue_warehouse_id(m, wo)
+            lines.append(
+                FGReceiptLine(
+                    receipt=receipt,
+                    kind=FGReceiptLine.Kind.BACKFLUSH,
+                    material=m,
+                    item_id=m.component_id,
+                    warehouse_id=wh,
+                    qty=flush,
+                )
+            )
+            m.backflushed_qty += flush
+    for line in lines:
+        sign = -1 if line.kind == FGReceiptLine.Kind.BACKFLUSH else 1
+        moves.append(
+            MoveSpec(
+                item_id=line.item_id,
+                warehouse_id=line.warehouse_id,
+                qty=sign * line.qty,
+                source_line=line.material.pk,
+                kind="backflush" if sign < 0 else "co_product",
+            )
+        )
+    # one call: all or nothing; a shortage raises InsufficientStock listing every short line
+    stock_moves_post(
+        source_type=SOURCE,
+        source_id=receipt.pk,
+        moves=moves,
+        move_date=receipt.receipt_date,
+        user=user,
+        source_number=receipt.number,
+    )
+    FGReceiptLine.objects.bulk_create(lines)
+    WorkOrderMaterial.objects.bulk_update(materials, ["backflushed_qty", "received_qty"])
+    mark_started(wo, receipt.receipt_date)
+    wo.received_qty += q
+    fields = ["received_qty", "updated_at"]
+    if wo.received_qty >= wo.qty and wo.status == WorkOrderStatus.STARTED:
+        WO_FLOW.apply(wo, WorkOrderStatus.COMPLETED)
+        wo.actual_finish = receipt.receipt_date
+        fields += ["status", "actual_finish"]
+    wo.save(update_fields=fields)
+    DOC_FLOW.apply(receipt, DocStatus.CONFIRMED)
+    receipt.confirmed_at = timezone.now()
+    receipt.confirmed_by = user if getattr(user, "pk", None) else None
+    receipt.save(update_fields=["status", "confirmed_at", "confirmed_by", "updated_at"])
+    return receipt
+
+
+@transaction.atomic
+def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, user=None) -> FGReceipt:
+    """Cancel a draft; a confirmed receipt is reversed (product out, backflush back in)."""
+    receipt = FGReceipt.objects.select_for_update().get(pk=receipt_id)
+    if receipt.status == DocStatus.CANCELLED:
+        return receipt
+    DOC_FLOW.check(receipt, DocStatus.CANCELLED)
+    if receipt.status == DocStatus.CONFIRMED:
+        wo = lock_orders([receipt.work_order_id])[receipt.work_order_id]
+        if wo.status in (WorkOrderStatus.CLOSED, WorkOrderStatus.CANCELLED):
+            raise StateError(
+                _("%(wo)s is closed: its receipts can no longer be cancelled.") % {"wo": wo}, code="closed"
+            )
+        lines = list(receipt.lines.all())
+        materials = {
+            m.pk: m
+            for m in WorkOrderMaterial.objects.select_for_update().filter(pk__in=[line.material_id for line in lines])
+        }
+        stock_moves_reverse(
+            source_type=SOURCE, source_id=receipt.pk, move_date=on_date or receipt.receipt_date, user=user
+        )
+        for line in lines:
+            m = materials[line.material_id]
+            if line.kind == FGReceiptLine.Kind.BACKFLUSH:
+                m.backflushed_qty -= line.qty
+            else:
+                m.received_qty -= line.qty
+        WorkOrderMaterial.objects.bulk_update(list(materials.values()), ["backflushed_qty", "received_qty"])
+        wo.received_qty -= receipt.qty
+        fields = ["received_qty", "updated_at"]
+        if wo.status == WorkOrderStatus.COMPLETED and wo.received_qty < wo.qty:
+            WO_FLOW.apply(wo, WorkOrderStatus.STARTED)
+            wo.actual_finish = None
+            fields += ["status", "actual_finish"]
+        wo.save(update_fields=fields)
+    receipt.status = DocStatus.CANCELLED
+    receipt.save(update_fields=["status", "updated_at"])
+    return receipt

@@ -1,0 +1,411 @@
+"""Work orders: create (by hand, from sales-order lines, children), release with the material
+snapshot, edit the material list before issue, start, close, cancel."""
+
+import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max, Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.fields import ZERO, round_qty, to_decimal
+from erp.numbering import next_number
+from inventory.models import Item, SupplyType
+
+from ..models import WorkOrder, WorkOrderMaterial
+from ..states import OPEN_WO_STATUSES, WO_FLOW, IssueMethod, LineType, WorkOrderStatus
+from .common import non_negative, positive
+
+
+def _default_bom(item_id):
+    try:
+        from bom.selectors import default_bom
+    except ImportError:  # pragma: no cover - the BOM app always ships its selectors
+        return None
+    return default_bom(item_id)
+
+
+@transaction.atomic
+def work_order_create(
+    *,
+    item_id: int,
+    qty,
+    planned_start: datetime.date,
+    planned_finish: datetime.date | None = None,
+    warehouse_id: int | None = None,
+    sales_order_line_id: int | None = None,
+    bom_id: int | None = None,
+    parent_id: int | None = None,
+    planner=None,
+    source: str = WorkOrder.Source.MANUAL,
+    receipt_tolerance_pct=ZERO,
+    issue_tolerance_pct=ZERO,
+    over_issue_forbidden: bool = False,
+    cap_by_issued_sets: bool = False,
+    number: str | None = None,
+    note: str = "",
+    user=None,
+) -> WorkOrder:
+    qty = positive(qty, _("Quantity"))
+    item = Item.objects.filter(pk=item_id).first()
+    if item is None:
+        raise ValidationError(_("Unknown item."), code="unknown_item")
+    if item.supply_type == SupplyType.PHANTOM:
+        raise ValidationError(
+            _("%(item)s is a phantom item: it is never made on its own work order.") % {"item": item}, code="phantom"
+        )
+    if planned_finish is None:
+        planned_finish = planned_start + datetime.timedelta(days=item.lead_time_days)
+    if planned_finish < planned_start:
+        raise ValidationError(_("The planned finish is before the planned start."), code="dates")
+    for value in (receipt_tolerance_pct, issue_tolerance_pct):
+        non_negative(value, _("Tolerance"))
+    if bom_id is None:
+        bom = _default_bom(item.pk)
+        bom_id = bom.pk if bom else None
+    bom_version = ""
+    if bom_id:
+        from bom.models import Bom
+
+        bom = Bom.objects.filter(pk=bom_id, item_id=item.pk).first()
+        if bom is None:
+            raise ValidationError(_("That BOM does not belong to %(item)s.") % {"item": item}, code="bad_bom")
+        bom_version = bom.version
+    wo = WorkOrder.objects.create(
+        number=number or next_number("WO", on_date=planned_start),
+        item=item,
+        qty=qty,
+        planned_start=planned_start,
+        planned_finish=planned_finish,
+        warehouse_id=warehouse_id or item.default_warehouse_id,
+        sales_order_line_id=sales_order_line_id,
+        bom_id=bom_id,
+        bom_version=bom_version,
+        parent_id=parent_id,
+        planner=planner if planner is not None else (user if getattr(user, "pk", None) else None),
+        source=source,
+        receipt_tolerance_pct=to_decimal(receipt_tolerance_pct),
+        issue_tolerance_pct=to_decimal(issue_tolerance_pct),
+        over_issue_forbidden=over_issue_forbidden,
+        cap_by_issued_sets=cap_by_issued_sets,
+        note=note,
+        created_by=user if getattr(user, "pk", None) else None,
+    )
+    return wo
+
+
+def sales_line_open_for_production(sales_order_line_id: int) -> Decimal:
+    """SO line quantity not yet delivered and not yet covered by live work orders."""
+    from crm.models import SalesOrderLine
+
+    line = SalesOrderLine.objects.get(pk=sales_order_line_id)
+    covered = (
+        WorkOrder.objects.filter(sales_order_line_id=line.pk, parent__isnull=True)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .aggregate(q=Sum("qty"))["q"]
+        or ZERO
+    )
+    return max(ZERO, line.qty - line.delivered_qty - covered)
+
+
+@transaction.atomic
+def work_order_from_sales_line(
+    *,
+    sales_order_line_id: int,
+    qty=None,
+    planned_start: datetime.date | None = None,
+    planned_finish: datetime.date | None = None,
+    user=None,
+) -> WorkOrder:
+    """以销定产: a work order pegged to one sales-order line (finish = the line's due date)."""
+    from crm.models import SalesOrderLine
+
+    line = (
+        SalesOrderLine.objects.select_for_update(of=("self",))
+        .select_related("order", "item")
+        .filter(pk=sales_order_line_id)
+        .first()
+    )
+    if line is None:
+        raise ValidationError(_("Unknown sales-order line."), code="unknown_line")
+    if line.order.status != "confirmed":
+        raise StateError(
+            _("Sales order %(so)s is not confirmed: no work order can be made from it.") % {"so": line.order},
+            code="so_not_confirmed",
+        )
+    open_qty = sales_line_open_for_production(line.pk)
+    qty = open_qty if qty is None else positive(qty, _("Quantity"))
+    if qty <= 0:
+        raise ValidationError(
+            _("Line %(line)s of %(so)s is already fully covered by work orders.")
+            % {"line": line.line_no, "so": line.order},
+            code="covered",
+        )
+    finish = planned_finish or line.due_date
+    start = planned_start or (finish - datetime.timedelta(days=line.item.lead_time_days))
+    return work_order_create(
+        item_id=line.item_id,
+        qty=qty,
+        planned_start=start,
+        planned_finish=finish,
+        sales_order_line_id=line.pk,
+        source=WorkOrder.Source.SALES,
+        user=user,
+    )
+
+
+def _snapshot_lines(wo: WorkOrder, as_of: datetime.date) -> list[WorkOrderMaterial]:
+    from bom import selectors as bom_selectors
+
+    lines = []
+    n = 0
+    for req in bom_selectors.material_list(item_id=wo.item_id, qty=wo.qty, as_of=as_of, bom_id=wo.bom_id):
+        n += 10
+        lines.append(
+            WorkOrderMaterial(
+                work_order=wo,
+                line_no=n,
+                component_id=req.component_id,
+                line_type=LineType.COMPONENT,
+                qty_per=round_qty(req.qty_per),
+                scrap_rate=req.scrap_rate,
+                fixed_loss=round_qty(req.fixed_loss),
+                required=round_qty(req.required),
+                issue_method=req.issue_method,
+                warehouse_id=req.warehouse_id,
+                key_part=req.key_part,
+                bom_line_id=req.bom_line_id,
+                via=",".join(str(i) for i in req.via_item_ids)[:200],
+            )
+        )
+    for component_id, line_type, qty_per, cost_share in bom_selectors.co_products(
+        item_id=wo.item_id, as_of=as_of, bom_id=wo.bom_id
+    ):
+        n += 10
+        lines.append(
+            WorkOrderMaterial(
+                work_order=wo,
+                line_no=n,
+                component_id=component_id,
+                line_type=line_type,
+                qty_per=round_qty(qty_per),
+                required=round_qty(wo.qty * qty_per),
+                issue_method=IssueMethod.NONE,
+                cost_share=cost_share,
+            )
+        )
+    return lines
+
+
+@transaction.atomic
+def work_order_release(*, work_order_id: int, user=None) -> WorkOrder:
+    """下达: snapshot the material list from the BOM valid at the planned start (unless the
+    order already has one, e.g. edited by hand or imported)."""
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if wo.status == WorkOrderStatus.RELEASED:
+        return wo
+    WO_FLOW.check(wo, WorkOrderStatus.RELEASED)
+    if not wo.materials.exists() and wo.bom_id:
+        WorkOrderMaterial.objects.bulk_create(_snapshot_lines(wo, wo.planned_start))
+    WO_FLOW.apply(wo, WorkOrderStatus.RELEASED)
+    wo.released_at = timezone.now()
+    wo.confirmed_at = wo.released_at
+    wo.confirmed_by = user if getattr(user, "pk", None) else None
+    wo.save(update_fields=["status", "released_at", "confirmed_at", "confirmed_by", "updated_at"])
+    return wo
+
+
+def snapshot_materials(*, work_order: WorkOrder, as_of: datetime.date) -> int:
+    """Fill an order's material list from its BOM (used by imports); returns the line count."""
+    lines = _snapshot_lines(work_order, as_of) if work_order.bom_id else []
+    WorkOrderMaterial.objects.bulk_create(lines)
+    return len(lines)
+
+
+def _editable(wo: WorkOrder):
+    if wo.status not in (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED):
+        raise StateError(
+            _("%(wo)s is %(status)s: its material list can no longer be changed.")
+            % {"wo": wo, "status": wo.get_status_display()},
+            code="not_editable",
+        )
+
+
+@transaction.atomic
+def work_order_material_add(
+    *,
+    work_order_id: int,
+    component_id: int,
+    qty_per,
+    issue_method: str = IssueMethod.MANUAL,
+    warehouse_id: int | None = None,
+    scrap_rate=ZERO,
+    fixed_loss=ZERO,
+    key_part: bool = False,
+    line_type: str = LineType.COMPONENT,
+    user=None,
+) -> WorkOrderMaterial:
+    """Add a line to the material list (qty_per per parent unit; scrap multiplies it)."""
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    _editable(wo)
+    scrap = to_decimal(scrap_rate)
+    if scrap < 0 or scrap >= 1:
+        raise ValidationError(_("The scrap rate must be at least 0 and below 1."), code="scrap")
+    per = round_qty(positive(qty_per, _("Quantity per")) * (1 + scrap))
+    fixed = non_negative(fixed_loss, _("Fixed loss"))
+    if issue_method not in IssueMethod.values or line_type not in LineType.values:
+        raise ValidationError(_("Unknown issue method or line type."), code="bad_choice")
+    last = wo.materials.aggregate(m=Max("line_no"))["m"] or 0
+    return WorkOrderMaterial.objects.create(
+        work_order=wo,
+        line_no=last + 10,
+        component_id=component_id,
+        line_type=line_type,
+        qty_per=per,
+        scrap_rate=scrap,
+        fixed_loss=fixed,
+        required=round_qty(wo.qty * per + fixed),
+        issue_method=issue_method if line_type == LineType.COMPONENT else IssueMethod.NONE,
+        warehouse_id=warehouse_id,
+        key_part=key_part,
+    )
+
+
+@transaction.atomic
+def work_order_material_update(
+    *,
+    material_id: int,
+    required=None,
+    issue_method: str | None = None,
+    warehouse_id: int | None = None,
+    user=None,
+) -> WorkOrderMaterial:
+    """Edit a line before anything was issued against it."""
+    material = WorkOrderMaterial.objects.select_for_update().select_related("work_order").get(pk=material_id)
+    _editable(material.work_order)
+    if material.touched:
+        raise StateError(
+            _("Line %(line)s has already been issued: change it with returns or supplements.")
+            % {"line": material.line_no},
+            code="line_issued",
+        )
+    if required is not None:
+        material.required = non_negative(required, _("Required"))
+        material.qty_per = round_qty(material.required / material.work_order.qty)
+        material.fixed_loss = ZERO
+    if issue_method is not None:
+        if issue_method not in IssueMethod.values:
+            raise ValidationError(_("Unknown issue method."), code="bad_choice")
+        material.issue_method = issue_method
+    if warehouse_id is not None:
+        material.warehouse_id = warehouse_id
+    material.save()
+    return material
+
+
+@transaction.atomic
+def work_order_material_delete(*, material_id: int, user=None) -> None:
+    material = WorkOrderMaterial.objects.select_for_update().select_related("work_order").get(pk=material_id)
+    _editable(material.work_order)
+    if material.touched or material.allocations.exists():
+        raise StateError(
+            _("Line %(line)s is used by a picking or receipt and cannot be removed.") % {"line": material.line_no},
+            code="line_used",
+        )
+    material.delete()
+
+
+def mark_started(wo: WorkOrder, on_date: datetime.date) -> None:
+    """First issue or receipt of a released order starts it (开工)."""
+    if wo.status == WorkOrderStatus.RELEASED:
+        WO_FLOW.apply(wo, WorkOrderStatus.STARTED)
+        wo.actual_start = wo.actual_start or on_date
+        wo.save(update_fields=["status", "actual_start", "updated_at"])
+
+
+@transaction.atomic
+def work_order_start(*, work_order_id: int, on_date: datetime.date | None = None, user=None) -> WorkOrder:
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if wo.status == WorkOrderStatus.STARTED:
+        return wo
+    WO_FLOW.check(wo, WorkOrderStatus.STARTED)
+    mark_started(wo, on_date or timezone.localdate())
+    return wo
+
+
+@transaction.atomic
+def work_order_close(*, work_order_id: int, user=None) -> WorkOrder:
+    """结案: no more pickings or receipts (a short-closed order keeps what it received)."""
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if wo.status == WorkOrderStatus.CLOSED:
+        return wo
+    if wo.receipts.filter(status="draft").exists() or wo.pickings.filter(status="draft").exists():
+        raise StateError(_("%(wo)s still has draft pickings or receipts.") % {"wo": wo}, code="drafts_open")
+    WO_FLOW.apply(wo, WorkOrderStatus.CLOSED)
+    wo.actual_finish = wo.actual_finish or timezone.localdate()
+    wo.save(update_fields=["status", "actual_finish", "updated_at"])
+    return wo
+
+
+@transaction.atomic
+def work_order_cancel(*, work_order_id: int, user=None) -> WorkOrder:
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if wo.status == WorkOrderStatus.CANCELLED:
+        return wo
+    WO_FLOW.check(wo, WorkOrderStatus.CANCELLED)
+    if wo.received_qty or any(m.touched for m in wo.materials.all()):
+        raise StateError(
+            _("%(wo)s has issues or receipts: return the material first, then close it.") % {"wo": wo},
+            code="has_moves",
+        )
+    if wo.children.filter(status__in=OPEN_WO_STATUSES).exists():
+        raise StateError(_("Cancel the child work orders of %(wo)s first.") % {"wo": wo}, code="open_children")
+    WO_FLOW.apply(wo, WorkOrderStatus.CANCELLED)
+    wo.save(update_fields=["status", "updated_at"])
+    wo.pickings.filter(status="draft").update(status="cancelled")
+    return wo
+
+
+@transaction.atomic
+def work_order_create_children(*, work_order_id: int, material_ids=None, user=None) -> list[WorkOrder]:
+    """Child work orders for the manufactured (semi-finished) components of the material list,
+    finishing when the parent starts and keeping the parent's (root) sales-order line."""
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if not wo.is_open:
+        raise StateError(_("%(wo)s is not open.") % {"wo": wo}, code="not_open")
+    qs = wo.materials.select_related("component").filter(
+        line_type=LineType.COMPONENT, component__supply_type=SupplyType.MANUFACTURE
+    )
+    if material_ids is not None:
+        qs = qs.filter(pk__in=list(material_ids))
+    existing = set(wo.children.exclude(status=WorkOrderStatus.CANCELLED).values_list("item_id", flat=True))
+    children = []
+    for m in qs:
+        if m.component_id in existing:
+            continue
+        need = max(ZERO, m.required - m.net_issued)
+        if need <= 0:
+            continue
+        finish = wo.planned_start
+        start = finish - datetime.timedelta(days=m.component.lead_time_days)
+        children.append(
+            work_order_create(
+                item_id=m.component_id,
+                qty=need,
+                planned_start=start,
+                planned_finish=finish,
+                warehouse_id=m.warehouse_id,
+                sales_order_line_id=wo.sales_order_line_id,
+                parent_id=wo.pk,
+                planner=wo.planner,
+                source=WorkOrder.Source.CHILD,
+                user=user,
+            )
+        )
+    if not children:
+        raise ValidationError(
+            _("%(wo)s has no manufactured components still to be made.") % {"wo": wo}, code="no_children"
+        )
+    return children

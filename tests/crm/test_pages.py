@@ -1,0 +1,160 @@
+"""Pages: render with data, query counts do not grow with rows, permissions, htmx board, exchange."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from crm import progress
+from crm.models import Customer, Forecast, Lead, Opportunity, SalesOrder, SalesOrderLine
+from crm.services.customers import lead_convert
+from erp.exchange.engine import ImportFailed, Row, import_files
+from tests import factories
+
+from .helpers import bike, customer
+
+D = Decimal
+pytestmark = pytest.mark.django_db
+
+
+def _orders(n, item, cust):
+    orders = SalesOrder.objects.bulk_create(
+        [SalesOrder(number=f"SO-T-{i:05d}", customer=cust, order_date=datetime.date(2026, 6, 1), status="confirmed",
+                    total=D("113.00")) for i in range(n)]
+    )
+    SalesOrderLine.objects.bulk_create(
+        [SalesOrderLine(order=o, line_no=j, item=item, qty=D("10"), due_date=datetime.date(2026, 7, 1))
+         for o in orders for j in (1, 2)]
+    )
+
+
+def _provider(line_ids):
+    """One query, like the real providers."""
+    rows = SalesOrderLine.objects.filter(pk__in=line_ids, line_no=1).values_list("pk", "qty")
+    return {pk: progress.Contribution(q, q / 2, "due_soon", [("WO", "/x/")]) for pk, q in rows}
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_sales_order_list_constant_queries(n, login, django_assert_max_num_queries):
+    client = login("销售")
+    _orders(n, bike(), customer())
+    progress.register_provider(_provider)
+    try:
+        with django_assert_max_num_queries(20):
+            resp = client.get(reverse("crm:order_list"))
+    finally:
+        progress.unregister_provider(_provider)
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert f"SO-T-{n - 1:05d}" in body and "部分完工" in body  # Partly completed
+
+
+def test_sales_order_list_shows_not_arranged_without_providers(login):
+    client = login("销售")
+    _orders(1, bike(), customer())
+    body = client.get(reverse("crm:order_list")).content.decode()
+    assert "未安排" in body and "未出库" in body  # Not arranged, Not shipped
+    xlsx = client.get(reverse("crm:order_list") + "?_export=xlsx")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_pages_render_with_data(login):
+    client = login("销售")
+    cust = customer(owner=client.user)
+    lead = Lead.objects.create(company="L1", owner=client.user)
+    opp = lead_convert(lead_id=lead.pk, user=client.user)
+    _orders(1, bike(), cust)
+    so = SalesOrder.objects.get()
+    for url in [
+        reverse("crm:customer_detail", args=[cust.pk]),
+        reverse("crm:lead_detail", args=[lead.pk]),
+        reverse("crm:opportunity_detail", args=[opp.pk]),
+        reverse("crm:order_detail", args=[so.pk]),
+        reverse("crm:order_create") + f"?customer={cust.pk}",
+        reverse("crm:quotation_create"),
+        reverse("crm:receipt_create"),
+        reverse("crm:ticket_create"),
+        reverse("crm:board"),
+        reverse("crm:funnel") + "?period=all",
+        reverse("crm:ageing"),
+    ]:
+        assert client.get(url).status_code == 200, url
+
+
+def test_board_htmx_move_returns_board(login):
+    client = login("销售")
+    opp = Opportunity.objects.create(name="商机A", customer=customer(), owner=client.user, amount=D("500"))
+    resp = client.post(reverse("crm:opportunity_move", args=[opp.pk]), {"stage": "needs"}, HTTP_HX_REQUEST="true")
+    assert resp.status_code == 200 and 'id="board"' in resp.content.decode()
+    opp.refresh_from_db()
+    assert opp.stage == "needs"
+    # lost without a reason: refused, shown on the board, nothing changed
+    resp = client.post(reverse("crm:opportunity_move", args=[opp.pk]), {"stage": "lost"}, HTTP_HX_REQUEST="true")
+    assert "输单原因" in resp.content.decode()  # Give the reason the opportunity was lost.
+    opp.refresh_from_db()
+    assert opp.stage == "needs"
+    client.post(reverse("crm:opportunity_move", args=[opp.pk]), {"stage": "lost"}, HTTP_HX_REQUEST="true",
+                HTTP_HX_PROMPT="价格太高")
+    opp.refresh_from_db()
+    assert (opp.stage, opp.lost_reason) == ("lost", "价格太高")
+
+
+def test_sales_role_cannot_change_credit_limit_admin_can(login, client, make_user):
+    cust = customer()
+    sales = login("销售")
+    resp = sales.post(reverse("crm:customer_credit_limit", args=[cust.pk]), {"credit_limit": "1000"})
+    assert resp.status_code == 403
+    cust.refresh_from_db()
+    assert cust.credit_limit == 0
+    admin = make_user("boss", "管理员")
+    client.force_login(admin)
+    client.post(reverse("crm:customer_credit_limit", args=[cust.pk]), {"credit_limit": "1000"})
+    cust.refresh_from_db()
+    assert cust.credit_limit == D("1000")
+
+
+def _rows(dicts):
+    out = []
+    for i, d in enumerate(dicts, start=2):
+        r = Row(d)
+        r.line = i
+        out.append(r)
+    return out
+
+
+def test_exchange_customers_orders_forecasts_idempotent_and_all_or_nothing():
+    item = bike()
+    files = {
+        "customers.csv": _rows([{"code": "C100", "name": "华北车行", "contact": "李", "phone": "1", "email": "", "address": "", "tax_id": "91X"}]),
+        "sales_orders.csv": _rows([
+            {"order_no": "SO-OLD-1", "customer": "C100", "order_date": "2026-05-01", "line_no": "1", "item_code": "BK-100",
+             "qty": "100", "delivered_qty": "30", "due_date": "2026-07-01", "unit_price": "1000"},
+            {"order_no": "SO-OLD-1", "customer": "C100", "order_date": "2026-05-01", "line_no": "2", "item_code": "BK-100",
+             "qty": "5", "delivered_qty": "0", "due_date": "2026-07-15", "unit_price": "1000"},
+        ]),
+        "forecasts.csv": _rows([{"item_code": "BK-100", "date": "2026-08-01", "qty": "200"}]),
+    }
+    report = import_files(files)
+    so = SalesOrder.objects.get(number="SO-OLD-1")
+    assert so.status == "confirmed" and so.total == D("118650.00")
+    assert [(ln.line_no, ln.qty, ln.delivered_qty) for ln in so.lines.all()] == [(1, D("100"), D("30")), (2, D("5"), D("0"))]
+    assert Forecast.objects.get(item=item).qty == D("200")
+    assert report.counts["sales_orders.csv"]["created"] == 2
+    again = import_files(files)
+    assert again.counts["sales_orders.csv"]["unchanged"] == 2 and again.counts["customers.csv"]["unchanged"] == 1
+    assert SalesOrderLine.objects.count() == 2 and Customer.objects.count() == 1 and Forecast.objects.count() == 1
+    bad = dict(files)
+    bad["forecasts.csv"] = _rows([{"item_code": "X-99", "date": "2026-08-01", "qty": "1"}])
+    bad["customers.csv"] = _rows([{"code": "C200", "name": "新客户"}])
+    with pytest.raises(ImportFailed) as exc, translation.override("en"):
+        import_files(bad)
+    assert exc.value.errors == ["forecasts.csv line 2: item_code 'X-99' is not an item"]
+    assert not Customer.objects.filter(code="C200").exists()
+
+
+def test_admin_changelists(admin_client_su):
+    factories.item("X")
+    for name in ["customer", "salesorder", "salesinvoice", "opportunity", "serviceticket"]:
+        assert admin_client_su.get(f"/admin/crm/{name}/").status_code == 200

@@ -1,0 +1,106 @@
+"""Domain §3: material at the subcontractor (委外加工原材料剩余情况)."""
+
+import datetime
+import io
+
+import openpyxl
+import pytest
+
+from erp.errors import DomainError, InsufficientStock
+from inventory.models import StockBalance, StockMove
+from inventory.services.warehouses import subcontractor_location_for
+from procurement import services
+from procurement.models import OutsourcingReceipt
+from procurement.selectors import outsourcing_material_report
+from tests.procurement.helpers import D, outsourcing_setup
+
+pytestmark = pytest.mark.django_db
+JAN6 = datetime.date(2026, 1, 6)
+
+
+def _row(order):
+    (row,) = [r for r in outsourcing_material_report() if r.order_id == order.pk]
+    return row
+
+
+def test_material_remaining_at_subcontractor_worked_example():
+    # given order 100, A per 2 (200 required), 210 issued
+    order, wh, fg_wh, sup, a, frame = outsourcing_setup(qty=100, per=2)
+    mat = order.materials.get()
+    assert mat.required_qty == D("200")
+    services.outsourcing_material_move(order_id=order.pk, kind="issue", lines=[(mat.pk, D("200"))], on_date=JAN6)
+    services.outsourcing_material_move(order_id=order.pk, kind="supplement", lines=[(mat.pk, D("10"))], on_date=JAN6)
+    sub = subcontractor_location_for(supplier_id=sup.pk)
+    assert StockBalance.objects.get(item=a, warehouse=sub).qty == D("210")
+    assert StockBalance.objects.get(item=a, warehouse=wh).qty == D("790")
+    # when 60 are received: 120 consumed
+    rc = services.outsourcing_receipt_post(order_id=order.pk, qty=D("60"), receipt_date=datetime.date(2026, 1, 15))
+    row = _row(order)
+    assert (row.issued, row.supplement, row.consumed) == (D("200"), D("10"), D("120"))
+    # then remaining 90, still needed 80 for the 40 open, surplus 10, nothing left to issue
+    assert row.remaining == D("90")
+    assert row.still_needed == D("80")
+    assert row.surplus == D("10")
+    assert row.still_to_issue == D("0")
+    assert row.over_consumption == D("0")
+    assert StockBalance.objects.get(item=a, warehouse=sub).qty == D("90")
+    # the frames carry material 120 × 2.00 + fee 60 × 5.00
+    assert (rc.material_value, rc.fee_value) == (D("240.00"), D("300.00"))
+    assert StockBalance.objects.get(item=frame, warehouse=fg_wh).value == D("540.00")
+    # when the final 40 are received: remaining 10 to return or write off
+    services.outsourcing_receipt_post(order_id=order.pk, qty=D("40"), receipt_date=datetime.date(2026, 1, 25))
+    row = _row(order)
+    assert (row.consumed, row.remaining, row.still_needed, row.surplus) == (D("200"), D("10"), D("0"), D("10"))
+    # 委外退料: the 10 come back
+    services.outsourcing_material_move(
+        order_id=order.pk,
+        kind="return",
+        lines=[(mat.pk, D("10"))],
+        on_date=datetime.date(2026, 1, 26),
+        warehouse_id=wh.pk,
+    )
+    row = _row(order)
+    assert (row.returned, row.remaining) == (D("10"), D("0"))
+    assert StockBalance.objects.get(item=a, warehouse=wh).qty == D("800")
+
+
+def test_issue_beyond_the_material_list_must_be_a_supplement_and_nothing_moves():
+    order, wh, *_ = outsourcing_setup(qty=100, per=2)
+    mat = order.materials.get()
+    with pytest.raises(DomainError, match="supplement"):
+        services.outsourcing_material_move(order_id=order.pk, kind="issue", lines=[(mat.pk, D("201"))], on_date=JAN6)
+    mat.refresh_from_db()
+    assert mat.issued_qty == 0
+    assert not StockMove.objects.filter(source_type="procurement.outsourcingissue").exists()
+
+
+def test_receipt_without_material_at_the_subcontractor_is_refused_and_nothing_posts():
+    order, wh, fg_wh, sup, a, frame = outsourcing_setup(qty=100, per=2)
+    mat = order.materials.get()
+    services.outsourcing_material_move(order_id=order.pk, kind="issue", lines=[(mat.pk, D("50"))], on_date=JAN6)
+    with pytest.raises(InsufficientStock):
+        services.outsourcing_receipt_post(order_id=order.pk, qty=D("60"), receipt_date=JAN6)
+    order.refresh_from_db()
+    mat.refresh_from_db()
+    assert order.received_qty == 0 and mat.consumed_qty == 0
+    assert OutsourcingReceipt.objects.count() == 0
+    assert not StockBalance.objects.filter(item=frame, qty__gt=0).exists()
+
+
+def test_material_report_exports_to_xlsx(login):
+    order, *_ = outsourcing_setup(qty=100, per=2)
+    mat = order.materials.get()
+    services.outsourcing_material_move(order_id=order.pk, kind="issue", lines=[(mat.pk, D("200"))], on_date=JAN6)
+    services.outsourcing_receipt_post(order_id=order.pk, qty=D("60"), receipt_date=JAN6)
+    client = login("采购")
+    page = client.get("/procurement/outsourcing/materials/")
+    assert page.status_code == 200
+    assert "委外加工原材料剩余情况" in page.content.decode() or "Material at subcontractors" in page.content.decode()
+    resp = client.get("/procurement/outsourcing/materials/?_export=xlsx")
+    assert resp.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(resp.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    data = values[1]
+    assert order.number in data
+    # issued 200, consumed 120, remaining 80
+    assert 200 in data and 120 in data and 80 in data
