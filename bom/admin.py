@@ -1,11 +1,30 @@
 from django.contrib import admin
+from django.contrib.admin.options import InlineModelAdmin
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from .models import Bom, BomLine, Ecn, EcnLine
 
 
-class BomLineInline(admin.TabularInline):
+class DraftOnly:
+    """Lines of approved/disabled BOMs are not edited here either (new version or ECN)."""
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or _bom_of(obj).status == "draft")
+
+    def has_add_permission(self, request, obj=None):
+        args = (request, obj) if isinstance(self, InlineModelAdmin) else (request,)
+        return super().has_add_permission(*args) and (obj is None or _bom_of(obj).status == "draft")
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (obj is None or _bom_of(obj).status == "draft")
+
+
+def _bom_of(obj):
+    return obj if isinstance(obj, Bom) else obj.bom
+
+
+class BomLineInline(DraftOnly, admin.TabularInline):
     model = BomLine
     extra = 0
     raw_id_fields = ("component", "issue_warehouse")
@@ -17,12 +36,12 @@ class BomAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
     list_filter = ("status", "skip_level")
     search_fields = ("item__code", "item__name", "version")
     raw_id_fields = ("item", "ecn")
-    readonly_fields = ("created_by", "approved_at", "approved_by")
+    readonly_fields = ("status", "created_by", "approved_at", "approved_by")
     inlines = [BomLineInline]
 
 
 @admin.register(BomLine)
-class BomLineAdmin(admin.ModelAdmin):
+class BomLineAdmin(DraftOnly, admin.ModelAdmin):
     list_display = ("bom", "line_no", "component", "qty_per", "scrap_rate", "fixed_loss", "issue_method", "line_type")
     list_filter = ("issue_method", "line_type", "key_part")
     search_fields = ("bom__item__code", "component__code", "component__name")
@@ -41,7 +60,7 @@ class EcnAdmin(SimpleHistoryAdmin):
     list_filter = ("status", "stock_handling")
     search_fields = ("number", "item__code", "reason")
     raw_id_fields = ("item", "base_bom", "new_bom")
-    readonly_fields = ("number", "created_by", "confirmed_at", "confirmed_by")
+    readonly_fields = ("number", "status", "new_bom", "created_by", "confirmed_at", "confirmed_by")
     inlines = [EcnLineInline]
 
 

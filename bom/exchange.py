@@ -62,6 +62,9 @@ def _signature(lines) -> list[tuple]:
 
 
 def import_boms(rows: list[Row], ctx: ImportContext) -> None:
+    from .services.boms import lock_structure
+
+    lock_structure()
     codes = {r.get("parent_code", "") for r in rows} | {r.get("component_code", "") for r in rows}
     items = {
         i.code: i
@@ -142,6 +145,7 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
     new_lines: dict[int, list[dict]] = {}
     superseded: list[int] = []
     unchanged = 0
+    first_versions = 0
     for iid, entry in parents.items():
         cur = current.get(iid)
         if cur is not None:
@@ -163,6 +167,8 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
                 )
                 continue
             superseded.append(cur[0])
+        else:
+            first_versions += 1
         if versions[iid]:
             major, minor = max(version_key(v) for v in versions[iid])
             version = f"V{max(major, 1)}.{minor + 1}"
@@ -195,9 +201,10 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
         batch_size=2000,
     )
     # cycle check over every approved BOM, then low-level codes
-    from .services.boms import approved_edges, bom_low_level_codes_update
+    from .services.boms import approved_edges, bom_low_level_codes_update, lock_structure
 
     if new_boms:
+        lock_structure()
         edges = approved_edges()
         try:
             engine.low_level_codes(edges)
@@ -208,7 +215,7 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
                     ctx.error(parents[b.item_id]["row"], "component_code", cycle_message(path))
                     return
         bom_low_level_codes_update()
-    ctx.count(created=sum(1 for b in new_boms if b.version == "V1.0"), updated=len(superseded), unchanged=unchanged)
+    ctx.count(created=first_versions, updated=len(superseded), unchanged=unchanged)
 
 
 def export_boms():

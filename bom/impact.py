@@ -17,6 +17,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils.translation import gettext_lazy as _
+
 from erp.fields import ZERO
 
 WORK_ORDER = "work_order"
@@ -35,7 +37,16 @@ class ImpactRow:
     status: str = ""
     note: str = ""
 
+    @property
+    def kind_label(self) -> str:
+        return str(KIND_LABELS.get(self.kind, self.kind))
 
+
+KIND_LABELS = {
+    WORK_ORDER: _("Work order"),
+    OUTSOURCING_ORDER: _("Outsourcing order"),
+    PURCHASE_ORDER: _("Purchase order"),
+}
 PROVIDERS: list = []
 
 

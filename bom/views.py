@@ -19,6 +19,7 @@ from erp.permissions import module_required
 from erp.views import ListPage, run_action
 
 from . import selectors, services
+from .engine import compare as engine_compare
 from .forms import (
     BomEditForm,
     BomHeaderForm,
@@ -313,10 +314,14 @@ def compare(request):
         old, new, diffs, items = selectors.compare_versions(
             old_bom_id=form.cleaned_data["old"].pk, new_bom_id=form.cleaned_data["new"].pk
         )
+        labels = {
+            f: BomLine._meta.get_field("issue_warehouse" if f == "warehouse_id" else f).verbose_name
+            for f in engine_compare.COMPARED
+        }
         ctx.update(
             old=old,
             new=new,
-            diffs=[(d, items.get(d.component_id)) for d in diffs],
+            diffs=[(d, items.get(d.component_id), ", ".join(str(labels[f]) for f in d.fields)) for d in diffs],
             summary={k: sum(1 for d in diffs if d.kind == k) for k in ("added", "removed", "changed", "same")},
         )
     return _page(request, "bom/compare.html", _("Compare versions"), ctx)
@@ -340,7 +345,9 @@ class EcnList(ListPage):
 
 @module_required(MODULE, "bom.add_ecn")
 def ecn_create(request):
-    form = EcnForm(request.POST or None, initial={"effective_date": timezone.localdate()})
+    form = EcnForm(
+        request.POST or None, initial={"effective_date": timezone.localdate(), "item": request.GET.get("item", "")}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             ecn = services.ecn_create(

@@ -119,7 +119,16 @@ class SalesInvoiceLineInline(admin.TabularInline):
 
 @admin.register(models.SalesInvoice)
 class SalesInvoiceAdmin(SimpleHistoryAdmin):
-    list_display = ("number", "kind", "customer", "invoice_date", "total", "paid_amount", "tax_invoice_number", "status")
+    list_display = (
+        "number",
+        "kind",
+        "customer",
+        "invoice_date",
+        "total",
+        "paid_amount",
+        "tax_invoice_number",
+        "status",
+    )
     search_fields = ("number", "customer__name", "tax_invoice_number", "request_serial")
     list_filter = ("kind", "status", "red_reason")
     inlines = [SalesInvoiceLineInline]

@@ -6,7 +6,7 @@ from inventory.models import Item, Warehouse
 
 from .models import DEFAULT_TAX_RATE, Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class CustomerForm(forms.ModelForm):
@@ -103,7 +103,9 @@ class ForecastForm(forms.ModelForm):
 
 class DeliverForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        label=_("warehouse"), queryset=Warehouse.objects.filter(is_active=True, kind="warehouse")
+        label=_("warehouse"),
+        queryset=Warehouse.objects.filter(is_active=True, kind="warehouse"),
+        widget=forms.Select(attrs={"class": "form-select"}),
     )
     delivery_date = forms.DateField(label=_("delivery date"), widget=DATE)
 
@@ -120,7 +122,7 @@ class TaxNumberForm(forms.Form):
 class ReceiptForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.all())
     amount = forms.DecimalField(label=_("amount"), max_digits=18, decimal_places=2, min_value=0)
-    receipt_date = forms.DateField(label=_("receipt date"), widget=DATE)
+    receipt_date = forms.DateField(label=_("date received"), widget=DATE)
     method = forms.CharField(label=_("method"), max_length=40, required=False)
     match_open_invoices = forms.BooleanField(
         label=_("match to open invoices, oldest first"), required=False, initial=True
@@ -136,4 +138,4 @@ class TicketForm(forms.ModelForm):
     class Meta:
         model = ServiceTicket
         fields = ["customer", "order", "subject", "description", "priority", "due_at"]
-        widgets = {"due_at": forms.DateTimeInput(attrs={"type": "datetime-local"})}
+        widgets = {"due_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}

@@ -155,7 +155,7 @@ class Opportunity(TimeStampedModel):
     probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
     reached_rank = models.PositiveSmallIntegerField(_("furthest stage reached"), default=1, editable=False)
-    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("date won or lost"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -423,7 +423,7 @@ class DeliveryLine(models.Model):
     order_line = models.ForeignKey(SalesOrderLine, on_delete=models.PROTECT, related_name="delivery_lines")
     item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
     qty = QuantityField(_("quantity"))
-    returned_qty = QuantityField(_("returned"))
+    returned_qty = QuantityField(_("quantity returned"))
     invoiced_qty = QuantityField(_("invoiced"))
 
     class Meta:
@@ -480,7 +480,7 @@ class SalesInvoice(Document):
     )
     invoice_date = models.DateField(_("invoice date"))
     due_date = models.DateField(_("due date"), null=True, blank=True)
-    kind = models.CharField(_("kind"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.BLUE)
+    kind = models.CharField(_("invoice kind"), max_length=10, choices=InvoiceKind.choices, default=InvoiceKind.BLUE)
     original = models.ForeignKey(
         "self",
         verbose_name=_("blue invoice"),
@@ -497,7 +497,7 @@ class SalesInvoice(Document):
     amount = MoneyField(_("amount excl. tax"))
     tax_amount = MoneyField(_("tax"))
     total = MoneyField(_("total incl. tax"))
-    paid_amount = MoneyField(_("received"))
+    paid_amount = MoneyField(_("amount received"))
     request_serial = models.CharField(_("request serial number"), max_length=40, null=True, blank=True, unique=True)
     tax_invoice_number = models.CharField(_("digital invoice number"), max_length=20, blank=True)
     tax_invoice_date = models.DateField(_("digital invoice date"), null=True, blank=True)
@@ -544,7 +544,7 @@ class PaymentPlan(models.Model):
     )
     due_date = models.DateField(_("due date"))
     amount = MoneyField(_("amount"))
-    received_amount = MoneyField(_("received"))
+    received_amount = MoneyField(_("amount received"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -559,7 +559,7 @@ class Receipt(Document):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="receipts"
     )
-    receipt_date = models.DateField(_("receipt date"))
+    receipt_date = models.DateField(_("date received"))
     amount = MoneyField(_("amount"))
     method = models.CharField(_("method"), max_length=40, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)

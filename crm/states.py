@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from erp.states import Flow
 
@@ -9,7 +10,7 @@ from erp.states import Flow
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("sales order", "Closed")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -24,7 +25,7 @@ ORDER_FLOW = Flow(
 class QuotationStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
-    ORDERED = "ordered", _("Ordered")
+    ORDERED = "ordered", _("Turned into order")
     CANCELLED = "cancelled", _("Cancelled")
 
 
@@ -85,10 +86,10 @@ class LeadStatus(models.TextChoices):
 
 
 class TicketStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("ticket", "Open")
     IN_PROGRESS = "in_progress", _("In progress")
     RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("ticket", "Closed")
 
 
 TICKET_FLOW = Flow(

@@ -379,8 +379,7 @@ def funnel(request):
         {
             "label": r["label"],
             "value": r["reached"],
-            "display": f"{r['reached']} · {r['amount']:,.0f}"
-            + (f" · {r['conversion']}%" if r["conversion"] is not None else ""),
+            "display": f"{r['reached']}" + (f" · {r['conversion']}%" if r["conversion"] is not None else ""),
         }
         for r in report["rows"]
     ]
@@ -475,6 +474,8 @@ def quotation_create(request):
 
 
 class QuotationList(SalesListPage):
+    model = Quotation
+    filterset_fields = ["status"]
     module = MODULE
     title = gettext_lazy("Quotations")
     table_class = tables.QuotationTable
@@ -613,6 +614,8 @@ def order_action(request, pk, action):
 
 
 class ForecastList(SalesListPage):
+    model = Forecast
+    filterset_fields = ["item"]
     module = MODULE
     title = gettext_lazy("Sales forecasts")
     table_class = tables.ForecastTable
@@ -632,6 +635,8 @@ class ForecastCreate(CreatePage):
 
 # --------------------------------------------------------------------------- deliveries, returns
 class DeliveryList(SalesListPage):
+    model = Delivery
+    filterset_fields = ["status"]
     module = MODULE
     title = gettext_lazy("Deliveries")
     table_class = tables.DeliveryTable
@@ -697,6 +702,8 @@ def delivery_action(request, pk, action):
 
 
 class ReturnList(SalesListPage):
+    model = SalesReturn
+    filterset_fields = ["status"]
     module = MODULE
     title = gettext_lazy("Sales returns")
     table_class = tables.ReturnTable
@@ -722,7 +729,7 @@ def return_confirm(request, pk):
     return run_action(
         request,
         lambda: delivery_svc.return_confirm(return_id=pk, user=request.user),
-        success=_("Return posted."),
+        success=_("Sales return posted."),
         redirect_to=reverse("crm:return_detail", args=[pk]),
     )
 
@@ -833,8 +840,10 @@ def invoice_export_xlsx(request):
 
 
 class ReceiptList(SalesListPage):
+    model = Receipt
+    filterset_fields = ["status"]
     module = MODULE
-    title = gettext_lazy("Receipts")
+    title = gettext_lazy("Customer receipts")
     table_class = tables.ReceiptTable
     create_url_name = "crm:receipt_create"
 
@@ -883,7 +892,7 @@ def receipt_detail(request, pk):
         "crm/receipt_detail.html",
         rc.number,
         {"rc": rc, "allocations": rc.allocations.select_related("invoice")},
-        [(_("Receipts"), reverse("crm:receipt_list"))],
+        [(_("Customer receipts"), reverse("crm:receipt_list"))],
     )
 
 

@@ -38,7 +38,7 @@ def register_all() -> None:
             (_("Deliveries"), "crm:delivery_list"),
             (_("Sales returns"), "crm:return_list"),
             (_("Sales invoices"), "crm:invoice_list"),
-            (_("Receipts"), "crm:receipt_list"),
+            (_("Customer receipts"), "crm:receipt_list"),
             (_("AR ageing"), "crm:ageing"),
             (_("Service tickets"), "crm:ticket_list"),
             (_("Overdue service tickets"), "crm:ticket_overdue"),

@@ -4,11 +4,14 @@ Item codes are documented in docs/inventory.md (other apps build their demo BOMs
 on them). Idempotent: running it again changes nothing.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
-from .models import Item, ItemCategory, Supplier, UnitOfMeasure, UomConversion, Warehouse, WarehouseKind
+from .models import Item, ItemCategory, OtherReceipt, Supplier, UnitOfMeasure, UomConversion, Warehouse, WarehouseKind
+from .services.documents import LineInput, other_receipt_confirm, other_receipt_create
 from .services.opening import OpeningRow, opening_balances_set
 from .services.trees import tree_lock
 from .services.warehouses import subcontractor_location_for
@@ -64,7 +67,9 @@ ITEMS = [
     ("PP-HBAR", "车把", "直把 580mm", "pcs", "外购件", "purchase", 7, "20", "50", "10", "26", "S004", "RM"),
     ("PP-BRAKE", "刹车", "V刹 前后", "set", "外购件", "purchase", 7, "20", "50", "10", "40", "S004", "RM"),
     ("PP-BOLT", "螺栓", "M6x20", "pcs", "外购件/标准件", "purchase", 3, "500", "1000", "1000", "0.15", "S004", "RM"),
+    ("RM-PAINT-R", "油漆(旧款红色)", "红色 已停用", "kg", "原材料", "purchase", 5, "0", "0", "0", "36", "S004", "RM"),
 ]
+AGED_RECEIPT_REASON = "演示:旧款红漆库存"
 # item, warehouse, qty, unit cost
 OPENING = [
     ("BK-100", "FG", "12", "820"),
@@ -139,4 +144,13 @@ def seed(out):
     opening_balances_set(
         rows=[OpeningRow(items[i].pk, whs[w].pk, D(q), D(c)) for i, w, q, c in OPENING],
     )
+    # old red paint received ~200 days ago and never issued: shows up in the dead-stock report
+    if not OtherReceipt.objects.filter(reason=AGED_RECEIPT_REASON).exists():
+        doc = other_receipt_create(
+            warehouse_id=whs["RM"].pk,
+            lines=[LineInput(items["RM-PAINT-R"].pk, D("60"), D("36"))],
+            doc_date=timezone.localdate() - datetime.timedelta(days=200),
+            reason=AGED_RECEIPT_REASON,
+        )
+        other_receipt_confirm(doc_id=doc.pk)
     out.write(f"Inventory: {len(items)} items, {len(whs)} warehouses, {len(OPENING)} opening balances.\n")

@@ -171,3 +171,34 @@ def dead_stock(
     rows = [{"item": items[i], "warehouse": whs[w], "result": r, "hints": hints.get(i, [])} for i, w, r in results]
     rows.sort(key=lambda x: (not x["result"].dead, -(x["result"].idle_days or 0), x["item"].code, x["warehouse"].code))
     return rows
+
+
+def uom_factor(*, item, from_uom_id: int, to_uom_id: int | None = None) -> Decimal:
+    """How many `to_uom` (default: the item's stock unit) one `from_uom` is, for this item.
+
+    Order: same unit → 1; the item's purchase unit → purchase_factor; an item-specific
+    conversion; a global conversion; the inverse of either. Unknown → ValidationError.
+    """
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from erp.errors import ValidationError
+
+    from .models import UomConversion
+
+    to_uom_id = to_uom_id or item.uom_id
+    if from_uom_id == to_uom_id:
+        return Decimal(1)
+    if to_uom_id == item.uom_id and from_uom_id == item.purchase_uom_id:
+        return item.purchase_factor
+    convs = list(
+        UomConversion.objects.filter(Q(item=item) | Q(item__isnull=True)).filter(
+            Q(from_uom_id=from_uom_id, to_uom_id=to_uom_id) | Q(from_uom_id=to_uom_id, to_uom_id=from_uom_id)
+        )
+    )
+    convs.sort(key=lambda c: c.item_id is None)  # item-specific first
+    for c in convs:
+        return c.factor if c.from_uom_id == from_uom_id else Decimal(1) / c.factor
+    raise ValidationError(
+        _("No conversion between these units for %(item)s.") % {"item": item}, code="no_uom_conversion"
+    )

@@ -51,7 +51,7 @@ class ItemTable(tables.Table):
     code = tables.Column(
         linkify=lambda record: reverse("inventory:item_edit", args=[record.pk]), verbose_name=_("Item number")
     )
-    name = tables.Column(verbose_name=_("Name"))
+    name = tables.Column(verbose_name=_("Item name"))
     spec = tables.Column(verbose_name=_("Specification"))
     uom = tables.Column(accessor="uom__code", verbose_name=_("Unit"))
     category = tables.Column(accessor="category__path", verbose_name=_("Category"), default="")
@@ -102,7 +102,7 @@ class WarehouseTable(tables.Table):
     code = tables.Column(
         linkify=lambda record: reverse("inventory:warehouse_edit", args=[record.pk]), verbose_name=_("Code")
     )
-    name = tables.Column(verbose_name=_("Name"))
+    name = tables.Column(verbose_name=_("Warehouse name"))
     parent = tables.Column(accessor="parent__code", verbose_name=_("Parent"), default="")
     kind = tables.Column(verbose_name=_("Kind"))
     nettable = tables.BooleanColumn(verbose_name=_("Nettable"))
@@ -138,7 +138,7 @@ class WarehouseFilter(django_filters.FilterSet):
 
 class OnHandTable(tables.Table):
     item = tables.Column(accessor="item__code", verbose_name=_("Item number"))
-    item_name = tables.Column(accessor="item__name", verbose_name=_("Name"))
+    item_name = tables.Column(accessor="item__name", verbose_name=_("Item name"))
     category = tables.Column(accessor="item__category__path", verbose_name=_("Category"), default="")
     warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
     uom = tables.Column(accessor="item__uom__code", verbose_name=_("Unit"), orderable=False)

@@ -222,9 +222,10 @@ def dead_stock(request):
     totals = [sum((r["result"].bucket_value[n] for r in rows), ZERO) for n in range(len(labels))]
     if request.GET.get("_export") == "xlsx":
         header = [
-            _("Item number"), _("Name"), _("Warehouse"), _("On hand"), _("Unit cost"), _("Value"), _("Last receipt"),
+            _("Item number"), _("Item name"), _("Warehouse"), _("On hand"), _("Unit cost"), _("Value"), _("Last receipt"),
             _("Last issue"), _("Idle days"),
-            *[f"{lb} {_('qty')}" for lb in labels], *[f"{lb} {_('value')}" for lb in labels],
+            *[_("%(bucket)s qty") % {"bucket": lb} for lb in labels],
+            *[_("%(bucket)s value") % {"bucket": lb} for lb in labels],
             _("Dead"), _("Hints"),
         ]  # fmt: skip
         data = [

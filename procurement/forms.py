@@ -6,7 +6,7 @@ from inventory.models import Item, Supplier, Warehouse
 
 from .models import InvoiceKind, OutsourcingIssueKind, SupplierPrice
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _items():

@@ -1,9 +1,9 @@
 """Who may do what in purchasing and outsourcing (docs/procurement.md, "Permissions").
 
 - Buyers (role 采购: modules purchasing + outsourcing) run everything here.
-- Warehouse clerks (module warehouse) post purchase receipts: the receiving list and the
-  receive form of an order accept either module.
-- Reports (期末暂估余额表, payables ageing) also open from the reports module.
+- Warehouse clerks (module warehouse) post purchase receipts: the receive form of an order and
+  the receipt pages accept either module; the receiving list has one URL per module.
+- Reports (期末暂估余额表, payables ageing) also open from the reports module (own URL names).
 """
 
 from functools import wraps
@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied
 from erp.permissions import has_module
 
 RECEIVING = ("purchasing", "warehouse")
-REPORTS = ("purchasing", "reports")
 
 
 def any_module_required(*modules: str):

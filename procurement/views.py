@@ -47,7 +47,7 @@ from .models import (
     SupplierInvoice,
     SupplierPrice,
 )
-from .permissions import RECEIVING, REPORTS, any_module_required
+from .permissions import RECEIVING, any_module_required
 from .states import OrderStatus
 from .tables import (
     InvoiceFilter,
@@ -161,7 +161,7 @@ def requisition_detail(request, pk):
     return _page(
         request,
         "procurement/requisition_detail.html",
-        f"{_('Purchase requisition')} {req.number}",
+        _("Purchase requisition %(number)s") % {"number": req.number},
         {"req": req, "lines": list(req.lines.all())},
         [(_("Purchase requisitions"), reverse("procurement:requisition_list"))],
     )
@@ -183,6 +183,16 @@ def requisition_cancel(request, pk):
         request,
         lambda: services.requisition_cancel(requisition_id=pk, user=request.user),
         success=_("Cancelled."),
+        redirect_to=reverse("procurement:requisition_detail", args=[pk]),
+    )
+
+
+@module_required("purchasing")
+def requisition_close(request, pk):
+    return run_action(
+        request,
+        lambda: services.requisition_close(requisition_id=pk, user=request.user),
+        success=_("Closed."),
         redirect_to=reverse("procurement:requisition_detail", args=[pk]),
     )
 
@@ -271,7 +281,7 @@ def po_detail(request, pk):
     return _page(
         request,
         "procurement/po_detail.html",
-        f"{_('Purchase order')} {po.number}",
+        _("Purchase order %(number)s") % {"number": po.number},
         {
             "po": po,
             "lines": lines,
@@ -318,6 +328,12 @@ def po_line_change(request, pk):
     )
 
 
+def _receiving_url(user) -> str:
+    from erp.permissions import has_module
+
+    return "procurement:receiving" if has_module(user, "purchasing") else "procurement:warehouse_receiving"
+
+
 @any_module_required(*RECEIVING)
 def po_receive(request, pk):
     """The receive form of one order (buyers and warehouse clerks)."""
@@ -341,15 +357,14 @@ def po_receive(request, pk):
     return _page(
         request,
         "procurement/po_receive.html",
-        f"{_('Receive')} {po.number}",
+        _("Receive %(number)s") % {"number": po.number},
         {"po": po, "lines": [ln for ln in po.lines.all() if ln.open_qty > 0], "form": form},
-        [(_("Receiving"), reverse("procurement:receiving"))],
+        [(_("Receiving"), reverse(_receiving_url(request.user)))],
     )
 
 
-@any_module_required(*RECEIVING)
-def receiving(request):
-    """Open purchase order lines to receive (收货), for the warehouse."""
+def _receiving(request):
+    """Open purchase order lines to receive (收货), for buyers and the warehouse."""
     lines = selectors.open_po_lines().select_related("order__supplier", "item__uom").order_by("due_date", "pk")[:300]
     return _page(request, "procurement/receiving.html", _("Receiving"), {"lines": lines, "today": timezone.localdate()})
 
@@ -380,7 +395,7 @@ def receipt_detail(request, pk):
     return _page(
         request,
         "procurement/receipt_detail.html",
-        f"{_('Purchase receipt')} {gr.number}",
+        _("Purchase receipt %(number)s") % {"number": gr.number},
         {"gr": gr, "lines": list(gr.lines.all()), "today": timezone.localdate()},
         [(_("Purchase receipts"), reverse("procurement:receipt_list"))],
     )
@@ -510,7 +525,7 @@ def invoice_detail(request, pk):
     return _page(
         request,
         "procurement/invoice_detail.html",
-        f"{_('Supplier invoice')} {inv.number}",
+        _("Supplier invoice %(number)s") % {"number": inv.number},
         {"inv": inv, "lines": list(inv.lines.all()), "pay_form": PaymentForm(initial={"amount": inv.open_amount})},
         [(_("Supplier invoices"), reverse("procurement:invoice_list"))],
     )
@@ -602,8 +617,7 @@ def _year_month(request):
     return year, month
 
 
-@any_module_required(*REPORTS)
-def accrual_report(request):
+def _accrual_report(request):
     year, month = _year_month(request)
     rows, total = selectors.accrual_balance_report(year=year, month=month)
     if request.GET.get("_export") == "xlsx":
@@ -657,8 +671,7 @@ def accrual_roll(request):
     )
 
 
-@any_module_required(*REPORTS)
-def payables_ageing(request):
+def _payables_ageing(request):
     rows, totals = selectors.payables_ageing()
     buckets = [k for _d, k in selectors.AGEING_BUCKETS]
     labels = {
@@ -767,7 +780,7 @@ def outsourcing_detail(request, pk):
     return _page(
         request,
         "procurement/outsourcing_detail.html",
-        f"{_('Outsourcing order')} {order.number}",
+        _("Outsourcing order %(number)s") % {"number": order.number},
         {
             "order": order,
             "materials": materials,
@@ -878,3 +891,12 @@ def outsourcing_materials(request):
         _("Material at subcontractors (委外加工原材料剩余情况)"),
         {"rows": rows, "columns": MATERIAL_COLUMNS, "chart": chart, "open_only": open_only},
     )
+
+
+# The same pages under each module that lists them in its sidebar (one URL name per module).
+receiving = module_required("purchasing")(_receiving)
+warehouse_receiving = module_required("warehouse")(_receiving)
+accrual_report = module_required("purchasing")(_accrual_report)
+report_accruals = module_required("reports")(_accrual_report)
+payables_ageing = module_required("purchasing")(_payables_ageing)
+report_ageing = module_required("reports")(_payables_ageing)

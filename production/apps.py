@@ -13,6 +13,7 @@ class ProductionConfig(AppConfig):
         from . import exchange, selectors
 
         register("production", _("Production tracking"), "production:wo_list", order=10)
+        register("production", _("Make to order (以销定产)"), "production:sales_lines", order=12)
         register("production", _("Timeline"), "production:timeline", order=15)
         register("production", _("Pickings"), "production:picking_list", order=20)
         register("production", _("Merged picking"), "production:merged_pick", order=25)

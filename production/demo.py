@@ -28,11 +28,11 @@ def seed(out):
     today = timezone.localdate()
     day = datetime.timedelta(days=1)
     specs = [
-        # item, qty, start offset, finish offset, kit-pick, receive
-        ("BK-100", "10", -5, 2, True, "4"),
+        # item, qty, start offset, finish offset, pick, receive
+        ("BK-100", "10", -5, 2, True, None),
         ("BK-100", "20", 3, 10, False, None),
         ("FR-100", "15", -10, -1, False, None),
-        ("DT-100", "8", -2, 6, True, None),
+        ("DT-100", "8", -2, 6, True, "3"),
     ]
     made = 0
     for code, qty, s, f, kit, receive in specs:
@@ -50,8 +50,7 @@ def seed(out):
             wos.work_order_release(work_order_id=wo.pk)
             made += 1
             if kit:
-                picking = pk.picking_create_kit(work_order_id=wo.pk, pick_date=today)
-                pk.picking_confirm(picking_id=picking.pk)
+                _pick(wo, today)
             if receive:
                 receipt = rc.fg_receipt_create(work_order_id=wo.pk, qty=Decimal(receive), receipt_date=today)
                 rc.fg_receipt_confirm(receipt_id=receipt.pk)
@@ -74,3 +73,23 @@ def seed(out):
     except (ImportError, DomainError) as exc:
         out.write(f"production demo: sales-order work order skipped: {exc}")
     out.write(f"production demo: {made} work orders")
+
+
+def _pick(wo, today):
+    """Kit-pick what stock allows; when no full set is in stock, batch-pick what there is."""
+    figures = pk.kit_figures(wo)
+    if figures["max_sets"] > 0:
+        picking = pk.picking_create_kit(work_order_id=wo.pk, pick_date=today)
+    else:
+        from inventory.selectors import on_hand_by_item_warehouse
+
+        stock = on_hand_by_item_warehouse({m.component_id for m in figures["lines"]})
+        qtys = {
+            m.pk: min(m.required, stock.get((m.component_id, figures["warehouses"][m.pk]), Decimal(0)))
+            for m in figures["lines"]
+        }
+        qtys = {k: v for k, v in qtys.items() if v > 0}
+        if not qtys:
+            return
+        picking = pk.picking_create_batch(work_order_id=wo.pk, qtys=qtys, pick_date=today)
+    pk.picking_confirm(picking_id=picking.pk)

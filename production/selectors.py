@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from erp.fields import ZERO
 from erp.models import CompanySettings
@@ -18,6 +19,14 @@ from .engine import picking as eng
 from .engine.tracking import track
 from .models import WorkOrder, WorkOrderMaterial
 from .states import OPEN_WO_STATUSES, IssueMethod, LineType, WorkOrderStatus
+
+KIT_LABELS = {"none": _("No lines"), "complete": _("Kitted"), "ready": _("Stock ready"), "short": _("Short")}
+ISSUE_LABELS = {
+    "none": _("Not issued"),
+    "partial": _("Partly issued"),
+    "complete": _("Fully issued"),
+    "over": _("Over-issued"),
+}
 
 
 def work_order_queryset():
@@ -70,6 +79,8 @@ def attach_tracking(orders: list[WorkOrder], *, today: datetime.date | None = No
         wo.issue_status = status["issue_status"]
         wo.kitting_status = status["kitting_status"]
         wo.issued_sets = status["issued_sets"]
+        wo.kitting_label = KIT_LABELS[wo.kitting_status]
+        wo.issue_label = ISSUE_LABELS[wo.issue_status]
         wo.tracking = track(
             status=wo.status,
             qty=wo.qty,
@@ -145,7 +156,7 @@ def timeline(*, today: datetime.date | None = None, qs=None, limit: int = 60) ->
         d += datetime.timedelta(days=step)
     return {
         "rows": rows,
-        "width": label_w + plot_w + 20,
+        "width": label_w + plot_w + 60,
         "height": 40 + len(rows) * row_h,
         "ticks": ticks,
         "today_x": x(today),
@@ -215,3 +226,60 @@ def warning_counts(*, today: datetime.date | None = None) -> dict:
         for kind in wo.tracking.warnings:
             counts[kind] = counts.get(kind, 0) + 1
     return counts
+
+
+def open_component_demand(item_ids=None) -> list[tuple[int, datetime.date, Decimal, str]]:
+    """Allocated component demand of released/started work orders (for MRP and reports):
+    (component_id, planned start, required − net issued, work-order number), one query.
+    Planned orders have no snapshot yet: MRP explodes them from the BOM itself."""
+    qs = WorkOrderMaterial.objects.filter(
+        work_order__status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED],
+        line_type=LineType.COMPONENT,
+    ).exclude(issue_method=IssueMethod.NONE)
+    if item_ids is not None:
+        qs = qs.filter(component_id__in=list(item_ids))
+    rows = qs.values_list(
+        "component_id",
+        "work_order__planned_start",
+        "required",
+        "issued_qty",
+        "returned_qty",
+        "backflushed_qty",
+        "work_order__number",
+    )
+    out = []
+    for comp, start, req, iss, ret, bf, number in rows:
+        left = req - (iss - ret + bf)
+        if left > 0:
+            out.append((comp, start, left, number))
+    return out
+
+
+def sales_lines_to_make(limit: int = 200) -> list:
+    """以销定产: confirmed sales-order lines of made items with quantity not yet on work orders
+    (three queries)."""
+    from django.db.models import Sum
+
+    from crm.models import SalesOrderLine
+
+    lines = list(
+        SalesOrderLine.objects.filter(
+            order__status="confirmed", closed=False, item__supply_type__in=["manufacture", "outsource"]
+        )
+        .select_related("order", "order__customer", "item", "item__uom")
+        .order_by("due_date", "order__number", "line_no")[: limit * 2]
+    )
+    covered = dict(
+        WorkOrder.objects.filter(sales_order_line_id__in=[ln.pk for ln in lines], parent__isnull=True)
+        .exclude(status=WorkOrderStatus.CANCELLED)
+        .values("sales_order_line_id")
+        .annotate(q=Sum("qty"))
+        .values_list("sales_order_line_id", "q")
+    )
+    out = []
+    for ln in lines:
+        ln.on_work_orders = covered.get(ln.pk, ZERO)
+        ln.to_make = max(ZERO, ln.qty - ln.delivered_qty - ln.on_work_orders)
+        if ln.to_make > 0:
+            out.append(ln)
+    return out[:limit]

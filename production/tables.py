@@ -16,7 +16,6 @@ WARNING_COLORS = {
     "due_soon": "info",
 }
 ROW_CLASSES = {"overdue": "table-danger", "short": "table-warning", "behind": "table-warning"}
-KIT_LABELS = {"none": _("No lines"), "complete": _("Kitted"), "ready": _("Stock ready"), "short": _("Short")}
 
 
 def warning_badges(wo):
@@ -90,10 +89,10 @@ class WorkOrderTable(tables.Table):
         return fmt_decimal(record.tracking.completion_pct, 1)
 
     def render_kitting(self, record):
-        return KIT_LABELS.get(record.kitting_status, record.kitting_status)
+        return record.kitting_label
 
     def value_kitting(self, record):
-        return str(KIT_LABELS.get(record.kitting_status, record.kitting_status))
+        return str(record.kitting_label)
 
     def render_warnings(self, record):
         return warning_badges(record)

@@ -87,7 +87,7 @@ class WorkOrderList(ListPage):
     def get_table(self, **kwargs):
         table = super().get_table(**kwargs)
         page = getattr(table, "page", None)
-        records = list(page.object_list) if page is not None else list(table.data)
+        records = [row.record for row in page.object_list] if page is not None else list(table.data)
         if records and not hasattr(records[0], "tracking"):
             selectors.attach_tracking(records)
         return table
@@ -187,6 +187,19 @@ def wo_close(request, pk):
 @require_POST
 def wo_cancel(request, pk):
     return _wo_action(request, pk, lambda: wos.work_order_cancel(work_order_id=pk, user=request.user), _("Cancelled."))
+
+
+@module_required("production")
+@require_POST
+def wo_scrap(request, pk):
+    return _wo_action(
+        request,
+        pk,
+        lambda: wos.work_order_report_scrap(
+            work_order_id=pk, qty=to_decimal(request.POST.get("qty", "").strip() or "0"), user=request.user
+        ),
+        _("Scrap recorded."),
+    )
 
 
 @module_required("production")
@@ -302,6 +315,19 @@ def wo_from_sales_line(request, line_id):
         return redirect(request.POST.get("next") or "production:wo_list")
     messages.success(request, _("Work order %(wo)s created from the sales order.") % {"wo": wo.number})
     return redirect("production:wo_detail", wo.pk)
+
+
+@module_required("production")
+def sales_lines(request):
+    return render(
+        request,
+        "production/sales_lines.html",
+        {
+            "title": _("Make to order (以销定产)"),
+            "breadcrumbs": [(_("Make to order (以销定产)"), None)],
+            "lines": selectors.sales_lines_to_make(),
+        },
+    )
 
 
 @module_required("production")

@@ -24,7 +24,7 @@ def q6(value: Decimal) -> Decimal:
     return value.quantize(QTY, rounding=ROUND_HALF_UP)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LineData:
     id: int
     bom_id: int
@@ -57,7 +57,7 @@ class BomData:
     lines: tuple[LineData, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ItemData:
     id: int
     code: str = ""
@@ -88,7 +88,7 @@ class CycleFound(Exception):
         self.path = path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MaterialRequirement:
     component_id: int
     qty_per: Decimal
@@ -141,7 +141,11 @@ def flatten(graph: BomGraph, root: BomData, qty: Decimal, as_of: datetime.date |
     return out
 
 
-@dataclass
+def _missing(item_id: int) -> ItemData:
+    return ItemData(item_id)
+
+
+@dataclass(slots=True)
 class TreeRow:
     """One row of the indented explosion. level 0 is the root item."""
 
@@ -190,7 +194,7 @@ def explode_tree(
                 continue
             cid = line.component_id
             ext = line_requirement(line, parent_qty, bom.output_qty)
-            item = graph.items.get(cid, ItemData(cid))
+            item = graph.items.get(cid) or _missing(cid)
             child_bom = graph.boms.get(cid)
             row = TreeRow(
                 level=level,

@@ -22,7 +22,6 @@ from ..models import Bom, BomLine, IssueMethod, LineType, version_key
 from ..selectors import cycle_message
 from ..states import BOM_FLOW, BomStatus
 
-
 BOM_STRUCTURE_LOCK = 0x424F4D  # "BOM"
 
 
@@ -102,8 +101,9 @@ def approved_edges(*, exclude_bom_id: int | None = None) -> dict[int, set[int]]:
 
 
 def lock_structure() -> None:
-    """Serialize structure changes (two approvals could each close half of a loop):
-    a transaction-scoped advisory lock on PostgreSQL."""
+    """Serialize structure changes (two approvals could each close half of a loop): a
+    transaction-scoped advisory lock on PostgreSQL. Every BOM write takes it FIRST, before any
+    row lock, so lock order is always advisory → rows (no deadlocks)."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", [BOM_STRUCTURE_LOCK])
@@ -129,7 +129,7 @@ def _check_draft(bom: Bom) -> None:
 
 
 def _lock(bom_id: int) -> Bom:
-    return Bom.objects.select_for_update().select_related("item").get(pk=bom_id)
+    return Bom.objects.select_for_update(of=("self",)).select_related("item").get(pk=bom_id)
 
 
 def next_version(item_id: int) -> str:
@@ -175,6 +175,7 @@ def bom_create(
     _via_ecn: bool = False,
 ) -> Bom:
     """A new draft version of the item's BOM (V1.0 first, then V1.1 …)."""
+    lock_structure()
     item = Item.objects.select_for_update().get(pk=item_id)
     _check_item_can_have_bom(item)
     if not _via_ecn:
@@ -208,6 +209,7 @@ def bom_create(
 
 @transaction.atomic
 def bom_update(*, bom_id: int, output_qty: Decimal, skip_level: bool, notes: str = "", user=None) -> Bom:
+    lock_structure()
     bom = _lock(bom_id)
     _check_draft(bom)
     check_not_ecn_controlled(bom.item)
@@ -222,6 +224,7 @@ def bom_update(*, bom_id: int, output_qty: Decimal, skip_level: bool, notes: str
 
 @transaction.atomic
 def bom_line_add(*, bom_id: int, line: LineInput, user=None) -> BomLine:
+    lock_structure()
     bom = _lock(bom_id)
     _check_draft(bom)
     check_not_ecn_controlled(bom.item)
@@ -236,6 +239,7 @@ def bom_line_add(*, bom_id: int, line: LineInput, user=None) -> BomLine:
 
 @transaction.atomic
 def bom_line_update(*, line_id: int, line: LineInput, user=None) -> BomLine:
+    lock_structure()
     obj = BomLine.objects.select_related("bom").get(pk=line_id)
     bom = _lock(obj.bom_id)
     _check_draft(bom)
@@ -251,6 +255,7 @@ def bom_line_update(*, line_id: int, line: LineInput, user=None) -> BomLine:
 
 @transaction.atomic
 def bom_line_delete(*, line_id: int, user=None) -> None:
+    lock_structure()
     obj = BomLine.objects.get(pk=line_id)
     bom = _lock(obj.bom_id)
     _check_draft(bom)
@@ -261,6 +266,7 @@ def bom_line_delete(*, line_id: int, user=None) -> None:
 @transaction.atomic
 def bom_approve(*, bom_id: int, user=None, _via_ecn: bool = False) -> Bom:
     """Draft (or disabled) → approved: cycle check over all approved BOMs, then low-level codes."""
+    lock_structure()
     bom = _lock(bom_id)
     if bom.status == BomStatus.APPROVED:
         return bom
@@ -281,6 +287,7 @@ def bom_approve(*, bom_id: int, user=None, _via_ecn: bool = False) -> Bom:
 
 @transaction.atomic
 def bom_disable(*, bom_id: int, user=None) -> Bom:
+    lock_structure()
     bom = _lock(bom_id)
     if bom.status == BomStatus.DISABLED:
         return bom

@@ -24,7 +24,7 @@ from inventory.models import Item
 from ..models import Bom, BomLine, ChangeAction, Ecn, EcnLine, StockHandling
 from ..selectors import default_bom
 from ..states import BOM_FLOW, ECN_FLOW, BomStatus, EcnStatus
-from .boms import LineInput, bom_approve, bom_create
+from .boms import LineInput, bom_approve, bom_create, lock_structure
 
 
 @dataclass
@@ -116,7 +116,7 @@ def ecn_create(
 
 
 def _lock(ecn_id: int) -> Ecn:
-    return Ecn.objects.select_for_update().select_related("item", "base_bom").get(pk=ecn_id)
+    return Ecn.objects.select_for_update(of=("self",)).select_related("item", "base_bom").get(pk=ecn_id)
 
 
 def _check_draft(ecn: Ecn) -> None:
@@ -222,6 +222,7 @@ def new_version_lines(base_lines: list[BomLine], changes: list[EcnLine], eff: da
 @transaction.atomic
 def ecn_approve(*, ecn_id: int, user=None) -> Ecn:
     """Draft → approved: creates and approves the next BOM version, disables the changed one."""
+    lock_structure()
     ecn = _lock(ecn_id)
     if ecn.status == EcnStatus.APPROVED:
         return ecn

@@ -102,9 +102,11 @@ def stock_moves_post(
         return list(StockMove.objects.filter(source_type=source_type, source_id=source_id, reversal=reversal))
 
     pairs = {(m.item_id, m.warehouse_id) for m in todo}
+    balances = _lock_balances(pairs)
+    # guards run after the balance rows are locked: a stock count opening at the same moment
+    # either sees this posting (it waits for our locks) or is seen by the guard
     for guard in POSTING_GUARDS:
         guard(pairs, source_type, source_id)
-    balances = _lock_balances(pairs)
     items = Item.objects.in_bulk({i for i, _w in pairs})
     warehouses = Warehouse.objects.in_bulk({w for _i, w in pairs})
 

@@ -23,6 +23,7 @@ from .receipts import purchase_receipt_post, purchase_return_post
 from .requisitions import (
     requisition_approve,
     requisition_cancel,
+    requisition_close,
     requisition_create,
     requisition_create_from_sources,
     requisition_lines_to_orders,
@@ -48,6 +49,7 @@ __all__ = [
     "purchase_return_post",
     "requisition_approve",
     "requisition_cancel",
+    "requisition_close",
     "requisition_create",
     "requisition_create_from_sources",
     "requisition_lines_to_orders",

@@ -223,14 +223,18 @@ def outsourcing_material_move(
         raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": order}, code="foreign_line")
     sub = subcontractor_location_for(supplier_id=order.supplier_id)
     our_wh = None
+    line_wh: dict[int, int] = {}
     if kind != OutsourcingIssueKind.SCRAP:
-        wid = warehouse_id or next((m.warehouse_id for m in mats.values() if m.warehouse_id), None)
-        wid = wid or next((m.component.default_warehouse_id for m in mats.values()), None)
-        if not wid:
-            raise ValidationError(_("Choose our warehouse."), code="no_warehouse")
-        our_wh = Warehouse.objects.get(pk=wid)
-        if our_wh.kind == WarehouseKind.SUBCONTRACTOR:
+        # our side per line: the chosen warehouse, else the material line's, else the component's default
+        for mid, m in mats.items():
+            wid = warehouse_id or m.warehouse_id or m.component.default_warehouse_id
+            if not wid:
+                raise ValidationError(_("Choose our warehouse."), code="no_warehouse")
+            line_wh[mid] = wid
+        whs = Warehouse.objects.in_bulk(set(line_wh.values()))
+        if any(w.kind == WarehouseKind.SUBCONTRACTOR for w in whs.values()):
             raise ValidationError(_("Choose one of our own warehouses."), code="bad_warehouse")
+        our_wh = whs[line_wh[next(iter(wanted))]]
     for mid, qty in wanted.items():
         m = mats[mid]
         if kind == OutsourcingIssueKind.ISSUE:
@@ -272,9 +276,9 @@ def outsourcing_material_move(
     moves = []
     for o in objs:
         if kind in (OutsourcingIssueKind.ISSUE, OutsourcingIssueKind.SUPPLEMENT):
-            out_wh, in_wh = our_wh.pk, sub.pk
+            out_wh, in_wh = line_wh[o.material_id], sub.pk
         elif kind == OutsourcingIssueKind.RETURN:
-            out_wh, in_wh = sub.pk, our_wh.pk
+            out_wh, in_wh = sub.pk, line_wh[o.material_id]
         else:
             out_wh, in_wh = sub.pk, None
         moves.append(MoveSpec(o.item_id, out_wh, -o.qty, source_line=o.pk, kind=f"outsourcing_{kind}_out"))

@@ -107,6 +107,15 @@ def requisition_cancel(*, requisition_id: int, user=None) -> Requisition:
     return req
 
 
+@transaction.atomic
+def requisition_close(*, requisition_id: int, user=None) -> Requisition:
+    """Close an approved requisition: its open quantities will not be ordered."""
+    req = Requisition.objects.select_for_update().get(pk=requisition_id)
+    if REQUISITION_FLOW.apply(req, RequisitionStatus.CLOSED):
+        req.save()
+    return req
+
+
 def _refresh_requisition_status(req_ids) -> None:
     for req in Requisition.objects.select_for_update().filter(pk__in=list(req_ids)).prefetch_related("lines"):
         lines = list(req.lines.all())

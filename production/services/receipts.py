@@ -25,7 +25,8 @@ from .common import issue_warehouse_id, lock_orders, positive
 from .work_orders import mark_started
 
 SOURCE = "production.fgreceipt"
-RECEIVABLE = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED)
+# completed orders still take receipts within the over-receipt tolerance
+RECEIVABLE = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED, WorkOrderStatus.COMPLETED)
 
 
 def receivable_qty(wo: WorkOrder) -> tuple:

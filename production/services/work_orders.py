@@ -409,3 +409,57 @@ def work_order_create_children(*, work_order_id: int, material_ids=None, user=No
             _("%(wo)s has no manufactured components still to be made.") % {"wo": wo}, code="no_children"
         )
     return children
+
+
+@transaction.atomic
+def work_order_apply_bom(
+    *, work_order_id: int, bom_id: int, as_of: datetime.date | None = None, user=None
+) -> WorkOrder:
+    """Apply a new BOM version (e.g. after an ECN) to an open order: only unissued lines change.
+
+    Lines with anything issued, returned, backflushed or allocated to a picking stay as they
+    are; the other lines are replaced by the new version's lines for components not kept."""
+    from bom.models import Bom
+
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if not wo.is_open:
+        raise StateError(_("%(wo)s is not open.") % {"wo": wo}, code="not_open")
+    bom = Bom.objects.filter(pk=bom_id, item_id=wo.item_id).first()
+    if bom is None:
+        raise ValidationError(_("That BOM does not belong to %(item)s.") % {"item": wo.item}, code="bad_bom")
+    wo.bom_id, wo.bom_version = bom.pk, bom.version
+    wo.save(update_fields=["bom", "bom_version", "updated_at"])
+    if wo.status == WorkOrderStatus.PLANNED:
+        return wo  # the snapshot is taken at release
+    materials = list(wo.materials.select_for_update())
+    used = set(WorkOrderMaterial.objects.filter(work_order=wo, allocations__isnull=False).values_list("pk", flat=True))
+    kept = [m for m in materials if m.touched or m.pk in used]
+    WorkOrderMaterial.objects.filter(pk__in=[m.pk for m in materials if m not in kept]).delete()
+    kept_components = {(m.component_id, m.line_type) for m in kept}
+    n = max([m.line_no for m in kept], default=0)
+    new = []
+    for line in _snapshot_lines(wo, as_of or wo.planned_start):
+        if (line.component_id, line.line_type) in kept_components:
+            continue
+        n += 10
+        line.line_no = n
+        new.append(line)
+    WorkOrderMaterial.objects.bulk_create(new)
+    return wo
+
+
+@transaction.atomic
+def work_order_report_scrap(*, work_order_id: int, qty, user=None) -> WorkOrder:
+    """Record scrapped parent units (报废): they leave 未入库 without a receipt."""
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if wo.status not in (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED):
+        raise StateError(_("%(wo)s is not in production.") % {"wo": wo}, code="not_started")
+    qty = positive(qty, _("Quantity"))
+    if qty > wo.open_qty:
+        raise ValidationError(
+            _("At most %(open)s can be scrapped (not yet received).") % {"open": wo.open_qty.normalize()},
+            code="over_scrap",
+        )
+    wo.scrapped_qty += qty
+    wo.save(update_fields=["scrapped_qty", "updated_at"])
+    return wo

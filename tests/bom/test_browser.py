@@ -1,5 +1,5 @@
 """Headless Chromium: create a BOM through the pages (htmx line add), approve it, view its
-explosion tree."""
+explosion tree; an ECN through the pages and the version comparison."""
 
 import pytest
 
@@ -43,3 +43,36 @@ def test_create_bom_and_view_explosion_tree(browser_login):
     text = page.inner_text("#explosion-tree")
     assert "跳层" in text and "950" in text  # (18 + 45 + 32) × 10
     screenshot(page, "bom_explosion")
+    # and an engineering change made on the pages creates V1.1 (one browser session: the
+    # transactional flush after each browser test costs more than the test itself)
+    _ecn_through_the_pages_then_compare_versions(page)
+
+
+def _ecn_through_the_pages_then_compare_versions(page):
+    # given a controlled bike BOM V1.0 = saddle + old bell
+    bike = made("BIKE2", name="城市自行车", ecn_controlled=True)
+    saddle, bell, _bell2 = bought("SADDLE2", name="车座"), bought("BELL", name="车铃"), bought("BELL2", name="新车铃")
+    make_bom(bike, [(saddle, 1), (bell, 1)])
+    # when an ECN replaces the bell from 2026-04-01, switch now
+    page.goto(page.base_url + "/bom/ecn/new/?item=BIKE2")
+    page.fill("input[name=effective_date]", "2026-04-01")
+    page.select_option("select[name=stock_handling]", "switch_now")
+    page.fill("input[name=reason]", "换新款车铃")
+    page.click("form.card button[type=submit]")
+    page.wait_for_selector("select[name=action]")
+    page.select_option("select[name=action]", "replace")
+    page.fill("input[name=old_component]", "BELL")
+    page.fill("input[name=new_component]", "BELL2")
+    page.click("form.card.mb-3 button")
+    page.wait_for_selector("td:text-is('替换')")
+    page.click("button:text-is('审核')")
+    page.wait_for_selector("text=V1.1")
+    screenshot(page, "bom_ecn")
+    assert Bom.objects.get(item=bike, version="V1.1").status == "approved"
+    # then the comparison shows the replaced line
+    v10, v11 = Bom.objects.get(item=bike, version="V1.0"), Bom.objects.get(item=bike, version="V1.1")
+    page.goto(page.base_url + f"/bom/compare/?old={v10.pk}&new={v11.pk}")
+    page.wait_for_selector("#compare-table")
+    text = page.inner_text("#compare-table")
+    assert "BELL2" in text and "失效日期" in text
+    screenshot(page, "bom_compare")

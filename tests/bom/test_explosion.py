@@ -128,3 +128,29 @@ def test_explosion_query_count_does_not_grow_with_bom_size(width, django_assert_
     with django_assert_max_num_queries(4):
         tree = explosion(item_id=fg.pk, qty=D(1), as_of=DAY).rows
     assert len(tree) == 2 + 2 * width
+
+
+def test_level_by_level_loader_gives_the_same_graph_as_the_recursive_cte():
+    # the per-level ORM loader serves databases without arrays (SQLite quick start)
+    from bom.selectors import _load_graph_levels, load_graph
+
+    fg, sa, ph = made("FG"), made("SA"), f.item("PH", supply_type="phantom")
+    a, b, c = bought("A"), bought("B"), bought("C")
+    make_bom(ph, [(c, 2)])
+    make_bom(sa, [(a, 2), (ph, 1)], skip_level=True)
+    make_bom(sa, [(a, 3), (ph, 1)], skip_level=True)  # V1.1 is the default
+    make_bom(fg, [(sa, 1), (b, 1)])
+    roots_pg, graph_pg = load_graph(item_ids=[fg.pk])
+    roots_lv, graph_lv = _load_graph_levels({fg.pk}, {})
+    assert roots_pg == roots_lv
+    assert graph_pg.boms == graph_lv.boms and graph_pg.items == graph_lv.items
+    assert graph_pg.boms[sa.pk].version == "V1.1"
+
+
+def test_dead_stock_hints():
+    from bom.selectors import item_hints
+
+    fg, a, lonely = made("FG"), bought("A"), bought("LONELY")
+    make_bom(fg, [(a, 1)])
+    hints = item_hints([fg.pk, a.pk, lonely.pk])
+    assert hints == {lonely.pk: ["used by no approved BOM"]}

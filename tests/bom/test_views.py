@@ -110,7 +110,7 @@ def test_compare_versions_page(login, bike):
     v11 = make_bom(fg, [(sa, 2), (c, 1), (x, 1)])
     client = login("计划")
     resp = client.get(reverse("bom:compare"), {"old": v10.pk, "new": v11.pk})
-    assert [(d.kind, item.code) for d, item in resp.context["diffs"]] == [
+    assert [(d.kind, item.code) for d, item, _changed in resp.context["diffs"]] == [
         ("changed", "SA"),
         ("removed", "PH"),
         ("same", "C"),
@@ -144,3 +144,28 @@ def test_bom_list_query_count_does_not_grow(login, n, django_assert_max_num_quer
         resp = client.get(reverse("bom:bom_list"))
     assert resp.status_code == 200
     assert BomLine.objects.count() == n
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"), [("计划", 200), ("生产", 200), ("管理员", 200), ("销售", 403), ("仓库", 403)]
+)
+def test_sidebar_pages_by_role_on_empty_database(login, role, expected):
+    client = login(role)
+    for name in ("bom_list", "explosion", "where_used", "compare", "ecn_list"):
+        assert client.get(reverse(f"bom:{name}")).status_code == expected, name
+
+
+def test_admin_pages_and_dashboard_cards(login, bike):
+    *_rest, top = bike
+    client = login(superuser=True, username="root")
+    for url in (
+        reverse("admin:bom_bom_changelist"),
+        reverse("admin:bom_bom_change", args=[top.pk]),
+        reverse("admin:bom_bomline_changelist"),
+        reverse("admin:bom_ecn_changelist"),
+    ):
+        assert client.get(url).status_code == 200, url
+    resp = client.get(reverse("dashboard"))
+    cards = {c["url"]: c["value"] for c in resp.context["cards"]}
+    assert cards[reverse("bom:bom_list") + "?status=draft"] == 0
+    assert cards[reverse("bom:ecn_list") + "?status=draft"] == 0

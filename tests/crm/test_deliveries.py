@@ -63,8 +63,12 @@ def test_over_delivery_refused_nothing_changed():
     factories.stock(item, wh, 50, "500", on_date=DAY)
     so = order(customer(), item, 10, confirm=True)
     line = so.lines.get()
-    first = delivery_create(order_id=so.pk, warehouse_id=wh.pk, user=None, quantities={line.pk: D("8")}, delivery_date=DAY)
-    second = delivery_create(order_id=so.pk, warehouse_id=wh.pk, user=None, quantities={line.pk: D("3")}, delivery_date=DAY)
+    first = delivery_create(
+        order_id=so.pk, warehouse_id=wh.pk, user=None, quantities={line.pk: D("8")}, delivery_date=DAY
+    )
+    second = delivery_create(
+        order_id=so.pk, warehouse_id=wh.pk, user=None, quantities={line.pk: D("3")}, delivery_date=DAY
+    )
     delivery_confirm(delivery_id=first.pk, user=None)
     moves = StockMove.objects.count()
     with pytest.raises(ValidationError) as exc:

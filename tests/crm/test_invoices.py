@@ -122,7 +122,11 @@ def test_export_json_and_xlsx_with_unique_serials_and_record_number():
     body = json.loads(json.dumps(invoice_payload(inv)))
     assert body["requestSerialNo"] == inv.request_serial
     assert body["buyer"] == {
-        "name": "客户C1", "taxId": "91310000MA1FL0XX1X", "address": "", "bank": "", "bankAccount": ""
+        "name": "客户C1",
+        "taxId": "91310000MA1FL0XX1X",
+        "address": "",
+        "bank": "",
+        "bankAccount": "",
     }
     assert body["lines"][0]["taxClassificationCode"] == "1090305010000000000"
     assert (body["totalAmount"], body["totalTax"], body["totalWithTax"]) == ("1000.00", "130.00", "1130.00")
@@ -133,10 +137,14 @@ def test_export_json_and_xlsx_with_unique_serials_and_record_number():
     assert head[2][6:9] == ("-300.00", "-39.00", "-339.00")
     # the platform returns the 20-digit number
     with pytest.raises(ValidationError):
-        invoice_record_tax_number(invoice_id=inv.pk, number="2532000000012345", issued_on=datetime.date(2026, 6, 6), user=None)
+        invoice_record_tax_number(
+            invoice_id=inv.pk, number="2532000000012345", issued_on=datetime.date(2026, 6, 6), user=None
+        )
     inv.refresh_from_db()
     assert inv.tax_invoice_number == ""
-    invoice_record_tax_number(invoice_id=inv.pk, number="25320000000012345678", issued_on=datetime.date(2026, 6, 6), user=None)
+    invoice_record_tax_number(
+        invoice_id=inv.pk, number="25320000000012345678", issued_on=datetime.date(2026, 6, 6), user=None
+    )
     inv.refresh_from_db()
     assert inv.tax_invoice_number == "25320000000012345678" and inv.tax_invoice_date == datetime.date(2026, 6, 6)
 

@@ -6,12 +6,11 @@ from decimal import Decimal
 import pytest
 
 from crm import atp, progress
-from crm.models import SalesOrder, SalesOrderLine
 from crm.selectors import line_progress
 from crm.services.customers import customer_set_credit_limit
+from crm.services.deliveries import delivery_confirm, delivery_create
 from crm.services.invoices import invoice_confirm, invoice_create_from_deliveries
 from crm.services.orders import credit_exposure, order_confirm
-from crm.services.deliveries import delivery_confirm, delivery_create
 from erp.errors import ValidationError
 from tests import factories
 
@@ -31,7 +30,9 @@ def test_credit_limit_blocks_confirm_with_message_and_nothing_confirmed(make_use
     customer_set_credit_limit(customer_id=cust.pk, credit_limit="5000", user=admin)
     # given an open order of 2 × 1,000.00 + 13 % = 2,260.00, delivered 1 and invoiced (1,130.00 unpaid)
     first = order(cust, item, 2, "1000", confirm=True)
-    dn = delivery_create(order_id=first.pk, warehouse_id=wh.pk, user=None, quantities={first.lines.get().pk: D("1")}, delivery_date=TODAY)
+    dn = delivery_create(
+        order_id=first.pk, warehouse_id=wh.pk, user=None, quantities={first.lines.get().pk: D("1")}, delivery_date=TODAY
+    )
     delivery_confirm(delivery_id=dn.pk, user=None)
     invoice_confirm(invoice_id=invoice_create_from_deliveries(delivery_ids=[dn.pk], user=None).pk, user=None)
     exp = credit_exposure(cust.pk)
@@ -98,10 +99,14 @@ def spec_provider():
     data = {}
 
     def work_orders(line_ids):
-        return {i: progress.Contribution(D("60"), D("40"), "behind", [("WO-1", "/wo/1/")]) for i in line_ids if i in data}
+        return {
+            i: progress.Contribution(D("60"), D("40"), "behind", [("WO-1", "/wo/1/")]) for i in line_ids if i in data
+        }
 
     def outsourcing(line_ids):
-        return {i: progress.Contribution(D("40"), D("10"), "due_soon", [("OO-1", "/oo/1/")]) for i in line_ids if i in data}
+        return {
+            i: progress.Contribution(D("40"), D("10"), "due_soon", [("OO-1", "/oo/1/")]) for i in line_ids if i in data
+        }
 
     progress.register_provider(work_orders)
     progress.register_provider(outsourcing)
@@ -119,7 +124,9 @@ def test_progress_spec_example(spec_provider):
     before = line_progress([line])[line.pk]
     assert before.status == "unplanned" and before.status_label == "Not arranged"
     spec_provider[line.pk] = True
-    dn = delivery_create(order_id=so.pk, warehouse_id=wh.pk, user=None, quantities={line.pk: D("30")}, delivery_date=TODAY)
+    dn = delivery_create(
+        order_id=so.pk, warehouse_id=wh.pk, user=None, quantities={line.pk: D("30")}, delivery_date=TODAY
+    )
     delivery_confirm(delivery_id=dn.pk, user=None)
     line.refresh_from_db()
     p = line_progress([line])[line.pk]

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from inventory.engine.deadstock import NO_MOVEMENT, analyse, bucket_labels
-from inventory.selectors import dead_stock, register_item_hint_provider
+from inventory.selectors import ITEM_HINT_PROVIDERS, dead_stock, register_item_hint_provider
 from inventory.services.ledger import MoveSpec, stock_moves_post
 from tests import factories as f
 
@@ -61,7 +61,11 @@ def test_zero_stock_hidden_unless_asked_and_hints_shown(example):
     item, wh = example
     stock_moves_post(source_type="t", source_id=9, moves=[MoveSpec(item.pk, wh.pk, D(-150))], move_date=AS_OF)
     assert dead_stock(as_of=AS_OF) == []
-    register_item_hint_provider(lambda ids: {i: ["used by no approved BOM"] for i in ids})
-    (row,) = dead_stock(as_of=AS_OF, include_zero=True)
+    provider = lambda ids: {i: ["used by no approved BOM"] for i in ids}  # noqa: E731
+    register_item_hint_provider(provider)
+    try:
+        (row,) = dead_stock(as_of=AS_OF, include_zero=True)
+    finally:
+        ITEM_HINT_PROVIDERS.remove(provider)
     assert row["result"].on_hand == 0 and row["result"].dead is False
     assert "used by no approved BOM" in row["hints"]

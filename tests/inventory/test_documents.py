@@ -28,14 +28,6 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
 def bal(item, wh):
     b = StockBalance.objects.filter(item=item, warehouse=wh).first()
     return (b.qty, b.value) if b else (D(0), D(0))

@@ -20,14 +20,6 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    from django.utils import translation
-
-    with translation.override("en"):
-        yield
-
-
 def rows(*dicts):
     out = []
     for n, d in enumerate(dicts, start=2):
@@ -127,6 +119,7 @@ def test_corrected_stock_posts_only_the_difference():
         ("items.csv", 3, {"code": "BAD CODE"}, "items.csv line 3: code 'BAD CODE' is not a valid code"),
         ("items.csv", 2, {"safety_stock": "1O"}, "items.csv line 2: safety_stock '1O' is not a number"),
         ("items.csv", 2, {"uom": ""}, "items.csv line 2: uom is required"),
+        ("items.csv", 2, {"uom": "k g"}, "items.csv line 2: uom 'k g' is not a valid code"),
         ("items.csv", 2, {"supply_type": "buy"}, "items.csv line 2: supply_type 'buy' must be one of"),
         ("items.csv", 2, {"default_supplier": "S9"}, "items.csv line 2: default_supplier 'S9' is not a supplier"),
         ("items.csv", 3, {"code": "TUBE"}, "items.csv line 3: code 'TUBE' appears more than once"),

@@ -104,3 +104,21 @@ def test_material_report_exports_to_xlsx(login):
     assert order.number in data
     # issued 200, consumed 120, remaining 80
     assert 200 in data and 120 in data and 80 in data
+
+
+def test_scrap_at_the_subcontractor_counts_as_over_consumption():
+    order, wh, fg_wh, sup, a, frame = outsourcing_setup(qty=100, per=2)
+    mat = order.materials.get()
+    services.outsourcing_material_move(order_id=order.pk, kind="issue", lines=[(mat.pk, D("200"))], on_date=JAN6)
+    services.outsourcing_material_move(order_id=order.pk, kind="supplement", lines=[(mat.pk, D("5"))], on_date=JAN6)
+    services.outsourcing_material_move(order_id=order.pk, kind="scrap", lines=[(mat.pk, D("5"))], on_date=JAN6)
+    services.outsourcing_receipt_post(order_id=order.pk, qty=D("50"), receipt_date=JAN6)
+    row = _row(order)
+    # 205 sent, 5 scrapped, 100 consumed for 50 received (theoretical 100)
+    assert (row.scrapped, row.consumed, row.remaining, row.over_consumption) == (D("5"), D("100"), D("100"), D("5"))
+    sub = subcontractor_location_for(supplier_id=sup.pk)
+    assert StockBalance.objects.get(item=a, warehouse=sub).qty == D("100")
+    # scrapping more than is there is refused, nothing changes
+    with pytest.raises(DomainError):
+        services.outsourcing_material_move(order_id=order.pk, kind="scrap", lines=[(mat.pk, D("101"))], on_date=JAN6)
+    assert _row(order).scrapped == D("5")

@@ -65,3 +65,11 @@ def test_release_kit_pick_receive_and_sales_progress(browser_login):
     assert wo.number in body
     assert "40%" in body and "4 / 10" in body
     screenshot(page, "production_sales_progress")
+
+    # and the tracking list and the timeline show the order with its progress
+    page.goto(f"{page.base_url}/production/")
+    assert wo.number in page.inner_text("table")
+    screenshot(page, "production_tracking_list")
+    page.goto(f"{page.base_url}/production/timeline/")
+    assert page.query_selector("svg rect") is not None
+    screenshot(page, "production_timeline")

@@ -92,7 +92,7 @@ def test_release_kit_pick_and_receive_through_the_views(login):
         reverse("production:wo_receive", args=[wo.pk]), {"qty": "5", "receipt_date": "2026-06-05"}, follow=True
     )
     assert wo.receipts.count() == 1
-    assert "at most 4" in response.content.decode()
+    assert "最多还能入库 4" in response.content.decode()
 
 
 def test_warehouse_role_sees_pickings_not_work_orders(login):
@@ -122,7 +122,7 @@ def test_role_matrix_for_production_sidebar_entries(login, client):
     from erp.roles import ROLES
 
     entries = [(m, i.url_name) for m, items in _registry.items() for i in items if i.url_name.startswith("production:")]
-    assert len(entries) == 7
+    assert len(entries) == 8
     for _module, url_name in entries:
         response = client.get(reverse(url_name))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -131,3 +131,16 @@ def test_role_matrix_for_production_sidebar_entries(login, client):
         for module, url_name in entries:
             expected = 200 if module in modules else 403
             assert c.get(reverse(url_name)).status_code == expected, (role, url_name)
+
+
+def test_make_to_order_page_creates_a_pegged_work_order(login):
+    from .so import sales_line
+
+    line = sales_line(qty=30, delivered=5)
+    client = login("生产")
+    html = client.get(reverse("production:sales_lines")).content.decode()
+    assert line.order.number in html and ">25<" in html
+    response = client.post(reverse("production:wo_from_sales_line", args=[line.pk]))
+    wo = WorkOrder.objects.get()
+    assert response.status_code == 302 and wo.qty == 25 and wo.sales_order_line_id == line.pk
+    assert line.order.number not in client.get(reverse("production:sales_lines")).content.decode()

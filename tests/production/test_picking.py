@@ -12,7 +12,7 @@ from production.models import Picking
 from production.services import picking as pk
 from tests import factories as f
 
-from .helpers import JUNE1, mat, make_wo, move_count, on_hand, wh
+from .helpers import JUNE1, make_wo, mat, move_count, on_hand, wh
 
 pytestmark = pytest.mark.django_db
 

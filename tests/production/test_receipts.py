@@ -11,7 +11,7 @@ from production.services import picking as pk
 from production.services import receipts as rc
 from tests import factories as f
 
-from .helpers import JUNE1, mat, make_wo, move_count, on_hand, wh
+from .helpers import JUNE1, make_wo, mat, move_count, on_hand, wh
 
 pytestmark = pytest.mark.django_db
 
@@ -107,3 +107,23 @@ def test_by_and_joint_products_are_received_and_reversed():
     assert on_hand("SCRAP", rm) == 1 and mat(wo, "SCRAP").received_qty == 1
     rc.fg_receipt_cancel(receipt_id=r.pk)
     assert on_hand("SCRAP", rm) == 0 and mat(wo, "SCRAP").received_qty == 0
+
+
+def test_completed_order_takes_receipts_within_tolerance_and_scrap_reduces_open_qty():
+    from production.services.work_orders import work_order_report_scrap
+
+    wo = make_wo(qty=10, receipt_tolerance_pct=D(10))
+    work_order_report_scrap(work_order_id=wo.pk, qty=D(2))
+    with pytest.raises(ValidationError):
+        work_order_report_scrap(work_order_id=wo.pk, qty=D(9))
+    _receive(wo, 8)
+    wo.refresh_from_db()
+    assert (wo.scrapped_qty, wo.open_qty, wo.status) == (D(2), D(0), "started")
+    _receive(wo, 2)
+    wo.refresh_from_db()
+    assert wo.status == "completed" and wo.received_qty == 10
+    _receive(wo, 1)  # 10 % tolerance: 11 in all
+    with pytest.raises(ValidationError):
+        rc.fg_receipt_create(work_order_id=wo.pk, qty=D("0.5"))
+    wo.refresh_from_db()
+    assert wo.received_qty == 11 and wo.receipts.count() == 3

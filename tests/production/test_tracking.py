@@ -101,3 +101,30 @@ def test_daily_task_on_the_real_worker(celery_worker, make_user):
     assert WorkOrderWarning.objects.get(kind="overdue").days == 1
     assert Notification.objects.filter(user=owner, kind="production_warning").count() == 1
     assert JUNE1
+
+
+@pytest.mark.django_db
+def test_open_component_demand_for_mrp():
+    from production.selectors import open_component_demand
+    from production.services import picking as pk
+    from tests import factories as f
+
+    rm = f.warehouse("RM")
+    wo = make_wo("FG", qty=10, start=JUNE[2], lines=[("A", 2, "manual", rm), ("C", "0.5", "backflush", rm)])
+    f.stock(f.item("A"), rm, 6)
+    p = pk.picking_create_batch(work_order_id=wo.pk, qtys={wo.materials.get(component__code="A").pk: D(6)})
+    pk.picking_confirm(picking_id=p.pk)
+    rows = sorted(open_component_demand(), key=lambda r: r[2])
+    assert [(r[1], r[2], r[3]) for r in rows] == [(JUNE[2], D(5), wo.number), (JUNE[2], D(14), wo.number)]
+
+
+@pytest.mark.django_db
+def test_impact_rows_and_dashboard_card(login):
+    from bom import impact
+
+    wo = make_wo("FG", qty=10, start=JUNE[1], finish=JUNE[2])
+    rows = [r for r in impact.collect([wo.item_id]) if r.kind == impact.WORK_ORDER]
+    assert [(r.number, r.qty) for r in rows] == [(wo.number, D(10))]
+    client = login("生产")
+    html = client.get("/").content.decode()
+    assert "有预警的生产任务单" in html  # overdue since 06-02

@@ -11,7 +11,7 @@ from production.services import work_orders as wos
 from tests import factories as f
 from tests.bom.helpers import make_bom
 
-from .helpers import JUNE1, mat, make_wo, wh
+from .helpers import JUNE1, make_wo, mat, wh
 from .so import sales_line
 
 pytestmark = pytest.mark.django_db
@@ -103,3 +103,22 @@ def test_bad_input_refused():
             item_id=fg.pk, qty=D(1), planned_start=JUNE1, planned_finish=JUNE1 - datetime.timedelta(days=1)
         )
     assert WorkOrder.objects.count() == 0
+
+
+def test_apply_new_bom_changes_only_unissued_lines():
+    # given a released order of FG (A 2, B 1) with A already issued
+    fg = f.item("FG", supply_type="manufacture")
+    a, b, c = f.item("A"), f.item("B"), f.item("C")
+    make_bom(fg, [(a, 2), (b, 1)])
+    wo = wos.work_order_create(item_id=fg.pk, qty=D(10), planned_start=JUNE1)
+    wos.work_order_release(work_order_id=wo.pk)
+    m = mat(wo, "A")
+    m.issued_qty = D(5)
+    m.save()
+    # when version V1.1 (A 3, C 1) is applied
+    v11 = make_bom(fg, [(a, 3), (c, 1)], version="V1.1")
+    wos.work_order_apply_bom(work_order_id=wo.pk, bom_id=v11.pk)
+    wo.refresh_from_db()
+    # then issued A keeps its old requirement, B goes, C comes
+    assert wo.bom_version == "V1.1"
+    assert {x.component.code: x.required for x in wo.materials.all()} == {"A": D(20), "C": D(10)}

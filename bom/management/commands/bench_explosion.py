@@ -94,10 +94,14 @@ class Command(BaseCommand):
                 ),
             ):
                 fn()  # warm-up
-                with CaptureQueriesContext(connection) as ctx:
-                    start = time.perf_counter()
-                    rows = fn()
-                    elapsed = time.perf_counter() - start
+                times = []
+                for _run in range(5):
+                    with CaptureQueriesContext(connection) as ctx:
+                        start = time.perf_counter()
+                        rows = fn()
+                        times.append(time.perf_counter() - start)
+                times.sort()
                 self.stdout.write(
-                    f"{label:28s} {name:30s} rows {len(rows):6d}  time {elapsed * 1000:8.1f} ms  queries {len(ctx.captured_queries)}"
+                    f"{label:28s} {name:30s} rows {len(rows):6d}  median {times[2] * 1000:7.1f} ms"
+                    f"  best {times[0] * 1000:7.1f} ms  queries {len(ctx.captured_queries)}"
                 )
