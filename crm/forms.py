@@ -90,6 +90,14 @@ class LineForm(forms.Form):
     discount_rate = forms.DecimalField(label=_("discount rate"), max_digits=7, decimal_places=4, initial=0)
     due_date = forms.DateField(label=_("due date"), widget=DATE)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            css = "form-select form-select-sm" if name == "item" else "form-control form-control-sm"
+            field.widget.attrs["class"] = css
+            if name in ("tax_rate", "discount_rate"):
+                field.widget.attrs["style"] = "max-width:6rem"
+
 
 LineFormSet = formset_factory(LineForm, extra=3, min_num=1, validate_min=True)
 

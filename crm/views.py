@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.audit import history_for
-from erp.errors import DomainError
+from erp.errors import DomainError, ValidationError
 from erp.permissions import module_required
 from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
@@ -43,6 +43,26 @@ from .states import PostStatus, Stage, TicketStatus
 
 MODULE = "sales"
 SALES = gettext_lazy("Sales / CRM")
+
+
+def _qty_map(request, ids) -> dict:
+    """{id: Decimal} from POST fields qty_<id>; a bad number is refused with a message."""
+    from decimal import Decimal, InvalidOperation
+
+    out = {}
+    for pk in ids:
+        raw = (request.POST.get(f"qty_{pk}") or "").strip()
+        if not raw:
+            continue
+        try:
+            out[pk] = Decimal(raw)
+        except InvalidOperation:
+            raise ValidationError(_("'%(value)s' is not a number.") % {"value": raw}) from None
+    return out
+
+
+def _int(value):
+    return int(value) if str(value or "").isdigit() else None
 
 
 def _page(request, template, title, ctx=None, crumbs=()):
@@ -191,9 +211,9 @@ def followup_add(request):
             content=d["content"],
             method=d["method"],
             next_date=d["next_date"],
-            customer_id=int(request.POST.get("customer") or 0) or None,
-            lead_id=int(request.POST.get("lead") or 0) or None,
-            opportunity_id=int(request.POST.get("opportunity") or 0) or None,
+            customer_id=_int(request.POST.get("customer")),
+            lead_id=_int(request.POST.get("lead")),
+            opportunity_id=_int(request.POST.get("opportunity")),
         ),
         success=_("Follow-up recorded."),
         redirect_to=back,
@@ -690,7 +710,7 @@ def delivery_action(request, pk, action):
             return redirect("crm:invoice_detail", pk=inv.pk)
         if action == "return":
             dn = Delivery.objects.get(pk=pk)
-            qtys = {dl.pk: request.POST.get(f"qty_{dl.pk}") or "0" for dl in dn.lines.all()}
+            qtys = _qty_map(request, [dl.pk for dl in dn.lines.all()])
             sr = delivery_svc.return_create(
                 delivery_id=pk, quantities=qtys, user=u, reason=request.POST.get("reason", "")
             )
@@ -802,8 +822,8 @@ def invoice_action(request, pk, action):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         inv = get_object_or_404(SalesInvoice, pk=pk)
-        qtys = {ln.pk: request.POST.get(f"qty_{ln.pk}") or "0" for ln in inv.lines.all()}
         try:
+            qtys = _qty_map(request, [ln.pk for ln in inv.lines.all()])
             red = invoice_svc.invoice_red_create(
                 blue_id=pk, reason=request.POST.get("reason", ""), quantities=qtys, user=u
             )

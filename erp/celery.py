@@ -24,4 +24,9 @@ PERIODIC_TASKS = {
         "task": "production.tasks.record_warnings",
         "schedule": crontab(hour=6, minute=0),
     },
+    # 02:00 every day: regenerative MRP for the whole company (one active run per scope).
+    "mrp-nightly-run": {
+        "task": "mrp.tasks.nightly_run",
+        "schedule": crontab(hour=2, minute=0),
+    },
 }

@@ -40,8 +40,7 @@ def _page(request, template, title, ctx, crumbs=()):
 
 
 class InvListPage(ListPage):
-    # own copy of erp/list.html (the kernel one loads a tag library named "render_table" that does not exist)
-    template_name = "inventory/list.html"
+    pass
 
 
 class ItemList(InvListPage):

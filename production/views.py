@@ -348,7 +348,6 @@ def timeline(request):
 
 class PickingList(ListPage):
     module = "production"
-    template_name = "production/list.html"
     title = gettext_lazy("Pickings")
     table_class = PickingTable
     filterset_class = PickingFilter
@@ -451,7 +450,6 @@ def merged_pick(request):
 
 class ReceiptList(ListPage):
     module = "production"
-    template_name = "production/list.html"
     title = gettext_lazy("Finished-goods receipts")
     table_class = ReceiptTable
     filterset_class = ReceiptFilter

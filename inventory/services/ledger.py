@@ -48,7 +48,9 @@ POSTING_GUARDS: list = []
 
 
 def _lock_balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], StockBalance]:
-    StockBalance.objects.bulk_create([StockBalance(item_id=i, warehouse_id=w) for i, w in pairs], ignore_conflicts=True)
+    StockBalance.objects.bulk_create(
+        [StockBalance(item_id=i, warehouse_id=w) for i, w in pairs], ignore_conflicts=True, batch_size=1000
+    )
     item_ids = {i for i, _w in pairs}
     wh_ids = {w for _i, w in pairs}
     rows = StockBalance.objects.select_for_update().filter(item_id__in=item_ids, warehouse_id__in=wh_ids).order_by("pk")
@@ -182,7 +184,7 @@ def stock_moves_post(
             _("Not enough stock. %(lines)s") % {"lines": "; ".join(lines)}, code="insufficient_stock", details=lines
         )
 
-    StockMove.objects.bulk_create(created)
+    StockMove.objects.bulk_create(created, batch_size=1000)
     _save_balances([balances[p] for p in touched])
     return created
 

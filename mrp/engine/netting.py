@@ -335,7 +335,9 @@ def run_mrp(
                 day = clamp(r.date)
                 after = [v for d, v in final.items() if d >= day]
                 if r.date > end or (after and min(after) - r.qty >= ss):
-                    result.exceptions.append(MrpException("receipt_not_needed", item_id, item.code, r.date, r.ref, r.qty))
+                    result.exceptions.append(
+                        MrpException("receipt_not_needed", item_id, item.code, r.date, r.ref, r.qty)
+                    )
 
     result.planned_orders.sort(key=lambda p: (p.item_code, p.due_date, p.release_date))
     return result

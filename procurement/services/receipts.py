@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import fmt_decimal, round_money, to_decimal
+from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
 from erp.models import CompanySettings
 from erp.numbering import next_number
 from inventory.models import Warehouse, WarehouseKind
@@ -15,6 +15,7 @@ from inventory.services.ledger import MoveSpec, stock_moves_post
 
 from ..models import (
     AccrualReason,
+    AdjustmentKind,
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseReceipt,
@@ -23,7 +24,7 @@ from ..models import (
     PurchaseReturnLine,
 )
 from ..states import OrderStatus
-from .accruals import GR_LINE, accrual_add, sources
+from .accruals import GR_LINE, accrual_add, accrual_balance, post_adjustments, sources
 from .common import positive_qty
 
 
@@ -214,6 +215,34 @@ def purchase_return_post(
     for obj in objs:
         po_lines[obj.receipt_line.po_line_id].returned_qty += obj.qty
     PurchaseOrderLine.objects.bulk_update(list(po_lines.values()), ["returned_qty"])
+    # The accrual of the returned value is reversed. Where it was already reversed at a period
+    # start (mode 月初一次冲回), that part is first put back on the stock value, so the return takes
+    # out exactly what it adds back and the period-end re-accrual stays right.
+    infos = sources(GR_LINE, [o.receipt_line_id for o in objs])
+    for o in objs:
+        src = infos[o.receipt_line_id]
+        open_part = min(o.value, max(accrual_balance(GR_LINE, o.receipt_line_id), ZERO))
+        if open_part:
+            accrual_add(
+                src=src,
+                on_date=return_date,
+                qty=-o.qty,
+                amount=-open_part,
+                reason=AccrualReason.RETURN,
+                document_number=ret.number,
+            )
+        if o.value - open_part:
+            post_adjustments(
+                src=src,
+                components=[(AdjustmentKind.REACCRUAL, o.value - open_part)],
+                qty=o.qty,
+                on_date=return_date,
+                stock_source_type="procurement.purchasereturn",
+                stock_source_id=ret.pk,
+                stock_source_line=o.pk,
+                document_number=ret.number,
+                user=user,
+            )
     stock_moves_post(
         source_type="procurement.purchasereturn",
         source_id=ret.pk,
@@ -233,14 +262,4 @@ def purchase_return_post(
         user=_user(user),
         source_number=ret.number,
     )
-    infos = sources(GR_LINE, [o.receipt_line_id for o in objs])
-    for o in objs:
-        accrual_add(
-            src=infos[o.receipt_line_id],
-            on_date=return_date,
-            qty=-o.qty,
-            amount=-o.value,
-            reason=AccrualReason.RETURN,
-            document_number=ret.number,
-        )
     return ret

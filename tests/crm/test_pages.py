@@ -224,3 +224,45 @@ def test_every_crm_model_in_admin_and_credit_limit_read_only_for_sales(make_user
     assert "credit_limit" in admin.site._registry[Customer].get_readonly_fields(request)
     request.user = make_user("a", "管理员")
     assert "credit_limit" not in admin.site._registry[Customer].get_readonly_fields(request)
+
+
+def test_other_roles_cannot_open_sales_pages(login):
+    client = login("采购")
+    for name in ["crm:order_list", "crm:customer_list", "crm:board", "crm:ageing", "crm:reminders"]:
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+@pytest.mark.parametrize("n", [5, 50])
+def test_customer_list_constant_queries(n, login, django_assert_max_num_queries):
+    client = login("销售")
+    Customer.objects.bulk_create([Customer(code=f"C{i:04d}", name=f"客户{i}", owner=client.user) for i in range(n)])
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("crm:customer_list")).status_code == 200
+
+
+def test_red_letter_from_invoice_page_and_bad_number_refused(login):
+    import datetime as dt
+
+    from crm.models import SalesInvoice
+    from crm.services.invoices import InvoiceLineInput, invoice_confirm, invoice_create
+
+    from .helpers import TAX_CODE
+
+    client = login("销售")
+    inv = invoice_create(
+        customer_id=customer().pk,
+        user=None,
+        invoice_date=dt.date(2026, 6, 1),
+        lines=[InvoiceLineInput(bike().pk, D("10"), D("100.00"), tax_code=TAX_CODE)],
+    )
+    invoice_confirm(invoice_id=inv.pk, user=None)
+    line = inv.lines.get()
+    url = reverse("crm:invoice_action", args=[inv.pk, "red"])
+    resp = client.post(url, {"reason": "2", f"qty_{line.pk}": "abc"}, follow=True)
+    assert "'abc' 不是数字" in resp.content.decode()
+    assert SalesInvoice.objects.count() == 1
+    resp = client.post(url, {"reason": "2", f"qty_{line.pk}": "3"})
+    red = SalesInvoice.objects.get(kind="red")
+    assert resp.status_code == 302 and resp["Location"] == reverse("crm:invoice_detail", args=[red.pk])
+    assert (red.amount, red.tax_amount, red.total) == (D("-300.00"), D("-39.00"), D("-339.00"))
+    assert client.get(resp["Location"]).status_code == 200

@@ -35,7 +35,9 @@ def test_lot_size_kingdee_rule(net, moq, mult, expected):
 def worked_example(fg_mto=False):
     items = {
         1: PlanItem(1, "FG", "manufacture", make_to_order=fg_mto, lead_time_days=2),
-        2: PlanItem(2, "A", "purchase", lead_time_days=5, safety_stock=D(10), min_order_qty=D(50), order_multiple=D(10)),
+        2: PlanItem(
+            2, "A", "purchase", lead_time_days=5, safety_stock=D(10), min_order_qty=D(50), order_multiple=D(10)
+        ),
         3: PlanItem(3, "B", "outsource", lead_time_days=3),
     }
     bom = [BomLineData(1, 2, D(2)), BomLineData(1, 3, D(1))]
@@ -87,7 +89,10 @@ def test_worked_example_make_to_order_pegs_each_line():
         receipts=receipts,
     )
     fg = [r for r in rows(result) if r[0] == "FG"]
-    assert fg == [("FG", "manufacture", D(7), 3, 5, False, "SO-9/1"), ("FG", "manufacture", D(5), 7, 9, False, "SO-9/2")]
+    assert fg == [
+        ("FG", "manufacture", D(7), 3, 5, False, "SO-9/1"),
+        ("FG", "manufacture", D(5), 7, 9, False, "SO-9/2"),
+    ]
 
 
 def test_forecast_consumed_by_orders_of_the_same_month():
@@ -146,6 +151,10 @@ def test_cycle_names_the_items():
     items = {1: PlanItem(1, "A", "manufacture"), 2: PlanItem(2, "B", "manufacture")}
     with pytest.raises(MrpCycleError) as exc:
         run_mrp(
-            d0=D0, horizon_days=10, items=items, bom_lines=[BomLineData(1, 2, D(1)), BomLineData(2, 1, D(1))], on_hand={}
+            d0=D0,
+            horizon_days=10,
+            items=items,
+            bom_lines=[BomLineData(1, 2, D(1)), BomLineData(2, 1, D(1))],
+            on_hand={},
         )
     assert str(exc.value) in ("A → B → A", "B → A → B")

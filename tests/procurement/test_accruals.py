@@ -154,3 +154,27 @@ def test_next_period_mode_reaccrues_what_is_still_not_invoiced_at_period_end():
         D("30.00"),
     )
     assert StockBalance.objects.get(item=bolt).value == D("30.00")
+
+
+def test_return_after_a_period_start_reversal_keeps_stock_value_and_accrual_right():
+    # given mode 月初一次冲回, 100 received in January at 3.00, reversed on February 1
+    CompanySettings.objects.update_or_create(pk=1, defaults={"accrual_mode": "next_period"})
+    wh, sup, bolt = f.warehouse("WH"), f.supplier("S1"), f.item("BOLT")
+    po = confirmed_po(sup, bolt, 100, "3", wh=wh)
+    gr = services.purchase_receipt_post(order_id=po.pk, lines=[(po.lines.get().pk, D("100"))], receipt_date=JAN20)
+    services.accruals_period_start(on_date=FEB10)
+    assert StockBalance.objects.get(item=bolt).value == D("0.00")
+    # when 30 go back to the supplier in February
+    services.purchase_return_post(receipt_id=gr.pk, lines=[(gr.lines.get().pk, D("30"))], return_date=FEB10)
+    bal = StockBalance.objects.get(item=bolt)
+    assert (bal.qty, bal.value) == (D("70"), D("0.00"))
+    # then the period-end re-accrual puts back the 70 still not invoiced: 210.00
+    services.accruals_period_end(year=2026, month=2)
+    assert StockBalance.objects.get(item=bolt).value == D("210.00")
+    _rows, total = accrual_balance_report(year=2026, month=2)
+    assert (total.opening, total.reversed, total.accrued, total.closing) == (
+        D("300.00"),
+        D("300.00"),
+        D("210.00"),
+        D("210.00"),
+    )

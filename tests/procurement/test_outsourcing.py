@@ -122,3 +122,31 @@ def test_scrap_at_the_subcontractor_counts_as_over_consumption():
     with pytest.raises(DomainError):
         services.outsourcing_material_move(order_id=order.pk, kind="scrap", lines=[(mat.pk, D("101"))], on_date=JAN6)
     assert _row(order).scrapped == D("5")
+
+
+def test_material_list_comes_from_the_approved_bom_with_scrap_and_fixed_loss():
+    from bom.models import Bom, BomLine
+    from tests import factories as f
+
+    sup, wh = f.supplier("SUB2"), f.warehouse("WH")
+    frame, paint = f.item("FRP"), f.item("PAINT", unit="kg")
+    raw = f.item("FR")
+    bom = Bom.objects.create(item=frame, version="V1.0", status="approved")
+    BomLine.objects.create(bom=bom, line_no=10, component=raw, qty_per=D("1"), issue_warehouse=wh)
+    BomLine.objects.create(
+        bom=bom, line_no=20, component=paint, qty_per=D("0.4"), scrap_rate=D("0.05"), fixed_loss=D("0.2")
+    )
+    order = services.outsourcing_order_create(
+        supplier_id=sup.pk,
+        item_id=frame.pk,
+        qty=D("10"),
+        unit_fee=D("35"),
+        order_date=JAN6,
+        due_date=datetime.date(2026, 1, 16),
+    )
+    assert order.bom_id == bom.pk
+    mats = {m.component.code: m for m in order.materials.all()}
+    # FR: 10 × 1; paint: 10 × 0.4 × 1.05 + 0.2 = 4.4
+    assert (mats["FR"].required_qty, mats["FR"].warehouse_id) == (D("10"), wh.pk)
+    assert mats["PAINT"].required_qty == D("4.4")
+    assert mats["PAINT"].qty_per == D("0.42")  # per unit incl. scrap; the fixed loss is once per order

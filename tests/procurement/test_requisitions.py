@@ -123,3 +123,14 @@ def test_cancelling_the_po_gives_the_quantity_back_to_the_requisition():
     assert po.status == OrderStatus.CANCELLED
     assert req.lines.get().ordered_qty == 0
     assert req.status == RequisitionStatus.APPROVED
+
+
+def test_purchase_order_takes_price_and_lead_time_from_the_price_list():
+    s1, _s2, bolt, *_ = _setup()
+    po = services.purchase_order_create(
+        supplier_id=s1.pk, order_date=DAY, lines=[{"item_id": bolt.pk, "qty": D("200")}]
+    )
+    line = po.lines.get()
+    # 200 < 1000: the base price 0.50 with its 7-day lead time
+    assert (line.unit_price, line.due_date) == (D("0.5"), datetime.date(2026, 3, 9))
+    assert line.amount == D("100.00")

@@ -38,6 +38,7 @@ def test_release_kit_pick_receive_and_sales_progress(browser_login):
     page.click("#release-btn")
     page.wait_for_selector("#kit-card")
     assert page.inner_text("#kit-tmax") == "10"
+    screenshot(page, "production_wo_detail")
     # and kit-picks the max sets
     page.click("#kit-pick-btn")
     page.wait_for_selector("#picking-lines")

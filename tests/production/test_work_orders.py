@@ -21,7 +21,8 @@ def test_release_snapshots_skip_level_material_list():
     # FG 10 = 1 SA + 1 C, SA (skip level) = 2 A + 1 B -> A 20, B 10, C 10
     fg = f.item("FG", supply_type="manufacture")
     sa = f.item("SA", supply_type="manufacture")
-    a, b, c = f.item("A"), f.item("B"), f.item("C")
+    rm = wh()
+    a, b, c = (f.item(code, default_warehouse=rm) for code in ("A", "B", "C"))
     make_bom(sa, [(a, 2), (b, 1)], skip_level=True)
     make_bom(fg, [(sa, 1), (c, 1)])
     wo = wos.work_order_create(item_id=fg.pk, qty=D(10), planned_start=JUNE1)
@@ -34,6 +35,14 @@ def test_release_snapshots_skip_level_material_list():
     assert mat(wo, "A").via == str(sa.pk)
     wos.work_order_release(work_order_id=wo.pk)  # double click: unchanged
     assert wo.materials.count() == 3
+    # skip-level picking: the kit picking lists SA's components, never SA itself
+    for item_obj, qty in ((a, 20), (b, 10), (c, 10)):
+        f.stock(item_obj, rm, qty)
+    from production.services.picking import picking_create_kit
+
+    p = picking_create_kit(work_order_id=wo.pk)
+    assert p.target_sets == 10
+    assert {ln.item.code: ln.qty for ln in p.lines.all()} == {"A": D(20), "B": D(10), "C": D(10)}
 
 
 def test_material_list_editable_until_issued():

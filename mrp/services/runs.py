@@ -1,0 +1,104 @@
+"""MRP run lifecycle: start (one active run per scope), execute (in a Celery worker), results."""
+
+import datetime
+import time
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from erp.errors import ConcurrencyError, DomainError, ValidationError
+
+from ..engine import MrpCycleError, run_mrp
+from ..models import ACTIVE, MrpMessage, MrpRun, PlannedOrder, RunStatus
+
+
+def mrp_run_start(*, run_date: datetime.date, horizon_days: int = 90, scope: str = "all", user=None) -> MrpRun:
+    """Queue a run; refused while another run of the same scope is queued or running."""
+    if horizon_days < 1 or horizon_days > 3650:
+        raise ValidationError(_("The horizon must be between 1 and 3650 days."))
+    try:
+        with transaction.atomic():
+            run = MrpRun.objects.create(
+                scope=scope, run_date=run_date, horizon_days=horizon_days, created_by=user if user else None
+            )
+    except IntegrityError:
+        active = MrpRun.objects.filter(scope=scope, status__in=ACTIVE).first()
+        raise ConcurrencyError(
+            _("An MRP run for this scope is already %(status)s (started %(when)s); wait for it to finish.")
+            % {
+                "status": active.get_status_display() if active else _("running"),
+                "when": timezone.localtime(active.created_at).strftime("%Y-%m-%d %H:%M") if active else "",
+            },
+            code="mrp_active",
+        ) from None
+    from ..tasks import execute_run
+
+    transaction.on_commit(lambda: execute_run.delay(run.pk))
+    return run
+
+
+def _progress(run: MrpRun, pct: int) -> None:
+    MrpRun.objects.filter(pk=run.pk).update(progress=pct)
+
+
+def mrp_run_execute(*, run_id: int) -> MrpRun:
+    """Compute the plan and store planned orders and exceptions. Idempotent for finished runs."""
+    from ..sources import collect
+
+    with transaction.atomic():
+        run = MrpRun.objects.select_for_update().get(pk=run_id)
+        if run.status in (RunStatus.DONE, RunStatus.FAILED):
+            return run
+        run.status = RunStatus.RUNNING
+        run.started_at = timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    started = time.perf_counter()
+    try:
+        data = collect(d0=run.run_date, horizon_days=run.horizon_days)
+        _progress(run, 30)
+        result = run_mrp(d0=run.run_date, horizon_days=run.horizon_days, **data)
+        _progress(run, 70)
+        with transaction.atomic():
+            PlannedOrder.objects.bulk_create(
+                [
+                    PlannedOrder(
+                        run=run,
+                        item_id=p.item_id,
+                        order_type=p.order_type,
+                        qty=p.qty,
+                        net_qty=p.net,
+                        release_date=p.release_date,
+                        due_date=p.due_date,
+                        late=p.late,
+                        pegged_to=p.pegged_to,
+                    )
+                    for p in result.planned_orders
+                ],
+                batch_size=2000,
+            )
+            MrpMessage.objects.bulk_create(
+                [
+                    MrpMessage(run=run, kind=e.kind, item_id=e.item_id, date=e.date, ref=e.ref, qty=e.qty)
+                    for e in result.exceptions
+                ],
+                batch_size=2000,
+            )
+            run.status = RunStatus.DONE
+            run.progress = 100
+            run.item_count = len(data["items"])
+            run.order_count = len(result.planned_orders)
+            run.exception_count = len(result.exceptions)
+    except (MrpCycleError, DomainError) as exc:
+        run.status = RunStatus.FAILED
+        msg = str(exc)
+        run.message = (_("BOM cycle: %(path)s") % {"path": msg}) if isinstance(exc, MrpCycleError) else msg
+    except Exception as exc:
+        run.status = RunStatus.FAILED
+        run.message = f"{exc.__class__.__name__}: {exc}"
+        raise
+    finally:
+        run.finished_at = timezone.now()
+        run.duration_ms = int((time.perf_counter() - started) * 1000)
+        run.save()
+    return run

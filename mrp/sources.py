@@ -1,0 +1,198 @@
+"""Collect the plan's inputs in bulk (a fixed number of queries, whatever the data size).
+
+Reads other apps' tables read-only; a run never changes existing documents.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import F
+
+from bom.models import Bom, BomLine
+from bom.selectors import default_bom_ids
+from crm.models import Forecast as ForecastRow
+from crm.models import SalesOrderLine
+from erp.fields import ZERO
+from inventory.models import Item, StockBalance
+from procurement.models import OutsourcingMaterial, OutsourcingOrder, PurchaseOrderLine, SupplierPrice
+from production.models import WorkOrder, WorkOrderMaterial
+
+from .engine import BomLineData, Demand, Forecast, PlanItem, Receipt, SalesLine
+
+OPEN_WO = ("planned", "released", "started")
+
+
+def _bom_lines(item_ids) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
+    defaults = default_bom_ids(item_ids)
+    skip = set(Bom.objects.filter(pk__in=defaults.values(), skip_level=True).values_list("item_id", flat=True))
+    lines, by_parent = [], defaultdict(list)
+    rows = BomLine.objects.filter(bom_id__in=defaults.values(), line_type="component").values(
+        "bom__item_id",
+        "bom__output_qty",
+        "component_id",
+        "qty_per",
+        "scrap_rate",
+        "fixed_loss",
+        "valid_from",
+        "valid_to",
+    )
+    for r in rows:
+        line = BomLineData(
+            parent_id=r["bom__item_id"],
+            component_id=r["component_id"],
+            qty_per=r["qty_per"],
+            output_qty=r["bom__output_qty"] or Decimal(1),
+            scrap_rate=r["scrap_rate"],
+            fixed_loss=r["fixed_loss"],
+            valid_from=r["valid_from"],
+            valid_to=r["valid_to"],
+        )
+        lines.append(line)
+        by_parent[line.parent_id].append(line)
+    return lines, skip, by_parent
+
+
+def _order_material_demand(
+    item_id: int, qty: Decimal, start: datetime.date, issued: dict[int, Decimal], by_parent, ref: str, peg: str
+) -> list[Demand]:
+    """Rule 4: the BOM formula on the order's full quantity at its start date, minus what was issued."""
+    need: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for line in by_parent.get(item_id, ()):
+        if line.valid_on(start):
+            need[line.component_id] += line.requirement(qty)
+    return [
+        Demand(comp, start, q - issued.get(comp, ZERO), "order_material", peg, ref)
+        for comp, q in need.items()
+        if q - issued.get(comp, ZERO) > 0
+    ]
+
+
+def collect(*, d0: datetime.date, horizon_days: int) -> dict:
+    end = d0 + datetime.timedelta(days=horizon_days)
+    item_rows = list(
+        Item.objects.filter(is_active=True).values(
+            "id",
+            "code",
+            "supply_type",
+            "make_to_order",
+            "lead_time_days",
+            "safety_stock",
+            "min_order_qty",
+            "order_multiple",
+            "order_period_days",
+            "default_supplier_id",
+        )
+    )
+    ids = [r["id"] for r in item_rows]
+    bom_lines, skip, by_parent = _bom_lines(ids)
+    priced = set(SupplierPrice.objects.values_list("item_id", flat=True).distinct())
+    items = {
+        r["id"]: PlanItem(
+            id=r["id"],
+            code=r["code"],
+            supply_type=r["supply_type"],
+            make_to_order=r["make_to_order"],
+            lead_time_days=r["lead_time_days"],
+            safety_stock=r["safety_stock"],
+            min_order_qty=r["min_order_qty"],
+            order_multiple=r["order_multiple"],
+            order_period_days=r["order_period_days"],
+            skip_level=r["id"] in skip,
+            has_supplier=bool(r["default_supplier_id"]) or r["id"] in priced,
+        )
+        for r in item_rows
+    }
+    on_hand: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for item_id, qty in StockBalance.objects.filter(warehouse__nettable=True).values_list("item_id", "qty"):
+        on_hand[item_id] += qty
+
+    sales = [
+        SalesLine(r["item_id"], r["due_date"], r["qty"] - r["delivered_qty"], f"{r['order__number']}/{r['line_no']}")
+        for r in SalesOrderLine.objects.filter(order__status="confirmed", closed=False, qty__gt=F("delivered_qty"))
+        .values("item_id", "due_date", "qty", "delivered_qty", "order__number", "line_no")
+        .iterator(chunk_size=5000)
+    ]
+    forecasts = [Forecast(i, d, q) for i, d, q in ForecastRow.objects.values_list("item_id", "date", "qty")]
+
+    receipts: list[Receipt] = []
+    for r in (
+        PurchaseOrderLine.objects.filter(order__status="confirmed")
+        .values("item_id", "due_date", "qty", "received_qty", "returned_qty", "order__number", "line_no")
+        .iterator(chunk_size=5000)
+    ):
+        open_qty = r["qty"] - (r["received_qty"] - (r["returned_qty"] or ZERO))
+        if open_qty > 0:
+            receipts.append(
+                Receipt(r["item_id"], r["due_date"], open_qty, "purchase", f"{r['order__number']}/{r['line_no']}")
+            )
+
+    demands: list[Demand] = []
+    wo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for m in WorkOrderMaterial.objects.filter(work_order__status__in=OPEN_WO, line_type="component").values(
+        "work_order_id", "component_id", "issued_qty", "returned_qty", "backflushed_qty"
+    ):
+        per = wo_issued[m["work_order_id"]]
+        per[m["component_id"]] = (
+            per.get(m["component_id"], ZERO) + m["issued_qty"] + m["backflushed_qty"] - m["returned_qty"]
+        )
+    for wo in WorkOrder.objects.filter(status__in=OPEN_WO).values(
+        "id", "number", "item_id", "qty", "received_qty", "planned_start", "planned_finish",
+        "sales_order_line__order__number", "sales_order_line__line_no",
+    ):  # fmt: skip
+        peg = (
+            f"{wo['sales_order_line__order__number']}/{wo['sales_order_line__line_no']}"
+            if wo["sales_order_line__order__number"]
+            else ""
+        )
+        if wo["qty"] - wo["received_qty"] > 0:
+            receipts.append(
+                Receipt(
+                    wo["item_id"],
+                    wo["planned_finish"],
+                    wo["qty"] - wo["received_qty"],
+                    "manufacture",
+                    wo["number"],
+                    peg,
+                )
+            )
+        if wo["planned_start"] <= end:
+            demands += _order_material_demand(
+                wo["item_id"], wo["qty"], wo["planned_start"], wo_issued.get(wo["id"], {}), by_parent, wo["number"], peg
+            )
+
+    oo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    for m in OutsourcingMaterial.objects.filter(order__status="confirmed").values(
+        "order_id", "component_id", "issued_qty", "supplement_qty", "returned_qty"
+    ):
+        per = oo_issued[m["order_id"]]
+        per[m["component_id"]] = (
+            per.get(m["component_id"], ZERO) + m["issued_qty"] + m["supplement_qty"] - m["returned_qty"]
+        )
+    for oo in OutsourcingOrder.objects.filter(status="confirmed").values(
+        "id", "number", "item_id", "qty", "received_qty", "start_date", "due_date",
+        "sales_order_line__order__number", "sales_order_line__line_no",
+    ):  # fmt: skip
+        peg = (
+            f"{oo['sales_order_line__order__number']}/{oo['sales_order_line__line_no']}"
+            if oo["sales_order_line__order__number"]
+            else ""
+        )
+        if oo["qty"] - oo["received_qty"] > 0:
+            receipts.append(
+                Receipt(oo["item_id"], oo["due_date"], oo["qty"] - oo["received_qty"], "outsource", oo["number"], peg)
+            )
+        if oo["start_date"] <= end:
+            demands += _order_material_demand(
+                oo["item_id"], oo["qty"], oo["start_date"], oo_issued.get(oo["id"], {}), by_parent, oo["number"], peg
+            )
+
+    return {
+        "items": items,
+        "bom_lines": bom_lines,
+        "on_hand": dict(on_hand),
+        "sales_lines": sales,
+        "forecasts": forecasts,
+        "demands": demands,
+        "receipts": receipts,
+    }
