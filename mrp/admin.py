@@ -3,19 +3,18 @@ from django.contrib import admin
 from .models import MrpMessage, MrpRun, PlannedOrder
 
 
-class PlannedOrderInline(admin.TabularInline):
-    model = PlannedOrder
-    extra = 0
-    can_delete = False
-    raw_id_fields = ["item"]
-    readonly_fields = ["item", "order_type", "qty", "net_qty", "release_date", "due_date", "late", "pegged_to"]
-    show_change_link = False
-    max_num = 0
-
-
 @admin.register(MrpRun)
 class MrpRunAdmin(admin.ModelAdmin):
-    list_display = ["id", "scope", "run_date", "horizon_days", "status", "order_count", "exception_count", "duration_ms"]
+    list_display = [
+        "id",
+        "scope",
+        "run_date",
+        "horizon_days",
+        "status",
+        "order_count",
+        "exception_count",
+        "duration_ms",
+    ]
     list_filter = ["status", "scope"]
     date_hierarchy = "run_date"
     readonly_fields = [f.name for f in MrpRun._meta.fields]
