@@ -66,8 +66,17 @@ class ItemCategory(MPTTModel):
         return self.path or self.name
 
     def save(self, *args, **kwargs):
+        old_path = type(self).objects.filter(pk=self.pk).values_list("path", flat=True).first() if self.pk else None
         self.path = f"{self.parent.path}/{self.name}" if self.parent_id else self.name
         super().save(*args, **kwargs)
+        if old_path is not None and old_path != self.path:
+            # renamed or moved: the paths of the whole subtree follow (import matches by path)
+            paths = {self.pk: self.path}
+            subtree = list(self.get_descendants().order_by("level"))
+            for node in subtree:
+                node.path = f"{paths[node.parent_id]}/{node.name}"
+                paths[node.pk] = node.path
+            type(self).objects.bulk_update(subtree, ["path"])
 
 
 class SupplyType(models.TextChoices):

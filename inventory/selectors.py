@@ -101,17 +101,25 @@ def value_by_category(*, warehouse_ids=None) -> list[dict]:
         for r in qs.values("item__category_id").annotate(v=Sum("value"), n=models.Count("item_id", distinct=True))
     }
     cats = list(ItemCategory.objects.order_by("tree_id", "lft"))
-    rows = []
-    for c in cats:
-        total = ZERO
-        items = 0
-        for d in cats:
-            if d.tree_id == c.tree_id and c.lft <= d.lft and d.rght <= c.rght and d.pk in direct:
-                total += direct[d.pk][0]
-                items += direct[d.pk][1]
-        rows.append(
-            {"category": c, "level": c.level, "value": total, "own": direct.get(c.pk, (ZERO, 0))[0], "items": items}
-        )
+    parent = {c.pk: c.parent_id for c in cats}
+    total: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    count: dict[int, int] = defaultdict(int)
+    for cat_id, (value, n) in direct.items():
+        node = cat_id
+        while node is not None:  # add to the category and every ancestor
+            total[node] += value
+            count[node] += n
+            node = parent.get(node)
+    rows = [
+        {
+            "category": c,
+            "level": c.level,
+            "value": total[c.pk],
+            "own": direct.get(c.pk, (ZERO, 0))[0],
+            "items": count[c.pk],
+        }
+        for c in cats
+    ]
     if None in direct:
         rows.append(
             {"category": None, "level": 0, "value": direct[None][0], "own": direct[None][0], "items": direct[None][1]}

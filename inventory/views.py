@@ -201,7 +201,11 @@ def _xlsx(title, header, rows, slug="export"):
 
 @module_required(MODULE)
 def dead_stock(request):
-    form = forms.DeadStockForm(request.GET or None)
+    data = request.GET.copy()
+    if data:
+        data.setdefault("buckets", "30,60,90,180,365")
+        data.setdefault("idle_days", "90")
+    form = forms.DeadStockForm(data or None)
     params = {"as_of": timezone.localdate(), "idle_threshold": 90, "criterion": "no_issue", "bounds": None}
     rows = []
     if form.is_valid() or not request.GET:

@@ -259,7 +259,7 @@ def test_red_letter_from_invoice_page_and_bad_number_refused(login):
     line = inv.lines.get()
     url = reverse("crm:invoice_action", args=[inv.pk, "red"])
     resp = client.post(url, {"reason": "2", f"qty_{line.pk}": "abc"}, follow=True)
-    assert "'abc' 不是数字" in resp.content.decode()
+    assert "&#x27;abc&#x27; 不是数字" in resp.content.decode()
     assert SalesInvoice.objects.count() == 1
     resp = client.post(url, {"reason": "2", f"qty_{line.pk}": "3"})
     red = SalesInvoice.objects.get(kind="red")
