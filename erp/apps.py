@@ -18,4 +18,8 @@ class ErpConfig(AppConfig):
     def ready(self):
         from . import checks  # noqa: F401
 
+        from .navigation import register
+
+        register("system", _("Company settings"), "company_settings", order=10)
+        register("system", _("Users and roles"), "system_users", order=20)
         post_migrate.connect(_after_migrate, sender=self)
