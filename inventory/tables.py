@@ -49,7 +49,7 @@ class MoneyColumn(QtyColumn):
 
 class ItemTable(tables.Table):
     code = tables.Column(
-        linkify=lambda record: reverse("inventory:item_edit", args=[record.pk]), verbose_name=_("Item number")
+        linkify=lambda record: reverse("inventory:item_detail", args=[record.pk]), verbose_name=_("Item number")
     )
     name = tables.Column(verbose_name=_("Item name"))
     spec = tables.Column(verbose_name=_("Specification"))

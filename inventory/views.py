@@ -55,6 +55,31 @@ class ItemList(InvListPage):
         return Item.objects.select_related("uom", "category", "default_supplier").order_by("code")
 
 
+@module_required(MODULE)
+def item_detail(request, pk):
+    item = get_object_or_404(
+        Item.objects.select_related("uom", "purchase_uom", "category", "default_supplier", "default_warehouse"), pk=pk
+    )
+    balances = list(item.balances.select_related("warehouse").exclude(qty=0, value=0).order_by("warehouse__code"))
+    moves = list(item.moves.select_related("warehouse").order_by("-move_date", "-id")[:20])
+    conversions = list(item.conversions.select_related("from_uom", "to_uom"))
+    return _page(
+        request,
+        "inventory/item_detail.html",
+        str(item),
+        {
+            "item": item,
+            "balances": balances,
+            "total_qty": sum((b.qty for b in balances), ZERO),
+            "total_value": sum((b.value for b in balances), ZERO),
+            "moves": moves,
+            "conversions": conversions,
+            "history": history_for(item),
+        },
+        [(_("Items"), reverse("inventory:item_list"))],
+    )
+
+
 class ItemCreate(CreatePage):
     module = MODULE
     title = gettext_lazy("New item")

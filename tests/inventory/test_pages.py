@@ -164,3 +164,14 @@ def test_import_page_preview_then_import(login):
     token = html.split('name="token" value="')[1].split('"')[0]
     client.post(reverse("inventory:data_import"), {"token": token, "filename": "data.xlsx", "confirm": "1"})
     assert Item.objects.get(code="WB-1").category.path == "A/B"
+
+
+def test_item_detail_shows_stock_and_moves(login, django_assert_max_num_queries):
+    client = login("仓库")
+    wh = f.warehouse("RM")
+    item = f.item("BOLT", name="螺栓")
+    f.stock(item, wh, 40, "5.5")
+    with django_assert_max_num_queries(20):
+        resp = client.get(reverse("inventory:item_detail", args=[item.pk]))
+    html = resp.content.decode()
+    assert resp.status_code == 200 and "220.00" in html and "5.5" in html
