@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Item, Warehouse
+from .models import Item, Supplier, Warehouse
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -33,6 +33,12 @@ class ItemForm(forms.ModelForm):
             "ecn_controlled",
             "is_active",
         ]
+
+
+class SupplierForm(forms.ModelForm):
+    class Meta:
+        model = Supplier
+        fields = ["code", "name", "contact", "phone", "email", "address", "tax_id", "payment_terms_days", "is_active"]
 
 
 class WarehouseForm(forms.ModelForm):

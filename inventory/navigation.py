@@ -14,4 +14,5 @@ def register_pages() -> None:
     register("warehouse", _("Other issues"), "inventory:other_issue_list", order=42)
     register("warehouse", _("Transfers"), "inventory:transfer_list", order=44)
     register("warehouse", _("Stock counts"), "inventory:stock_count_list", order=46)
+    register("purchasing", _("Suppliers"), "inventory:supplier_list", order=5)
     register("system", _("Data import"), "inventory:data_import", order=50)

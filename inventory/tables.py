@@ -15,6 +15,7 @@ from .models import (
     StockCountStatus,
     StockDocStatus,
     StockMove,
+    Supplier,
     SupplyType,
     Transfer,
     Warehouse,
@@ -131,6 +132,39 @@ class WarehouseFilter(django_filters.FilterSet):
         from django.db.models import Q
 
         return qs.filter(Q(code__icontains=value) | Q(name__icontains=value))
+
+
+class SupplierTable(tables.Table):
+    code = tables.Column(
+        linkify=lambda record: reverse("inventory:supplier_edit", args=[record.pk]), verbose_name=_("Code")
+    )
+    name = tables.Column(verbose_name=_("Supplier name"))
+    contact = tables.Column(verbose_name=_("Contact"))
+    phone = tables.Column(verbose_name=_("Phone"))
+    tax_id = tables.Column(verbose_name=_("Tax ID"))
+    payment_terms_days = tables.Column(verbose_name=_("Payment terms (days)"))
+    subcontractor = tables.Column(
+        accessor="subcontractor_location__code", verbose_name=_("Subcontractor location"), default=""
+    )
+    is_active = tables.BooleanColumn(verbose_name=_("Active"))
+
+    class Meta:
+        model = Supplier
+        fields = ("code", "name", "contact", "phone", "tax_id", "payment_terms_days", "subcontractor", "is_active")
+        attrs = ATTRS
+
+
+class SupplierFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Code or name"))
+
+    class Meta:
+        model = Supplier
+        fields = ["q", "is_active"]
+
+    def search(self, qs, name, value):
+        from django.db.models import Q
+
+        return qs.filter(Q(code__icontains=value) | Q(name__icontains=value) | Q(contact__icontains=value))
 
 
 # --- inquiries -----------------------------------------------------------------------------

@@ -25,7 +25,17 @@ from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
 from . import forms, selectors, tables
 from .engine.deadstock import bucket_labels
-from .models import Item, OtherIssue, OtherReceipt, StockCount, StockCountStatus, StockDocStatus, Transfer, Warehouse
+from .models import (
+    Item,
+    OtherIssue,
+    OtherReceipt,
+    StockCount,
+    StockCountStatus,
+    StockDocStatus,
+    Supplier,
+    Transfer,
+    Warehouse,
+)
 from .services import counts, documents, masterdata
 
 MODULE = "warehouse"
@@ -144,6 +154,41 @@ class WarehouseEdit(UpdatePage):
 
     def get_success_url(self):
         return reverse("inventory:warehouse_list")
+
+
+class SupplierList(InvListPage):
+    """Suppliers live in inventory (procurement adds price lists and performance); shown under Purchasing."""
+
+    module = "purchasing"
+    title = gettext_lazy("Suppliers")
+    table_class = tables.SupplierTable
+    filterset_class = tables.SupplierFilter
+    create_url_name = "inventory:supplier_create"
+    create_label = gettext_lazy("New supplier")
+
+    def get_queryset(self):
+        return Supplier.objects.select_related("subcontractor_location").order_by("code")
+
+
+class SupplierCreate(CreatePage):
+    module = "purchasing"
+    title = gettext_lazy("New supplier")
+    form_class = forms.SupplierForm
+    permission_required = "inventory.add_supplier"
+
+    def get_success_url(self):
+        return reverse("inventory:supplier_list")
+
+
+class SupplierEdit(UpdatePage):
+    module = "purchasing"
+    title = gettext_lazy("Edit supplier")
+    form_class = forms.SupplierForm
+    model = Supplier
+    permission_required = "inventory.change_supplier"
+
+    def get_success_url(self):
+        return reverse("inventory:supplier_list")
 
 
 # --- inquiries -----------------------------------------------------------------------------

@@ -1,13 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
-
-
-def _resync_roles(sender, using="default", **kwargs):
-    """Roles are synced after erp's migrate, before procurement's permissions exist: sync again."""
-    from erp.roles import sync_roles
-
-    sync_roles(using=using)
 
 
 def _cards(user):
@@ -90,7 +82,6 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Purchasing and outsourcing")
 
     def ready(self):
-        post_migrate.connect(_resync_roles, sender=self)
         from erp.dashboard import register_card
         from erp.navigation import register
 

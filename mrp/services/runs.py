@@ -25,7 +25,7 @@ def mrp_run_start(*, run_date: datetime.date, horizon_days: int = 90, scope: str
     except IntegrityError:
         active = MrpRun.objects.filter(scope=scope, status__in=ACTIVE).first()
         raise ConcurrencyError(
-            _("An MRP run for this scope is already %(status)s (started %(when)s); wait for it to finish.")
+            _("An MRP run of this scope is already active (%(status)s since %(when)s); wait for it to finish.")
             % {
                 "status": active.get_status_display() if active else _("running"),
                 "when": timezone.localtime(active.created_at).strftime("%Y-%m-%d %H:%M") if active else "",

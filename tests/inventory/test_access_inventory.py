@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def test_inventory_pages_by_role(login, client):
     entries = [(m, i.url_name) for m, items in _registry.items() for i in items if i.url_name.startswith("inventory:")]
-    assert len(entries) == 11
+    assert len(entries) == 12
     for url_name in [u for _m, u in entries]:
         response = client.get(reverse(url_name))
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]

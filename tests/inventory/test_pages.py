@@ -175,3 +175,17 @@ def test_item_detail_shows_stock_and_moves(login, django_assert_max_num_queries)
         resp = client.get(reverse("inventory:item_detail", args=[item.pk]))
     html = resp.content.decode()
     assert resp.status_code == 200 and "220.00" in html and "5.5" in html
+
+
+def test_supplier_list_for_buyers_query_count_flat(login, django_assert_max_num_queries):
+    client = login("采购")
+    for n in range(3):
+        f.supplier(f"S{n}")
+    with django_assert_max_num_queries(25) as few:
+        assert client.get(reverse("inventory:supplier_list")).status_code == 200
+    for n in range(3, 40):
+        f.supplier(f"S{n}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        resp = client.get(reverse("inventory:supplier_list"))
+    assert "S39" not in resp.content.decode() or "S10" in resp.content.decode()
+    assert client.get(reverse("inventory:supplier_create")).status_code == 403  # buyers hold no inventory perms

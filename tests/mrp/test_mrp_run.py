@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from erp.errors import ConcurrencyError
 from erp.exchange import import_files
@@ -118,9 +119,9 @@ def test_a_run_changes_no_existing_document():
 @pytest.mark.django_db
 def test_second_run_of_the_same_scope_is_refused_while_one_is_active():
     MrpRun.objects.create(run_date=D0, status="running")
-    with pytest.raises(ConcurrencyError) as exc:
+    with pytest.raises(ConcurrencyError) as exc, translation.override("en"):
         mrp_run_start(run_date=D0)
-    assert "already" in str(exc.value)
+    assert "already active (Running since" in str(exc.value)
     assert MrpRun.objects.count() == 1
     with pytest.raises(CommandError):
         call_command("mrp_run", date=D0.isoformat(), stdout=io.StringIO())
