@@ -22,7 +22,11 @@ MODULE_CODES = [code for code, _label in MODULES]
 ROLES = {
     "管理员": (MODULE_CODES, ["erp", "inventory", "bom", "mrp", "production", "procurement", "crm", "costing"], []),
     "销售": (["sales", "reports"], ["crm"], ["inventory.view_item"]),
-    "采购": (["purchasing", "outsourcing", "reports"], ["procurement"], ["inventory.view_item"]),
+    "采购": (
+        ["purchasing", "outsourcing", "reports"],
+        ["procurement"],
+        ["inventory.view_item", "inventory.view_supplier", "inventory.add_supplier", "inventory.change_supplier"],
+    ),
     "仓库": (["warehouse", "reports"], ["inventory"], []),
     "计划": (["planning", "bom", "production", "reports"], ["mrp", "bom"], ["inventory.view_item"]),
     "生产": (["production", "bom"], ["production"], ["inventory.view_item"]),

@@ -108,3 +108,18 @@ def test_login_works_with_right_password(client, make_user):
     response = client.post("/accounts/login/", {"username": "alice", "password": "Test-pass-2026"})
     assert response.status_code == 302 and response["Location"] == "/"
     assert client.get("/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_buyer_creates_a_supplier_and_warehouse_clerk_cannot(login):
+    from inventory.models import Supplier
+
+    buyer = login("采购", username="buyer1")
+    response = buyer.post(
+        "/inventory/suppliers/new/", {"code": "S-77", "name": "宁波钢管", "payment_terms_days": 30, "is_active": "on"}
+    )
+    assert response.status_code == 302
+    assert Supplier.objects.get(code="S-77").name == "宁波钢管"
+    clerk = login("仓库", username="clerk1")
+    assert clerk.post("/inventory/suppliers/new/", {"code": "S-78", "name": "x"}).status_code == 403
+    assert not Supplier.objects.filter(code="S-78").exists()
