@@ -30,7 +30,11 @@ ROLES = {
     "仓库": (["warehouse", "reports"], ["inventory"], []),
     "计划": (["planning", "bom", "production", "reports"], ["mrp", "bom"], ["inventory.view_item"]),
     "生产": (["production", "bom"], ["production"], ["inventory.view_item"]),
-    "成本会计": (["costing", "reports", "warehouse"], ["costing"], ["inventory.view_item"]),
+    "成本会计": (
+        ["costing", "reports", "warehouse"],
+        ["costing"],
+        ["inventory.view_item", "procurement.view_accrualentry", "procurement.view_supplierinvoice"],
+    ),
 }
 ROLE_LABELS = {
     "管理员": _("Administrator"),

@@ -110,8 +110,20 @@ class ProcurementConfig(AppConfig):
         ):
             register("outsourcing", label, url, order=10 + order)
         register("warehouse", _("Receiving purchases"), "procurement:warehouse_receiving", order=60)
-        register("reports", _("Accrual balance (期末暂估余额表)"), "procurement:report_accruals", order=60)
-        register("reports", _("Payables ageing"), "procurement:report_ageing", order=61)
+        register(
+            "reports",
+            _("Accrual balance (期末暂估余额表)"),
+            "procurement:report_accruals",
+            order=60,
+            perm="procurement.view_accrualentry",
+        )
+        register(
+            "reports",
+            _("Payables ageing"),
+            "procurement:report_ageing",
+            order=61,
+            perm="procurement.view_supplierinvoice",
+        )
         register_card("purchasing", _cards)
         register_card("warehouse", _receiving_card)
         exchange.register_files()

@@ -897,6 +897,6 @@ def outsourcing_materials(request):
 receiving = module_required("purchasing")(_receiving)
 warehouse_receiving = module_required("warehouse")(_receiving)
 accrual_report = module_required("purchasing")(_accrual_report)
-report_accruals = module_required("reports")(_accrual_report)
+report_accruals = module_required("reports", "procurement.view_accrualentry")(_accrual_report)
 payables_ageing = module_required("purchasing")(_payables_ageing)
-report_ageing = module_required("reports")(_payables_ageing)
+report_ageing = module_required("reports", "procurement.view_supplierinvoice")(_payables_ageing)

@@ -18,14 +18,16 @@ def _our_nav():
     for module, items in _registry.items():
         for item in items:
             if item.url_name.startswith("procurement:"):
-                yield module, item.url_name
+                yield module, item.url_name, item.perm
 
 
 def test_each_role_opens_exactly_the_procurement_pages_of_its_modules(login):
     for role, (modules, _apps, _extra) in ROLES.items():
         client = login(role, username=f"p_{role}")
-        for _module, url_name in _our_nav():
-            allowed = any(m in modules for m, u in _our_nav() if u == url_name)
+        for _module, url_name, _perm in _our_nav():
+            allowed = any(
+                m in modules and (not perm or client.user.has_perm(perm)) for m, u, perm in _our_nav() if u == url_name
+            )
             response = client.get(reverse(url_name))
             assert response.status_code == (200 if allowed else 403), f"{role} {url_name}"
 
