@@ -26,7 +26,8 @@ from .models import (
 from .services.opening import OpeningRow, opening_balances_set
 from .services.trees import tree_lock
 
-CODE_RE = re.compile(r"^[^\s,;'\"]+$")
+# Codes may hold inner spaces ("M6 BOLT"); control characters (tabs, line breaks) are refused.
+CODE_RE = re.compile(r"^[^\x00-\x1f\x7f]+$")
 
 ITEM_COLUMNS = [
     "code",
@@ -51,7 +52,7 @@ STOCK_COLUMNS = ["item_code", "warehouse", "qty", "unit_cost"]
 def _code(ctx, row, col, *, max_length=60):
     value = ctx.text(row, col, max_length=max_length)
     if value is not None and not CODE_RE.match(value):
-        ctx.error(row, col, _("'%(value)s' is not a valid code (no spaces, commas or quotes)") % {"value": value})
+        ctx.error(row, col, _("'%(value)s' is not a valid code (no tabs or line breaks)") % {"value": value})
         return None
     return value
 

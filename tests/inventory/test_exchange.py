@@ -116,10 +116,10 @@ def test_corrected_stock_posts_only_the_difference():
 @pytest.mark.parametrize(
     "file,line,change,message",
     [
-        ("items.csv", 3, {"code": "BAD CODE"}, "items.csv line 3: code 'BAD CODE' is not a valid code"),
+        ("items.csv", 3, {"code": "BAD\tCODE"}, "items.csv line 3: code 'BAD\tCODE' is not a valid code"),
         ("items.csv", 2, {"safety_stock": "1O"}, "items.csv line 2: safety_stock '1O' is not a number"),
         ("items.csv", 2, {"uom": ""}, "items.csv line 2: uom is required"),
-        ("items.csv", 2, {"uom": "k g"}, "items.csv line 2: uom 'k g' is not a valid code"),
+        ("items.csv", 2, {"uom": "k\tg"}, "items.csv line 2: uom 'k\tg' is not a valid code"),
         ("items.csv", 2, {"supply_type": "buy"}, "items.csv line 2: supply_type 'buy' must be one of"),
         ("items.csv", 2, {"default_supplier": "S9"}, "items.csv line 2: default_supplier 'S9' is not a supplier"),
         ("items.csv", 3, {"code": "TUBE"}, "items.csv line 3: code 'TUBE' appears more than once"),
@@ -159,3 +159,14 @@ def test_export_then_import_round_trip(tmp_path):
     report = import_files(read_folder(tmp_path))
     assert snapshot() == before
     assert report.counts["stock.csv"]["unchanged"] == 2
+
+
+@pytest.mark.django_db
+def test_codes_with_inner_spaces_import():
+    from erp.exchange import import_files
+    from erp.exchange.engine import _rows_from_csv_text
+    from inventory.models import Item
+
+    text = "code,name,uom,supply_type\nM6 BOLT,Bolt M6,pcs,purchase\n"
+    import_files({"items.csv": _rows_from_csv_text(text)})
+    assert Item.objects.get(code="M6 BOLT").name == "Bolt M6"
