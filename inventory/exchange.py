@@ -193,7 +193,10 @@ def import_items(rows, ctx):
     if ctx.failed:
         return
     uom_codes = {r["uom"] for _row, r in parsed}
-    UnitOfMeasure.objects.bulk_create([UnitOfMeasure(code=c, name=c) for c in sorted(uom_codes)], ignore_conflicts=True)
+    known = set(UnitOfMeasure.objects.filter(code__in=uom_codes).values_list("code", flat=True))
+    missing = sorted(set(uom_codes) - known)
+    if missing:  # units are created if unknown (only those: no sequence numbers burnt on re-import)
+        UnitOfMeasure.objects.bulk_create([UnitOfMeasure(code=c, name=c) for c in missing], ignore_conflicts=True)
     uoms = dict(UnitOfMeasure.objects.filter(code__in=uom_codes).values_list("code", "pk"))
     cats = _categories_for({r["category"] for _row, r in parsed if r["category"]})
     fields = [

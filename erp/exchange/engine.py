@@ -332,7 +332,7 @@ def export_folder(path: str | Path) -> dict[str, int]:
             continue
         n = 0
         with open(base / spec.name, "w", encoding="utf-8", newline="") as fh:
-            writer = csv.DictWriter(fh, fieldnames=spec.columns, extrasaction="ignore")
+            writer = csv.DictWriter(fh, fieldnames=spec.columns, extrasaction="ignore", lineterminator="\n")
             writer.writeheader()
             for record in spec.exporter():
                 writer.writerow(

@@ -82,3 +82,30 @@ def test_flow_refuses_undeclared_transitions():
     with pytest.raises(StateError):
         flow.apply(doc, "draft")
     assert doc.status == "confirmed"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("C.UTF-8", "stock.csv line 2: item_code 'NOPE' is not an item"),
+        ("zh_CN.UTF-8", "stock.csv line 2: item_code 'NOPE' 不是物料"),
+    ],
+)
+def test_import_command_speaks_the_shell_language(tmp_path, monkeypatch, lang, expected):
+    import io
+
+    from django.core.management import CommandError, call_command
+
+    from inventory.models import StockMove
+
+    (tmp_path / "warehouses.csv").write_text("code,name,parent_code,nettable\nRM,Raw,,1\n", encoding="utf-8")
+    (tmp_path / "stock.csv").write_text("item_code,warehouse,qty,unit_cost\nNOPE,RM,5,1\n", encoding="utf-8")
+    for var in ("LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", lang)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_data", str(tmp_path), stderr=err, stdout=io.StringIO())
+    assert expected in err.getvalue()
+    assert StockMove.objects.count() == 0

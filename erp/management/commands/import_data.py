@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from erp.cli import cli_translation
 from erp.exchange import ImportFailed, import_files, read_folder
 
 
@@ -10,7 +11,11 @@ class Command(BaseCommand):
         parser.add_argument("folder")
         parser.add_argument("--dry-run", action="store_true", help="Check and report, change nothing.")
 
-    def handle(self, folder, dry_run=False, **options):
+    def handle(self, *args, **options):
+        with cli_translation():
+            return self._handle(**options)
+
+    def _handle(self, folder, dry_run=False, **options):
         import time
 
         started = time.perf_counter()

@@ -3,6 +3,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from erp.cli import cli_translation
 from erp.errors import DomainError
 from erp.fields import fmt_decimal
 
@@ -21,7 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--export", default="", help="planned orders CSV file")
         parser.add_argument("--scope", default="all")
 
-    def handle(self, *args, date, horizon, export, scope, **options):
+    def handle(self, *args, **options):
+        with cli_translation():
+            return self._handle(**options)
+
+    def _handle(self, date, horizon, export, scope, **options):
         try:
             run_date = datetime.date.fromisoformat(date)
         except ValueError:
@@ -49,7 +54,7 @@ class Command(BaseCommand):
                 key=lambda p: (p.item.code, p.due_date, p.release_date, p.pk),
             )
             with open(export, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh)
+                writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(COLUMNS)
                 for p in rows:
                     writer.writerow(
