@@ -7,4 +7,8 @@ def navigation(request):
         return {"nav_menu": []}
     match = getattr(request, "resolver_match", None)
     current = match.view_name if match else ""
-    return {"nav_menu": menu_for(user), "nav_current": current}
+    menu = menu_for(user)
+    for module in menu:
+        # few modules: all open; many (admins): only the module of the current page
+        module["open"] = len(menu) <= 4 or any(i["url_name"] == current for i in module["items"])
+    return {"nav_menu": menu, "nav_current": current}

@@ -53,5 +53,6 @@ def menu_for(user) -> list[dict]:
                 entries.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
             except NoReverseMatch:
                 continue
-        menu.append({"code": code, "label": label, "items": entries})
+        if entries:  # a module with nothing this user may open is not shown
+            menu.append({"code": code, "label": label, "items": entries})
     return menu
