@@ -3,10 +3,12 @@
 Thin: writes go through inventory.services, reads through inventory.selectors.
 """
 
-import base64
 import io
+import uuid
 from decimal import Decimal
+from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Count
 from django.http import HttpResponse
@@ -577,6 +579,41 @@ def stock_count_enter(request, pk):
 # --- data import -----------------------------------------------------------------------------
 
 
+_UPLOADS = "inventory_import_uploads"
+
+
+def _upload_dir():
+    path = Path(settings.MEDIA_ROOT) / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _upload_keep(request, name: str, data: bytes) -> str:
+    """Keep the previewed upload on the server (not in the page) until it is confirmed."""
+    token = uuid.uuid4().hex
+    (_upload_dir() / token).write_bytes(data)
+    uploads = request.session.get(_UPLOADS, {})
+    uploads[token] = name
+    request.session[_UPLOADS] = uploads
+    return token
+
+
+def _upload_load(request, token: str):
+    name = request.session.get(_UPLOADS, {}).get(token)  # only the session that uploaded it
+    path = _upload_dir() / token
+    if not name or not token.isalnum() or not path.exists():
+        return None, None
+    return name, path.read_bytes()
+
+
+def _upload_drop(request, token: str) -> None:
+    uploads = request.session.get(_UPLOADS, {})
+    uploads.pop(token, None)
+    request.session[_UPLOADS] = uploads
+    if token.isalnum():
+        (_upload_dir() / token).unlink(missing_ok=True)
+
+
 @module_required("system")
 def data_import(request):
     """Upload a .zip of CSVs or an .xlsx workbook: preview (dry run with row errors), then import."""
@@ -585,11 +622,9 @@ def data_import(request):
     if request.method == "POST":
         name, data = None, None
         if request.POST.get("token") and request.POST.get("confirm"):
-            name = request.POST.get("filename", "upload.xlsx")
-            try:
-                data = base64.b64decode(request.POST["token"].encode())
-            except ValueError:
-                data = None
+            name, data = _upload_load(request, request.POST["token"])
+            if data is None:
+                ctx["errors"] = [_("The previewed file has expired: upload it again.")]
         elif form.is_valid():
             upload = form.cleaned_data["file"]
             name, data = upload.name, upload.read()
@@ -606,10 +641,11 @@ def data_import(request):
                 ctx["errors"] = [str(exc)]
             else:
                 if confirm:
+                    _upload_drop(request, request.POST["token"])
                     messages.success(request, _("Import finished."))
                     ctx["done"] = True
                 else:
-                    ctx["token"] = base64.b64encode(data).decode()
+                    ctx["token"] = _upload_keep(request, name, data)
                     ctx["filename"] = name
                     ctx["previews"] = {fname: rows[:10] for fname, rows in files.items()}
                 ctx["report"] = report

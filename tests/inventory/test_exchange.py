@@ -170,3 +170,32 @@ def test_codes_with_inner_spaces_import():
     text = "code,name,uom,supply_type\nM6 BOLT,Bolt M6,pcs,purchase\n"
     import_files({"items.csv": _rows_from_csv_text(text)})
     assert Item.objects.get(code="M6 BOLT").name == "Bolt M6"
+
+
+@pytest.mark.django_db
+def test_web_import_keeps_the_previewed_file_on_the_server_for_its_session_only(login, client):
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory.models import Item
+
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as zf:
+        zf.writestr("items.csv", "code,name,uom,supply_type\nP-1,Pedal,pcs,purchase\n")
+    admin = login("管理员", username="imp_admin")
+    preview = admin.post("/inventory/import/", {"file": SimpleUploadedFile("m.zip", buf.getvalue())})
+    token = preview.context["token"]
+    assert len(token) == 32 and Item.objects.count() == 0
+
+    from django.test import Client
+
+    other = Client()
+    other.force_login(admin.user)  # same user, another session: the token is not theirs
+    refused = other.post("/inventory/import/", {"token": token, "confirm": "1"})
+    assert refused.context["errors"] and Item.objects.count() == 0
+
+    done = admin.post("/inventory/import/", {"token": token, "confirm": "1"})
+    assert done.context.get("done") is True
+    assert Item.objects.get(code="P-1").name == "Pedal"
