@@ -29,7 +29,7 @@ run: install messages
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
 	@echo "Tiangong is starting on http://127.0.0.1:8000"
-	@if [ -n "$$REDIS_URL" ]; then DEBUG=1 $(BIN)/honcho start -f Procfile.dev; \
+	@if [ -n "$$REDIS_URL" ]; then PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=1 $(BIN)/honcho start -f Procfile.dev; \
 	 else DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000; fi
 
 # Browser tests need Debian chromium and CJK fonts; install them when missing (as root).
