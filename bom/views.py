@@ -43,8 +43,7 @@ def _page(request, template, title, ctx, crumbs=()):
     return render(request, template, ctx)
 
 
-# erp/list.html loads a tag library that does not exist ("render_table"); same page, fixed load.
-LIST_TEMPLATE = "bom/list.html"
+LIST_TEMPLATE = "erp/list.html"
 
 
 class BomList(ListPage):

@@ -74,8 +74,7 @@ def _page(request, template, title, ctx=None, crumbs=()):
 
 # --------------------------------------------------------------------------- customers
 class SalesListPage(ListPage):
-    # own copy of erp/list.html (the kernel one loads a tag library "render_table" that does not exist)
-    template_name = "crm/list.html"
+    template_name = "erp/list.html"
 
 
 class CustomerList(SalesListPage):

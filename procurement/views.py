@@ -64,7 +64,7 @@ from .tables import (
     RequisitionTable,
 )
 
-LIST = "procurement/list.html"
+LIST = "erp/list.html"
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
