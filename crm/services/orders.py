@@ -61,6 +61,35 @@ def _totals(doc, lines) -> None:
     doc.total = doc.amount + doc.tax_amount
 
 
+def _add_priced_lines(doc, line_model, parent_field: str, lines: list[LineInput]) -> None:
+    """Create the document's lines with their amounts (2 dp) and set the document totals."""
+    objs = []
+    for n, ln in enumerate(lines, start=1):
+        a = line_amounts(
+            to_decimal(ln.qty),
+            to_decimal(ln.unit_price),
+            to_decimal(ln.tax_rate),
+            discount=to_decimal(ln.discount_rate),
+        )
+        objs.append(
+            line_model(
+                **{parent_field: doc},
+                line_no=n,
+                item_id=ln.item_id,
+                qty=ln.qty,
+                unit_price=ln.unit_price,
+                tax_rate=ln.tax_rate,
+                discount_rate=ln.discount_rate,
+                due_date=ln.due_date,
+                amount=a.amount,
+                tax_amount=a.tax,
+            )
+        )
+    line_model.objects.bulk_create(objs)
+    _totals(doc, objs)
+    doc.save(update_fields=["amount", "tax_amount", "total"])
+
+
 # --------------------------------------------------------------------------- quotations
 @transaction.atomic
 def quotation_create(
@@ -77,31 +106,7 @@ def quotation_create(
         owner=user,
         created_by=user,
     )
-    objs = []
-    for n, ln in enumerate(lines, start=1):
-        a = line_amounts(
-            to_decimal(ln.qty),
-            to_decimal(ln.unit_price),
-            to_decimal(ln.tax_rate),
-            discount=to_decimal(ln.discount_rate),
-        )
-        objs.append(
-            QuotationLine(
-                quotation=q,
-                line_no=n,
-                item_id=ln.item_id,
-                qty=ln.qty,
-                unit_price=ln.unit_price,
-                tax_rate=ln.tax_rate,
-                discount_rate=ln.discount_rate,
-                due_date=ln.due_date,
-                amount=a.amount,
-                tax_amount=a.tax,
-            )
-        )
-    QuotationLine.objects.bulk_create(objs)
-    _totals(q, objs)
-    q.save(update_fields=["amount", "tax_amount", "total"])
+    _add_priced_lines(q, QuotationLine, "quotation", lines)
     return q
 
 
@@ -175,31 +180,7 @@ def order_create(
         opportunity_id=opportunity_id,
         customer_po=customer_po,
     )
-    objs = []
-    for n, ln in enumerate(lines, start=1):
-        a = line_amounts(
-            to_decimal(ln.qty),
-            to_decimal(ln.unit_price),
-            to_decimal(ln.tax_rate),
-            discount=to_decimal(ln.discount_rate),
-        )
-        objs.append(
-            SalesOrderLine(
-                order=order,
-                line_no=n,
-                item_id=ln.item_id,
-                qty=ln.qty,
-                unit_price=ln.unit_price,
-                tax_rate=ln.tax_rate,
-                discount_rate=ln.discount_rate,
-                due_date=ln.due_date,
-                amount=a.amount,
-                tax_amount=a.tax,
-            )
-        )
-    SalesOrderLine.objects.bulk_create(objs)
-    _totals(order, objs)
-    order.save(update_fields=["amount", "tax_amount", "total"])
+    _add_priced_lines(order, SalesOrderLine, "order", lines)
     return order
 
 
