@@ -10,6 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -323,6 +324,7 @@ def dead_stock(request):
         ]
         return _xlsx(_("Dead stock"), header, data, "dead-stock")
     chart = [{"label": lb, "value": v, "display": f"{v:,.2f}"} for lb, v in zip(labels, totals, strict=True)]
+    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))  # totals and chart cover all rows
     return _page(
         request,
         "inventory/dead_stock.html",
@@ -330,6 +332,7 @@ def dead_stock(request):
         {
             "form": form,
             "rows": rows,
+            "page_obj": page_obj,
             "labels": labels,
             "chart": chart,
             "totals": totals,

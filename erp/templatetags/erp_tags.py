@@ -77,3 +77,13 @@ def progress(percent, warn=False):
     p = to_decimal(percent or 0)
     p = max(Decimal(0), min(Decimal(100), p))
     return {"percent": fmt_decimal(p, 1), "warn": warn}
+
+
+@register.simple_tag(takes_context=True)
+def query_without(context, *keys):
+    """The current query string minus `keys`, ending with '&' when not empty (for pager links)."""
+    params = context["request"].GET.copy()
+    for key in keys:
+        params.pop(key, None)
+    encoded = params.urlencode()
+    return f"{encoded}&" if encoded else ""

@@ -69,3 +69,19 @@ def test_zero_stock_hidden_unless_asked_and_hints_shown(example):
         ITEM_HINT_PROVIDERS.remove(provider)
     assert row["result"].on_hand == 0 and row["result"].dead is False
     assert "used by no approved BOM" in row["hints"]
+
+
+@pytest.mark.django_db
+def test_dead_stock_page_shows_fifty_rows_a_page_with_totals_over_all(login):
+    wh = f.warehouse("RM")
+    for n in range(60):
+        f.stock(f.item(f"DS-{n:03d}"), wh, 1, "2", on_date=datetime.date(2025, 1, 2))
+    client = login("仓库", username="ds_pager")
+    url = "/inventory/dead-stock/?as_of=2025-07-15&idle_days=90&criterion=no_issue&buckets=30,60,90,180,365"
+    first = client.get(url)
+    html = first.content.decode()
+    assert first.context["page_obj"].paginator.count == 60
+    assert "DS-049" in html and "DS-050" not in html
+    assert first.context["dead_value"] == Decimal("120.00")
+    second = client.get(url + "&page=2").content.decode()
+    assert "DS-050" in second and "DS-059" in second and "DS-049" not in second
