@@ -272,6 +272,12 @@ def material_lists(*, orders: list[tuple[int, Decimal, datetime.date]]) -> list[
     return out
 
 
+def co_products_lists(*, orders: list[tuple[int, datetime.date]]) -> list[list]:
+    """co_products of many (item_id, as_of) with one graph load (default BOMs)."""
+    roots, _graph = load_graph(item_ids={o[0] for o in orders})
+    return [engine.explosion.co_products(roots[i], as_of) if roots.get(i) else [] for i, as_of in orders]
+
+
 def co_products(*, item_id: int, as_of: datetime.date, bom_id: int | None = None):
     """[(component_id, line_type, qty_per, cost_share)] for by-products and joint products."""
     root, _graph = _root(item_id, bom_id)

@@ -10,6 +10,7 @@ requirements stay right.
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from erp.exchange import ExchangeFile, register
 from erp.fields import ZERO, fmt_decimal, round_qty
@@ -27,9 +28,11 @@ def _status_for(qty, completed):
     return WorkOrderStatus.STARTED if completed > 0 else WorkOrderStatus.RELEASED
 
 
-def _consume_history(wo: WorkOrder) -> None:
+def _consume_history(wo: WorkOrder, materials) -> list[WorkOrderMaterial]:
+    """The completed quantity's material counts as consumed (in memory; the caller saves)."""
     done = min(wo.received_qty, wo.qty)
-    for m in wo.materials.all():
+    changed = []
+    for m in materials:
         if m.line_type != LineType.COMPONENT or m.touched:
             continue
         used = min(m.required, round_qty(done * m.qty_per)) if done < wo.qty else m.required
@@ -37,13 +40,40 @@ def _consume_history(wo: WorkOrder) -> None:
             m.backflushed_qty = used
         elif m.issue_method == IssueMethod.MANUAL:
             m.issued_qty = used
-        m.save(update_fields=["issued_qty", "backflushed_qty"])
+        else:
+            continue
+        changed.append(m)
+    return changed
+
+
+def _create_orders(new, ctx, boms) -> None:
+    """New work orders in bulk: orders, their history rows, and material lists from one BOM load."""
+    from bom.models import Bom
+    from bom.selectors import co_products_lists, material_lists
+
+    from .services.work_orders import material_snapshot
+
+    versions = dict(Bom.objects.filter(pk__in=set(boms.values())).values_list("pk", "version"))
+    for wo in new:
+        wo.bom_version = versions.get(wo.bom_id, "")
+    bulk_create_with_history(
+        new, WorkOrder, batch_size=1000, default_user=ctx.user if getattr(ctx.user, "pk", None) else None
+    )
+    with_bom = [wo for wo in new if wo.bom_id]
+    reqs = material_lists(orders=[(wo.item_id, wo.qty, wo.planned_start) for wo in with_bom])
+    cos = co_products_lists(orders=[(wo.item_id, wo.planned_start) for wo in with_bom])
+    materials = []
+    for wo, r, c in zip(with_bom, reqs, cos, strict=True):
+        lines = material_snapshot(wo, wo.planned_start, reqs=r, coprods=c)
+        _consume_history(wo, lines)
+        materials.extend(lines)
+    WorkOrderMaterial.objects.bulk_create(materials, batch_size=2000)
 
 
 def import_work_orders(rows, ctx):
     from bom.selectors import default_bom_ids
 
-    from .services.work_orders import snapshot_materials
+    from .services.work_orders import material_snapshot
 
     parsed = []
     seen = set()
@@ -89,36 +119,31 @@ def import_work_orders(rows, ctx):
         return
     existing = {wo.number: wo for wo in WorkOrder.objects.filter(number__in=[p[1] for p in parsed])}
     boms = default_bom_ids({p[2].pk for p in parsed})
-    created = updated = unchanged = 0
+    updated = unchanged = 0
+    to_create: list[WorkOrder] = []
     now = timezone.now()
     for row, number, item, qty, completed, start, due, so_no, so_line in parsed:
         sol = line_ids.get((so_no, so_line)) if so_no else None
         wo = existing.get(number)
         if wo is None:
-            wo = WorkOrder.objects.create(
-                number=number,
-                item=item,
-                qty=qty,
-                received_qty=completed,
-                planned_start=start,
-                planned_finish=due,
-                actual_start=start if completed > 0 else None,
-                status=_status_for(qty, completed),
-                bom_id=boms.get(item.pk),
-                sales_order_line_id=sol,
-                warehouse_id=item.default_warehouse_id,
-                source=WorkOrder.Source.IMPORT,
-                released_at=now,
-                created_by=ctx.user if getattr(ctx.user, "pk", None) else None,
+            to_create.append(
+                WorkOrder(
+                    number=number,
+                    item=item,
+                    qty=qty,
+                    received_qty=completed,
+                    planned_start=start,
+                    planned_finish=due,
+                    actual_start=start if completed > 0 else None,
+                    status=_status_for(qty, completed),
+                    bom_id=boms.get(item.pk),
+                    sales_order_line_id=sol,
+                    warehouse_id=item.default_warehouse_id,
+                    source=WorkOrder.Source.IMPORT,
+                    released_at=now,
+                    created_by=ctx.user if getattr(ctx.user, "pk", None) else None,
+                )
             )
-            if wo.bom_id:
-                from bom.models import Bom
-
-                wo.bom_version = Bom.objects.get(pk=wo.bom_id).version
-                wo.save(update_fields=["bom_version"])
-            snapshot_materials(work_order=wo, as_of=start)
-            _consume_history(wo)
-            created += 1
             continue
         if wo.item_id != item.pk:
             ctx.error(row, "item_code", _("'%(value)s' differs from the existing work order") % {"value": item.code})
@@ -140,10 +165,13 @@ def import_work_orders(rows, ctx):
             and not wo.receipts.exists()
         ):
             WorkOrderMaterial.objects.filter(work_order=wo).delete()
-            snapshot_materials(work_order=wo, as_of=start)
-            _consume_history(wo)
+            lines = material_snapshot(wo, start) if wo.bom_id else []
+            _consume_history(wo, lines)
+            WorkOrderMaterial.objects.bulk_create(lines)
         updated += 1
-    ctx.count(created=created, updated=updated, unchanged=unchanged)
+    if to_create and not ctx.failed:
+        _create_orders(to_create, ctx, boms)
+    ctx.count(created=len(to_create), updated=updated, unchanged=unchanged)
 
 
 def export_work_orders():

@@ -156,12 +156,17 @@ def work_order_from_sales_line(
     )
 
 
-def _snapshot_lines(wo: WorkOrder, as_of: datetime.date) -> list[WorkOrderMaterial]:
+def material_snapshot(wo: WorkOrder, as_of: datetime.date, *, reqs=None, coprods=None) -> list[WorkOrderMaterial]:
+    """The order's material list from its BOM; `reqs`/`coprods` when already exploded in bulk."""
     from bom import selectors as bom_selectors
 
+    if reqs is None:
+        reqs = bom_selectors.material_list(item_id=wo.item_id, qty=wo.qty, as_of=as_of, bom_id=wo.bom_id)
+    if coprods is None:
+        coprods = bom_selectors.co_products(item_id=wo.item_id, as_of=as_of, bom_id=wo.bom_id)
     lines = []
     n = 0
-    for req in bom_selectors.material_list(item_id=wo.item_id, qty=wo.qty, as_of=as_of, bom_id=wo.bom_id):
+    for req in reqs:
         n += 10
         lines.append(
             WorkOrderMaterial(
@@ -180,9 +185,7 @@ def _snapshot_lines(wo: WorkOrder, as_of: datetime.date) -> list[WorkOrderMateri
                 via=",".join(str(i) for i in req.via_item_ids)[:200],
             )
         )
-    for component_id, line_type, qty_per, cost_share in bom_selectors.co_products(
-        item_id=wo.item_id, as_of=as_of, bom_id=wo.bom_id
-    ):
+    for component_id, line_type, qty_per, cost_share in coprods:
         n += 10
         lines.append(
             WorkOrderMaterial(
@@ -208,20 +211,13 @@ def work_order_release(*, work_order_id: int, user=None) -> WorkOrder:
         return wo
     WO_FLOW.check(wo, WorkOrderStatus.RELEASED)
     if not wo.materials.exists() and wo.bom_id:
-        WorkOrderMaterial.objects.bulk_create(_snapshot_lines(wo, wo.planned_start))
+        WorkOrderMaterial.objects.bulk_create(material_snapshot(wo, wo.planned_start))
     WO_FLOW.apply(wo, WorkOrderStatus.RELEASED)
     wo.released_at = timezone.now()
     wo.confirmed_at = wo.released_at
     wo.confirmed_by = user if getattr(user, "pk", None) else None
     wo.save(update_fields=["status", "released_at", "confirmed_at", "confirmed_by", "updated_at"])
     return wo
-
-
-def snapshot_materials(*, work_order: WorkOrder, as_of: datetime.date) -> int:
-    """Fill an order's material list from its BOM (used by imports); returns the line count."""
-    lines = _snapshot_lines(work_order, as_of) if work_order.bom_id else []
-    WorkOrderMaterial.objects.bulk_create(lines)
-    return len(lines)
 
 
 def _editable(wo: WorkOrder):
@@ -438,7 +434,7 @@ def work_order_apply_bom(
     kept_components = {(m.component_id, m.line_type) for m in kept}
     n = max([m.line_no for m in kept], default=0)
     new = []
-    for line in _snapshot_lines(wo, as_of or wo.planned_start):
+    for line in material_snapshot(wo, as_of or wo.planned_start):
         if (line.component_id, line.line_type) in kept_components:
             continue
         n += 10
