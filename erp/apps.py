@@ -22,7 +22,6 @@ class ErpConfig(AppConfig):
     verbose_name = _("System")
 
     def ready(self):
-        from . import checks  # noqa: F401
         from .navigation import register
 
         register("system", _("Company settings"), "company_settings", order=10)

@@ -197,6 +197,4 @@ LOGGING = {
     "loggers": {"axes": {"handlers": ["console"], "level": "WARNING", "propagate": False}},
 }
 
-# Business settings
-TIANGONG_DUE_SOON_DAYS = env.int("TIANGONG_DUE_SOON_DAYS", default=3)
 AXES_VERBOSE = False

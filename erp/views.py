@@ -6,8 +6,6 @@ Action pattern: `run_action(request, fn, success_msg, redirect_to)` for POST but
 call one service; a DomainError becomes an error message, never a 500.
 """
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
@@ -19,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
-from django.views.generic import CreateView, DetailView, UpdateView
+from django.views.generic import CreateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
@@ -76,10 +74,6 @@ class CreatePage(FormPage, CreateView):
 
 
 class UpdatePage(FormPage, UpdateView):
-    pass
-
-
-class DetailPage(PageMixin, DetailView):
     pass
 
 
@@ -159,7 +153,3 @@ def healthz(request):
     down = [k for k, v in status.items() if v.startswith("down")]
     body = {"status": "ok" if not down else "down", "down": down, **status}
     return JsonResponse(body, status=200 if not down else 503, json_dumps_params={"ensure_ascii": False})
-
-
-def json_script_data(data) -> str:
-    return json.dumps(data, ensure_ascii=False, default=str)
