@@ -46,6 +46,9 @@ def register_all() -> None:
         start=1,
     ):
         register("sales", label, url, order=order * 10)
+    # 报表: shortcuts to the sales reports, for those who may open the sales module
+    register("reports", _("Sales funnel"), "crm:funnel", order=20, also_module="sales")
+    register("reports", _("AR ageing"), "crm:ageing", order=21, also_module="sales")
     register_card("sales", _cards)
 
     from . import exchange

@@ -17,6 +17,7 @@ class NavItem:
     url_name: str
     order: int = 100
     perm: str | None = None
+    also_module: str | None = None  # a shortcut (e.g. under 报表) to a page of another module
 
 
 @dataclass
@@ -29,11 +30,25 @@ class NavModule:
 _registry: dict[str, list[NavItem]] = {code: [] for code, _label in MODULES}
 
 
-def register(module: str, label, url_name: str, *, order: int = 100, perm: str | None = None) -> None:
+def register(
+    module: str, label, url_name: str, *, order: int = 100, perm: str | None = None, also_module: str | None = None
+) -> None:
+    """Add a sidebar entry. `also_module`: the page belongs to that module (shortcuts under
+    报表 to other modules' reports are shown only to users who may open that module too)."""
     items = _registry[module]
     if not any(i.url_name == url_name for i in items):
-        items.append(NavItem(label, url_name, order, perm))
+        items.append(NavItem(label, url_name, order, perm, also_module))
         items.sort(key=lambda i: i.order)
+
+
+def may_open(user, item: NavItem, module: str, perms: set[str] | None = None) -> bool:
+    if user.is_superuser:
+        return True
+    perms = user.get_all_permissions() if perms is None else perms
+    modules_ok = f"erp.access_{module}" in perms and (
+        item.also_module is None or f"erp.access_{item.also_module}" in perms
+    )
+    return modules_ok and (not item.perm or item.perm in perms)
 
 
 def menu_for(user) -> list[dict]:
@@ -47,7 +62,7 @@ def menu_for(user) -> list[dict]:
             continue
         entries = []
         for item in _registry[code]:
-            if item.perm and not (user.is_superuser or item.perm in perms):
+            if not may_open(user, item, code, perms):
                 continue
             try:
                 entries.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})

@@ -16,3 +16,9 @@ def register_pages() -> None:
     register("warehouse", _("Stock counts"), "inventory:stock_count_list", order=46)
     register("purchasing", _("Suppliers"), "inventory:supplier_list", order=5)
     register("system", _("Data import"), "inventory:data_import", order=50)
+    # 报表: shortcuts to the warehouse reports, for those who may open the warehouse module
+    register("reports", _("Stock on hand"), "inventory:on_hand", order=10, also_module="warehouse")
+    register(
+        "reports", _("Inventory value by category"), "inventory:value_by_category", order=11, also_module="warehouse"
+    )
+    register("reports", _("Dead stock"), "inventory:dead_stock", order=12, also_module="warehouse")

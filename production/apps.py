@@ -15,6 +15,8 @@ class ProductionConfig(AppConfig):
         register("production", _("Production tracking"), "production:wo_list", order=10)
         register("production", _("Make to order (以销定产)"), "production:sales_lines", order=12)
         register("production", _("Timeline"), "production:timeline", order=15)
+        register("reports", _("Production tracking"), "production:wo_list", order=30, also_module="production")
+        register("reports", _("Timeline"), "production:timeline", order=31, also_module="production")
         register("production", _("Pickings"), "production:picking_list", order=20)
         register("production", _("Merged picking"), "production:merged_pick", order=25)
         register("production", _("Finished-goods receipts"), "production:receipt_list", order=30)

@@ -58,15 +58,18 @@ def test_admin_requires_staff_login(client):
 @pytest.mark.django_db
 def test_role_module_matrix(login):
     """Each role opens the pages of its modules (200) and is refused others (403)."""
-    from erp.navigation import _registry
+    from erp.navigation import _registry, may_open
 
     for role, (modules, _apps, _extra) in ROLES.items():
         client = login(role, username=f"m_{role}")
         for module, items in _registry.items():
             for item in items:
                 response = client.get(reverse(item.url_name))
-                expected = 200 if (module in modules and (not item.perm or client.user.has_perm(item.perm))) else 403
-                assert response.status_code == expected, f"{role} {item.url_name}: {response.status_code}"
+                listed = may_open(client.user, item, module)
+                if listed:  # what the menu offers opens
+                    assert response.status_code == 200, f"{role} {item.url_name}: {response.status_code}"
+                elif item.also_module is None:  # what it does not offer is refused
+                    assert response.status_code == 403, f"{role} {item.url_name}: {response.status_code}"
         system = client.get(reverse("company_settings"))
         assert system.status_code == (200 if "system" in modules else 403)
 
@@ -123,3 +126,23 @@ def test_buyer_creates_a_supplier_and_warehouse_clerk_cannot(login):
     clerk = login("仓库", username="clerk1")
     assert clerk.post("/inventory/suppliers/new/", {"code": "S-78", "name": "x"}).status_code == 403
     assert not Supplier.objects.filter(code="S-78").exists()
+
+
+@pytest.mark.django_db
+def test_reports_menu_offers_only_reports_the_role_may_open(login):
+    from erp.navigation import menu_for
+
+    def reports_of(role):
+        client = login(role, username=f"rep_{role}")
+        menu = {m["code"]: [i["url_name"] for i in m["items"]] for m in menu_for(client.user)}
+        return menu.get("reports", [])
+
+    assert reports_of("销售") == ["crm:funnel", "crm:ageing"]
+    assert reports_of("仓库") == ["inventory:on_hand", "inventory:value_by_category", "inventory:dead_stock"]
+    assert reports_of("成本会计") == [
+        "inventory:on_hand",
+        "inventory:value_by_category",
+        "inventory:dead_stock",
+        "procurement:report_accruals",
+        "procurement:report_ageing",
+    ]
