@@ -43,7 +43,7 @@ system-test-deps:
 test: install messages system-test-deps
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
 	  || (echo "Models and migrations differ: run makemigrations"; exit 1)
-	$(BIN)/ruff check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python -m pytest -q -p no:randomly $(PYTEST_ARGS)
 
