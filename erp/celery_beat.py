@@ -12,11 +12,11 @@ def sync_beat_schedule():
     for name, spec in PERIODIC_TASKS.items():
         cron = spec["schedule"]
         schedule, _ = CrontabSchedule.objects.get_or_create(
-            minute=_field(cron._orig_minute),
-            hour=_field(cron._orig_hour),
-            day_of_week=_field(cron._orig_day_of_week),
-            day_of_month=_field(cron._orig_day_of_month),
-            month_of_year=_field(cron._orig_month_of_year),
+            minute=str(cron._orig_minute),
+            hour=str(cron._orig_hour),
+            day_of_week=str(cron._orig_day_of_week),
+            day_of_month=str(cron._orig_day_of_month),
+            month_of_year=str(cron._orig_month_of_year),
             timezone=settings.CELERY_TIMEZONE,
         )
         # Created once; afterwards the admin's edits (time, enabled) win.
@@ -24,7 +24,3 @@ def sync_beat_schedule():
             name=name,
             defaults={"task": spec["task"], "crontab": schedule, "kwargs": json.dumps(spec.get("kwargs", {}))},
         )
-
-
-def _field(value):
-    return str(value)
