@@ -32,3 +32,20 @@ class ClosedPeriodError(DomainError):
 
 class ConcurrencyError(DomainError):
     """Another user or job holds what this action needs (e.g. a run already active)."""
+
+
+# Database constraint name -> message for the user (apps add theirs in AppConfig.ready()).
+CONSTRAINT_MESSAGES: dict = {}
+
+
+def register_constraint_messages(mapping: dict) -> None:
+    CONSTRAINT_MESSAGES.update(mapping)
+
+
+def constraint_message(name: str) -> str:
+    from django.utils.translation import gettext as _
+
+    message = CONSTRAINT_MESSAGES.get(name)
+    if message:
+        return str(message)
+    return _("The data breaks a rule of the database (a duplicate or a value out of range); nothing was saved.")

@@ -130,11 +130,25 @@ class CompanySettings(models.Model):
         _("days without follow-up before a customer returns to the pool"), default=30
     )
     due_soon_days = models.PositiveIntegerField(_("'due soon' warning, days"), default=3)
+    min_year = models.PositiveSmallIntegerField(_("earliest year accepted in dates"), default=2000)
+    max_year = models.PositiveSmallIntegerField(_("latest year accepted in dates"), default=2099)
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("company settings")
         verbose_name_plural = _("company settings")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(over_receipt_tolerance_pct__gte=0, over_receipt_tolerance_pct__lte=100),
+                name="company_tolerance_0_100",
+                violation_error_message=_("The over-receipt tolerance must lie between 0 and 100 %."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_year__gte=1900, max_year__lte=2999, min_year__lte=models.F("max_year")),
+                name="company_year_range",
+                violation_error_message=_("The accepted years must lie between 1900 and 2999, earliest first."),
+            ),
+        ]
 
     def __str__(self):
         return self.name
@@ -189,3 +203,21 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SubmitToken(models.Model):
+    """One-time submission token of a rendered form (erp.submit): the first POST that carries it
+    stores where it led; a repeat (double click, replay, two tabs) is sent there too."""
+
+    key = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("submission token")
+        verbose_name_plural = _("submission tokens")
+
+    def __str__(self):
+        return self.key

@@ -49,6 +49,42 @@ ROLE_LABELS = {
 ADMIN_ONLY = {"crm.change_credit_limit"}
 
 
+def app_grants() -> dict[str, set[str]]:
+    """Role -> permissions granted by the domain apps: each app may declare in `<app>/roles.py`
+    `GRANTS = {"仓库": ["procurement.add_purchasereceipt", ...]}` — the actions of its documents
+    that roles outside the app perform (the warehouse receives purchase orders, the planner
+    releases work orders). The kernel only collects them."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    out: dict[str, set[str]] = {}
+    for config in apps.get_app_configs():
+        try:
+            module = import_module(f"{config.name}.roles")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.roles":
+                raise
+            continue
+        for role, perms in getattr(module, "GRANTS", {}).items():
+            out.setdefault(role, set()).update(perms)
+    return out
+
+
+def role_permissions(name: str) -> set[str]:
+    """Every "app.codename" the role holds (module access, its apps, extras, app grants)."""
+    from django.contrib.auth.models import Permission
+
+    modules, app_labels, extra = ROLES[name]
+    perms = {f"erp.access_{m}" for m in modules}
+    for p in Permission.objects.filter(content_type__app_label__in=app_labels).select_related("content_type"):
+        label = f"{p.content_type.app_label}.{p.codename}"
+        if label not in ADMIN_ONLY or name == "管理员":
+            perms.add(label)
+    perms |= set(extra) | app_grants().get(name, set())
+    return perms
+
+
 def sync_roles(using="default"):
     from django.contrib.auth.models import Group, Permission
     from django.contrib.contenttypes.models import ContentType
@@ -60,6 +96,7 @@ def sync_roles(using="default"):
         Permission.objects.db_manager(using).get_or_create(
             content_type=ct, codename=f"access_{code}", defaults={"name": f"Can open {code}"}
         )
+    grants = app_grants()
     for name, (modules, apps, extra) in ROLES.items():
         group, _created = Group.objects.db_manager(using).get_or_create(name=name)
         perms = set(
@@ -69,7 +106,7 @@ def sync_roles(using="default"):
         perms |= {
             p for p in app_perms if f"{p.content_type.app_label}.{p.codename}" not in ADMIN_ONLY or name == "管理员"
         }
-        for label in extra:
+        for label in [*extra, *sorted(grants.get(name, ()))]:
             app_label, codename = label.split(".")
             perms |= set(
                 Permission.objects.db_manager(using).filter(content_type__app_label=app_label, codename=codename)

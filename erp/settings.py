@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "mptt",
     "axes",
     "django_celery_beat",
+    "csp",
     "erp",
     "inventory",
     "bom",
@@ -69,9 +70,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "erp.middleware.DomainErrorMiddleware",
+    "erp.submit.SubmitTokenMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -133,6 +136,8 @@ TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
 USE_THOUSAND_SEPARATOR = True
+# Date inputs are ISO in every language (erp/formats): `<input type="date">` only takes YYYY-MM-DD.
+FORMAT_MODULE_PATH = ["erp.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
@@ -198,3 +203,30 @@ LOGGING = {
 }
 
 AXES_VERBOSE = False
+
+# Content-Security-Policy (django-csp): only our own scripts (htmx, bootstrap served by
+# whitenoise); inline style attributes for the SVG charts and htmx indicators.
+from csp.constants import NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# Uploads (imports): refused above this size before anything is parsed (issue #10).
+IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Submission tokens and import previews are kept this long (hours), then deleted by a nightly task.
+SUBMIT_TOKEN_HOURS = 48
+IMPORT_PREVIEW_HOURS = 6

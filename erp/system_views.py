@@ -5,13 +5,14 @@ from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .audit import history_for
+from .input import ModelForm
 from .models import CompanySettings
 from .permissions import module_required
 from .roles import ROLE_LABELS
 from .views import UpdatePage
 
 
-class CompanySettingsForm(forms.ModelForm):
+class CompanySettingsForm(ModelForm):
     class Meta:
         model = CompanySettings
         fields = [
@@ -25,7 +26,16 @@ class CompanySettingsForm(forms.ModelForm):
             "over_receipt_tolerance_pct",
             "pool_return_days",
             "due_soon_days",
+            "min_year",
+            "max_year",
         ]
+
+    def clean(self):
+        data = super().clean()
+        low, high = data.get("min_year"), data.get("max_year")
+        if low is not None and high is not None and (low < 1900 or high > 2999 or low > high):
+            raise forms.ValidationError(_("The accepted years must lie between 1900 and 2999, earliest first."))
+        return data
 
 
 class CompanySettingsPage(UpdatePage):

@@ -57,6 +57,43 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
     def get_export_filename(self, export_format):
         return f"{self.get_title()}-{timezone.localdate():%Y%m%d}.{export_format}"
 
+    def create_export(self, export_format):
+        """Formula-like text is written as text (erp.exports), in xlsx and CSV."""
+        from .exports import escape_dataset, xlsx_append
+
+        exporter = self.export_class(
+            export_format=export_format,
+            table=self.get_table(**self.get_table_kwargs()),
+            exclude_columns=self.exclude_columns,
+            dataset_kwargs=self.get_dataset_kwargs(),
+        )
+        filename = self.get_export_filename(export_format)
+        if export_format != "xlsx":
+            escape_dataset(exporter.dataset, export_format)
+            return exporter.response(filename=filename)
+        import io
+
+        import openpyxl
+        from django.http import HttpResponse
+
+        wb = openpyxl.Workbook()
+        ws = wb.active
+        ws.title = str(self.get_title())[:31] or "export"
+        dataset = exporter.dataset
+        xlsx_append(ws, [str(h) for h in (dataset.headers or [])])
+        for row in dataset:
+            xlsx_append(ws, list(row))
+        ws.freeze_panes = "A2"
+        buf = io.BytesIO()
+        wb.save(buf)
+        response = HttpResponse(
+            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        )
+        from urllib.parse import quote
+
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        return response
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["create_url_name"] = self.create_url_name
@@ -67,14 +104,34 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
 class FormPage(PageMixin, SuccessMessageMixin):
     template_name = "erp/form.html"
     success_message = gettext_lazy("Saved.")
+    permission_verb = ""
+
+    @classmethod
+    def get_action_permission(cls):
+        if cls.action_permission:
+            return super().get_action_permission()
+        model = getattr(cls, "model", None) or getattr(getattr(cls, "form_class", None), "_meta", None)
+        model = getattr(model, "model", model)
+        if model is None or not cls.permission_verb:
+            return ()
+        return (f"{model._meta.app_label}.{cls.permission_verb}_{model._meta.model_name}",)
+
+    def get_form_class(self):
+        if self.form_class is None and self.fields is not None:
+            from django.forms import modelform_factory
+
+            from .input import ModelForm
+
+            return modelform_factory(self.model or self.get_queryset().model, form=ModelForm, fields=self.fields)
+        return super().get_form_class()
 
 
 class CreatePage(FormPage, CreateView):
-    pass
+    permission_verb = "add"
 
 
 class UpdatePage(FormPage, UpdateView):
-    pass
+    permission_verb = "change"
 
 
 def run_action(request, fn, *, success: str, redirect_to: str):
@@ -113,7 +170,7 @@ def notifications(request):
 
 @login_required
 @require_POST
-def notifications_mark_read(request):
+def notifications_mark_read(request):  # own notifications only; no permission beyond login
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notifications")
 
