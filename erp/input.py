@@ -163,7 +163,7 @@ def date_bounds() -> tuple[int, int]:
     try:
         cs = CompanySettings.get()
         return cs.min_year, cs.max_year
-    except Exception:  # noqa: BLE001 - no settings table yet (first migrate)
+    except Exception:
         return DEFAULT_MIN_YEAR, DEFAULT_MAX_YEAR
 
 

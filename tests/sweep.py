@@ -101,7 +101,7 @@ def post_concurrently(user, url: str, data: dict, n: int = 2) -> list:
             c.force_login(user)
             barrier.wait(timeout=10)
             responses[i] = c.post(url, data)
-        except Exception as exc:  # noqa: BLE001 - reported below
+        except Exception as exc:
             errors.append(exc)
         finally:
             connection.close()
