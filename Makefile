@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tiangong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-test-deps messages lint format migrate demo bench
+.PHONY: run test install system-test-deps messages lint format migrate demo bench env shell access-table
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,21 @@ install: $(STAMP)
 messages: install
 	DEBUG=1 $(BIN)/python manage.py compile_catalogs
 
+# Local settings for the quick start: a .env with DEBUG=1 (never overwritten), so that
+# `.venv/bin/python manage.py ...` works in a fresh shell exactly as `make run` does.
+.env:
+	@printf '# Written by `make run` for local use (see README "Configuration"). Delete for production.\nDEBUG=1\n' > .env
+	@echo "wrote .env (DEBUG=1, local use only)"
+
+env: .env
+
+# A shell with the virtualenv active and the local .env: `make shell`, then `python manage.py ...`.
+shell: install .env
+	@echo "virtualenv active (exit to leave); try: python manage.py import_data DIR --dry-run"
+	@bash --rcfile <(echo '. ~/.bashrc 2>/dev/null; . $(VENV)/bin/activate')
+
 # Quick start: SQLite and in-process tasks unless DATABASE_URL / REDIS_URL are set.
-run: install messages
+run: install messages .env
 	DEBUG=1 $(BIN)/python manage.py migrate --noinput
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 	DEBUG=1 $(BIN)/python manage.py collectstatic --noinput -v 0
@@ -41,11 +54,16 @@ system-test-deps:
 	   else echo "Please install:$$need (Debian packages)"; exit 1; fi; fi
 
 test: install messages system-test-deps
-	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
+	DATABASE_URL=sqlite:///:memory: DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
 	  || (echo "Models and migrations differ: run makemigrations"; exit 1)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 	  $(BIN)/python -m pytest -q -p no:randomly $(PYTEST_ARGS)
+
+# Regenerate docs/permissions.md (the access table the URL test checks) after changing a view's access.
+access-table: install
+	DATABASE_URL=sqlite:////tmp/tiangong-access.sqlite3 DEBUG=1 $(BIN)/python manage.py migrate -v 0 && \
+	DATABASE_URL=sqlite:////tmp/tiangong-access.sqlite3 DEBUG=1 $(BIN)/python manage.py access_table; rm -f /tmp/tiangong-access.sqlite3
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

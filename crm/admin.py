@@ -166,3 +166,11 @@ class ItemTaxCodeAdmin(ImportExportModelAdmin):
     list_display = ("item", "code", "invoice_name")
     search_fields = ("item__code", "code")
     list_filter = ()
+
+
+@admin.register(models.SalesTeam)
+class SalesTeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "manager")
+    search_fields = ("name", "manager__username", "members__username")
+    list_filter = ("manager",)
+    filter_horizontal = ("members",)

@@ -1,19 +1,42 @@
+"""CRM forms: every number and date goes through the kernel input layer (erp.input)."""
+
+from decimal import Decimal
+
 from django import forms
 from django.forms import formset_factory
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from erp.input import (
+    DateField,
+    DecimalField,
+    ModelForm,
+    MoneyFormField,
+    PriceFormField,
+    QuantityFormField,
+    check_date_range,
+    formfield_for_dbfield,
+)
 from inventory.models import Item, Warehouse
 
 from .models import DEFAULT_TAX_RATE, Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+RATE_MAX = Decimal("0.9999")
+# Amounts typed in sales forms: at most 999,999,999,999.99 (an absurd value is refused, not stored).
+MONEY_MAX = Decimal("999999999999.99")
 
 
-class CustomerForm(forms.ModelForm):
+def RateFormField(**kwargs):  # noqa: N802 - field factory
+    """A rate as a fraction (0.13 = 13 %), 4 decimals, at least 0 and below 1."""
+    return DecimalField(max_digits=7, decimal_places=4, min_value=Decimal(0), max_value=RATE_MAX, **kwargs)
+
+
+class CustomerForm(ModelForm):
     """Credit limit is not here: only admins change it, on its own form."""
 
     class Meta:
         model = Customer
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = [
             "code",
             "name",
@@ -34,26 +57,34 @@ class CustomerForm(forms.ModelForm):
 
 
 class CreditLimitForm(forms.Form):
-    credit_limit = forms.DecimalField(label=_("credit limit"), min_value=0, decimal_places=2, max_digits=18)
+    credit_limit = MoneyFormField(label=_("credit limit"), min_value=Decimal(0), max_value=MONEY_MAX)
 
 
-class LeadForm(forms.ModelForm):
+class LeadForm(ModelForm):
     class Meta:
         model = Lead
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["company", "contact_name", "phone", "email", "source", "industry", "note"]
 
 
 class ConvertForm(forms.Form):
     opportunity_name = forms.CharField(label=_("opportunity"), max_length=200, required=False)
-    amount = forms.DecimalField(label=_("amount"), min_value=0, decimal_places=2, max_digits=18, required=False)
-    close_date = forms.DateField(label=_("expected close date"), required=False, widget=DATE)
+    amount = MoneyFormField(label=_("amount"), min_value=Decimal(0), max_value=MONEY_MAX, required=False)
+    close_date = DateField(label=_("expected close date"), required=False)
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(ModelForm):
     class Meta:
         model = Opportunity
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["name", "customer", "amount", "close_date", "probability"]
-        widgets = {"close_date": DATE}
+
+    def __init__(self, *args, customers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+        self.fields["amount"].min_value = Decimal(0)
+        self.fields["amount"].max_value = MONEY_MAX
 
 
 class MoveForm(forms.Form):
@@ -73,22 +104,22 @@ class FollowUpForm(forms.Form):
         ],
     )
     content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 2}))
-    next_date = forms.DateField(label=_("next follow-up"), required=False, widget=DATE)
+    next_date = DateField(label=_("next follow-up"), required=False)
 
 
 class OrderHeaderForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.filter(is_active=True))
-    order_date = forms.DateField(label=_("date"), widget=DATE)
+    order_date = DateField(label=_("date"))
     customer_po = forms.CharField(label=_("customer PO"), max_length=60, required=False)
 
 
 class LineForm(forms.Form):
     item = forms.ModelChoiceField(label=_("item"), queryset=Item.objects.filter(is_active=True))
-    qty = forms.DecimalField(label=_("quantity"), max_digits=18, decimal_places=6)
-    unit_price = forms.DecimalField(label=_("unit price excl. tax"), max_digits=18, decimal_places=6)
-    tax_rate = forms.DecimalField(label=_("tax rate"), max_digits=7, decimal_places=4, initial=DEFAULT_TAX_RATE)
-    discount_rate = forms.DecimalField(label=_("discount rate"), max_digits=7, decimal_places=4, initial=0)
-    due_date = forms.DateField(label=_("due date"), widget=DATE)
+    qty = QuantityFormField(label=_("quantity"), positive=True)
+    unit_price = PriceFormField(label=_("unit price excl. tax"), min_value=Decimal(0))
+    tax_rate = RateFormField(label=_("tax rate"), initial=DEFAULT_TAX_RATE)
+    discount_rate = RateFormField(label=_("discount rate"), initial=0)
+    due_date = DateField(label=_("due date"))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,11 +133,16 @@ class LineForm(forms.Form):
 LineFormSet = formset_factory(LineForm, extra=3, min_num=1, validate_min=True)
 
 
-class ForecastForm(forms.ModelForm):
+class ForecastForm(ModelForm):
     class Meta:
         model = Forecast
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["item", "date", "qty", "note"]
-        widgets = {"date": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["item"].queryset = Item.objects.filter(is_active=True)
+        self.fields["qty"].min_value = Decimal(0)
 
 
 class DeliverForm(forms.Form):
@@ -115,7 +151,7 @@ class DeliverForm(forms.Form):
         queryset=Warehouse.objects.filter(is_active=True, kind="warehouse"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    delivery_date = forms.DateField(label=_("delivery date"), widget=DATE)
+    delivery_date = DateField(label=_("delivery date"))
 
 
 class RedForm(forms.Form):
@@ -124,13 +160,13 @@ class RedForm(forms.Form):
 
 class TaxNumberForm(forms.Form):
     number = forms.CharField(label=_("digital invoice number"), min_length=20, max_length=20)
-    issued_on = forms.DateField(label=_("digital invoice date"), widget=DATE)
+    issued_on = DateField(label=_("digital invoice date"))
 
 
 class ReceiptForm(forms.Form):
     customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.all())
-    amount = forms.DecimalField(label=_("amount"), max_digits=18, decimal_places=2, min_value=0)
-    receipt_date = forms.DateField(label=_("date received"), widget=DATE)
+    amount = MoneyFormField(label=_("amount"), positive=True, max_value=MONEY_MAX)
+    receipt_date = DateField(label=_("date received"))
     method = forms.CharField(label=_("method"), max_length=40, required=False)
     match_open_invoices = forms.BooleanField(
         label=_("match to open invoices, oldest first"), required=False, initial=True
@@ -138,12 +174,27 @@ class ReceiptForm(forms.Form):
 
 
 class PaymentPlanForm(forms.Form):
-    due_date = forms.DateField(label=_("due date"), widget=DATE)
-    amount = forms.DecimalField(label=_("amount"), max_digits=18, decimal_places=2, min_value=0)
+    due_date = DateField(label=_("due date"))
+    amount = MoneyFormField(label=_("amount"), positive=True, max_value=MONEY_MAX)
 
 
-class TicketForm(forms.ModelForm):
+class TicketForm(ModelForm):
     class Meta:
         model = ServiceTicket
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["customer", "order", "subject", "description", "priority", "due_at"]
         widgets = {"due_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+    def __init__(self, *args, customers=None, orders=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if customers is not None:
+            self.fields["customer"].queryset = customers
+        if orders is not None:
+            self.fields["order"].queryset = orders
+        self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+
+    def clean_due_at(self):
+        value = self.cleaned_data["due_at"]
+        day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        check_date_range(day, label=str(self.fields["due_at"].label))
+        return value

@@ -32,6 +32,30 @@ def RateField(verbose_name=None, **kwargs):  # noqa: N802 - field factory
 
 
 # --------------------------------------------------------------------------- customers
+class SalesTeam(models.Model):
+    """销售团队: the manager may act on the customers, leads, opportunities and documents owned by
+    the members (crm/access.py); administrators may act on all of them."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("team manager"),
+        on_delete=models.PROTECT,
+        related_name="crm_managed_teams",
+    )
+    members = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("members"), blank=True, related_name="crm_teams"
+    )
+
+    class Meta:
+        verbose_name = _("sales team")
+        verbose_name_plural = _("sales teams")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class CustomerLevel(models.TextChoices):
     A = "A", _("A (key account)")
     B = "B", _("B (regular)")
@@ -162,7 +186,13 @@ class Opportunity(TimeStampedModel):
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
         ordering = ["-created_at"]
-        constraints = [models.CheckConstraint(condition=models.Q(probability__lte=100), name="opp_probability_le_100")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100),
+                name="opp_probability_le_100",
+                violation_error_message=_("The probability must lie between 0 and 100 %%."),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -354,8 +384,16 @@ class SalesOrderLine(models.Model):
         ordering = ["order_id", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["order", "line_no"], name="uniq_sales_order_line"),
-            models.CheckConstraint(condition=models.Q(qty__gt=0), name="so_line_qty_positive"),
-            models.CheckConstraint(condition=models.Q(delivered_qty__gte=0), name="so_line_delivered_ge_0"),
+            models.CheckConstraint(
+                condition=models.Q(qty__gt=0),
+                name="so_line_qty_positive",
+                violation_error_message=_("The quantity of a sales-order line must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delivered_qty__gte=0),
+                name="so_line_delivered_ge_0",
+                violation_error_message=_("The delivered quantity cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -388,7 +426,11 @@ class Forecast(models.Model):
         ordering = ["item_id", "date"]
         constraints = [
             models.UniqueConstraint(fields=["item", "date"], name="uniq_forecast_item_date"),
-            models.CheckConstraint(condition=models.Q(qty__gte=0), name="forecast_qty_ge_0"),
+            models.CheckConstraint(
+                condition=models.Q(qty__gte=0),
+                name="forecast_qty_ge_0",
+                violation_error_message=_("The forecast quantity cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -432,7 +474,11 @@ class DeliveryLine(models.Model):
         ordering = ["line_no"]
         constraints = [
             models.UniqueConstraint(fields=["delivery", "line_no"], name="uniq_delivery_line"),
-            models.CheckConstraint(condition=models.Q(qty__gt=0), name="dn_line_qty_positive"),
+            models.CheckConstraint(
+                condition=models.Q(qty__gt=0),
+                name="dn_line_qty_positive",
+                violation_error_message=_("The quantity of a delivery line must be greater than 0."),
+            ),
         ]
 
 
@@ -467,7 +513,11 @@ class SalesReturnLine(models.Model):
         ordering = ["line_no"]
         constraints = [
             models.UniqueConstraint(fields=["sales_return", "line_no"], name="uniq_sales_return_line"),
-            models.CheckConstraint(condition=models.Q(qty__gt=0), name="sr_line_qty_positive"),
+            models.CheckConstraint(
+                condition=models.Q(qty__gt=0),
+                name="sr_line_qty_positive",
+                violation_error_message=_("The quantity of a return line must be greater than 0."),
+            ),
         ]
 
 
@@ -586,7 +636,13 @@ class ReceiptAllocation(models.Model):
     class Meta:
         verbose_name = _("receipt allocation")
         verbose_name_plural = _("receipt allocations")
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="receipt_alloc_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(amount__gt=0),
+                name="receipt_alloc_positive",
+                violation_error_message=_("A matched amount must be greater than 0."),
+            )
+        ]
 
 
 # --------------------------------------------------------------------------- service
@@ -642,7 +698,11 @@ class ItemTaxCode(models.Model):
         verbose_name = _("item tax classification")
         verbose_name_plural = _("item tax classifications")
         constraints = [
-            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{19}$"), name="item_tax_code_19_digits")
+            models.CheckConstraint(
+                condition=models.Q(code__regex=r"^[0-9]{19}$"),
+                name="item_tax_code_19_digits",
+                violation_error_message=_("The tax classification code must have 19 digits."),
+            )
         ]
 
     def __str__(self):

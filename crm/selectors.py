@@ -147,8 +147,14 @@ def order_detail(order_id: int) -> SalesOrder:
 
 
 # --------------------------------------------------------------------------- pipeline
-def board(*, owner_id: int | None = None) -> list[dict]:
+def board(*, owner_id: int | None = None, user=None) -> list[dict]:
+    """Open opportunities (and those closed in the last 30 days) by stage; with `user`, only
+    the ones that user may see (crm.access)."""
     qs = Opportunity.objects.select_related("customer", "owner").order_by("close_date", "pk")
+    if user is not None:
+        from .access import scope
+
+        qs = scope(qs, user)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
     cols = {s: [] for s in Stage.values}

@@ -1,25 +1,36 @@
-"""Sales / CRM pages (thin: parse, call one service or selector, render or redirect)."""
+"""Sales / CRM pages (thin: parse, check access, call one service or selector, render or redirect).
+
+Access (issue #10): every view declares its module and, if it changes anything, its action
+permission (`erp.permissions.module_required`); form pages require it for GET as well. Records
+are reached through `crm.access` (owner, team manager, administrator; 404 for anyone else) and
+lines only through their own document. Every number, date and id typed by the user goes through
+`erp.input`; a refused input is a message, nothing is written.
+"""
 
 import datetime
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as InputError
 from django.db.models import F
-from django.http import HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.audit import history_for
-from erp.errors import DomainError, ValidationError
-from erp.permissions import module_required
+from erp.errors import DomainError
+from erp.input import errors_text, parse_int, parse_quantity
+from erp.permissions import has_module, module_required
 from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
-from . import filters, forms, selectors, tables
+from . import access, filters, forms, selectors, tables
 from .models import (
     Customer,
     Delivery,
@@ -43,26 +54,55 @@ from .states import PostStatus, Stage, TicketStatus
 
 MODULE = "sales"
 SALES = gettext_lazy("Sales / CRM")
+POST = ("POST",)
 
 
-def _qty_map(request, ids) -> dict:
-    """{id: Decimal} from POST fields qty_<id>; a bad number is refused with a message."""
-    from decimal import Decimal, InvalidOperation
+def _safe_next(request, default: str) -> str:
+    """`next` only to a path of this site (never another host or scheme)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
 
+
+def _qty_map(request, lines) -> dict:
+    """{line id: Decimal} from the fields qty_<id> of the document's own lines (blank: skipped).
+    A bad number raises django's ValidationError naming the line."""
     out = {}
-    for pk in ids:
-        raw = (request.POST.get(f"qty_{pk}") or "").strip()
+    for ln in lines:
+        raw = (request.POST.get(f"qty_{ln.pk}") or "").strip()
         if not raw:
             continue
-        try:
-            out[pk] = Decimal(raw)
-        except InvalidOperation:
-            raise ValidationError(_("'%(value)s' is not a number.") % {"value": raw}) from None
+        label = _("Line %(n)s quantity") % {"n": ln.line_no}
+        value = parse_quantity(raw, label=label, min_value=Decimal(0))
+        if value:
+            out[ln.pk] = value
     return out
 
 
-def _int(value):
-    return int(value) if str(value or "").isdigit() else None
+def _post_id(request, name: str, label: str) -> int | None:
+    """An optional id from POST; a bad one raises django's ValidationError naming `label`."""
+    return parse_int(request.POST.get(name), label=label, min_value=1, required=False)
+
+
+def _get_id(request, name: str, label: str) -> int | None:
+    """An optional id from the query string; a bad one is ignored with a warning."""
+    try:
+        return parse_int(request.GET.get(name), label=label, min_value=1, required=False)
+    except InputError as exc:
+        messages.warning(request, errors_text(exc))
+        return None
+
+
+def _refused(request, exc, back: str):
+    messages.error(request, errors_text(exc) if isinstance(exc, InputError) else str(exc))
+    return redirect(back)
+
+
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def _page(request, template, title, ctx=None, crumbs=()):
@@ -72,34 +112,42 @@ def _page(request, template, title, ctx=None, crumbs=()):
     return render(request, template, ctx)
 
 
-# --------------------------------------------------------------------------- customers
 class SalesListPage(ListPage):
+    """List pages of the sales module: only the records the user may see (crm.access)."""
+
     template_name = "erp/list.html"
-
-
-class CustomerList(SalesListPage):
     module = MODULE
+
+    def get_queryset(self):
+        return access.scope(self.base_queryset(), self.request.user)
+
+    def base_queryset(self):
+        return super().get_queryset()
+
+
+# --------------------------------------------------------------------------- customers
+class CustomerList(SalesListPage):
     title = gettext_lazy("Customers")
     table_class = tables.CustomerTable
     filterset_class = filters.CustomerFilter
     create_url_name = "crm:customer_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Customer.objects.select_related("owner").order_by("code")
 
 
 class PoolList(SalesListPage):
-    module = MODULE
     title = gettext_lazy("Shared pool")
     table_class = tables.PoolTable
     filterset_class = filters.CustomerFilter
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Customer.objects.filter(owner__isnull=True, is_active=True).order_by("code")
 
 
 class CustomerCreate(CreatePage):
     module = MODULE
+    permission_required = "crm.add_customer"
     title = gettext_lazy("New customer")
     model = Customer
     form_class = forms.CustomerForm
@@ -114,29 +162,51 @@ class CustomerCreate(CreatePage):
 
 
 class CustomerUpdate(UpdatePage):
+    """Owner, the owner's team manager, administrators; a pool customer is claimed first."""
+
     module = MODULE
+    permission_required = "crm.change_customer"
     title = gettext_lazy("Edit customer")
     model = Customer
     form_class = forms.CustomerForm
+
+    def get_object(self, queryset=None):
+        customer = access.get_visible(Customer, self.request.user, pk=self.kwargs["pk"])
+        if not access.may_manage(self.request.user, customer):
+            raise PermissionDenied
+        return customer
 
     def get_success_url(self):
         return reverse("crm:customer_detail", args=[self.object.pk])
 
 
+def _assignable_users(user):
+    ids = access.scope_user_ids(user)
+    users = get_user_model().objects.filter(is_active=True).order_by("username")
+    if ids is not None:
+        users = users.filter(pk__in=sorted(ids))
+    return [u for u in users if has_module(u, MODULE)]
+
+
 @module_required(MODULE)
 def customer_detail(request, pk):
-    customer = get_object_or_404(Customer.objects.select_related("owner"), pk=pk)
+    customer = access.get_visible(Customer.objects.select_related("owner"), request.user, pk=pk)
+    can_manage = access.may_manage(request.user, customer)
+    ids = access.scope_user_ids(request.user)
+    can_assign = ids is None or (len(ids) > 1 and (customer.owner_id is None or customer.owner_id in ids))
     ctx = {
         "customer": customer,
         "contacts": customer.contacts.all(),
         "followups": customer.followups.select_related("user")[:50],
-        "opportunities": customer.opportunities.select_related("owner")[:50],
-        "orders": customer.orders.order_by("-order_date")[:50],
+        "opportunities": access.scope(customer.opportunities.select_related("owner"), request.user)[:50],
+        "orders": access.scope(customer.orders.order_by("-order_date"), request.user)[:50],
         "exposure": order_svc.credit_exposure(customer.pk),
         "followup_form": forms.FollowUpForm(),
         "credit_form": forms.CreditLimitForm(initial={"credit_limit": customer.credit_limit}),
         "can_credit": request.user.has_perm("crm.change_credit_limit"),
-        "users": get_user_model().objects.filter(is_active=True).order_by("username"),
+        "can_manage": can_manage,
+        "can_assign": can_assign,
+        "users": _assignable_users(request.user) if can_assign else [],
         "history": history_for(customer),
     }
     return _page(
@@ -144,63 +214,100 @@ def customer_detail(request, pk):
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_customer", methods=POST)
 def customer_claim(request, pk):
+    access.get_visible(Customer, request.user, pk=pk)
     return run_action(
         request,
         lambda: customer_svc.customer_claim(customer_id=pk, user=request.user),
         success=_("The customer is yours now."),
-        redirect_to=request.POST.get("next") or reverse("crm:customer_detail", args=[pk]),
+        redirect_to=_safe_next(request, reverse("crm:customer_detail", args=[pk])),
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_customer", methods=POST)
 def customer_release(request, pk):
+    access.get_visible(Customer, request.user, pk=pk)
+    back = reverse("crm:customer_detail", args=[pk])
     return run_action(
         request,
         lambda: customer_svc.customer_release(customer_id=pk, user=request.user),
         success=_("The customer is back in the shared pool."),
-        redirect_to=reverse("crm:customer_detail", args=[pk]),
+        redirect_to=back,
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_customer", methods=POST)
 def customer_assign(request, pk):
-    owner = get_user_model().objects.filter(pk=request.POST.get("owner") or 0).first()
+    access.get_visible(Customer, request.user, pk=pk)
+    back = reverse("crm:customer_detail", args=[pk])
+    try:
+        owner_id = _post_id(request, "owner", _("owner"))
+    except InputError as exc:
+        return _refused(request, exc, back)
+    owner = None
+    if owner_id is not None:
+        owner = get_user_model().objects.filter(pk=owner_id).first()
+        if owner is None:
+            messages.error(request, _("owner: no such user."))
+            return redirect(back)
     return run_action(
         request,
         lambda: customer_svc.customer_assign(customer_id=pk, owner=owner, user=request.user),
         success=_("Owner changed."),
-        redirect_to=reverse("crm:customer_detail", args=[pk]),
+        redirect_to=back,
     )
 
 
-@module_required(MODULE, "crm.change_credit_limit")
+@module_required(MODULE, "crm.change_credit_limit", action="crm.change_credit_limit", methods=POST)
 def customer_credit_limit(request, pk):
-    form = forms.CreditLimitForm(request.POST or None)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    access.get_visible(Customer, request.user, pk=pk)
+    back = reverse("crm:customer_detail", args=[pk])
+    form = forms.CreditLimitForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Enter a credit limit of 0 or more."))
-        return redirect("crm:customer_detail", pk=pk)
+        messages.error(request, _form_errors(form))
+        return redirect(back)
     return run_action(
         request,
         lambda: customer_svc.customer_set_credit_limit(
             customer_id=pk, credit_limit=form.cleaned_data["credit_limit"], user=request.user
         ),
         success=_("Credit limit changed."),
-        redirect_to=reverse("crm:customer_detail", args=[pk]),
+        redirect_to=back,
     )
 
 
-@module_required(MODULE)
+def _followup_target(request):
+    """The customer / lead / opportunity ids of a follow-up, each one the user may act on."""
+    user = request.user
+    customer_id = _post_id(request, "customer", _("customer"))
+    lead_id = _post_id(request, "lead", _("lead"))
+    opportunity_id = _post_id(request, "opportunity", _("opportunity"))
+    if customer_id:
+        customer = access.get_visible(Customer, user, pk=customer_id)
+        if not access.may_manage(user, customer):
+            raise InputError(
+                _("Claim %(customer)s from the shared pool before following it up.") % {"customer": customer}
+            )
+    if lead_id:
+        access.get_visible(Lead, user, pk=lead_id)
+    if opportunity_id:
+        opp = access.get_visible(Opportunity, user, pk=opportunity_id)
+        if customer_id and opp.customer_id != customer_id:
+            raise InputError(_("The opportunity belongs to another customer."))
+    return customer_id, lead_id, opportunity_id
+
+
+@module_required(MODULE, action="crm.add_followup", methods=POST)
 def followup_add(request):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    back = _safe_next(request, reverse("crm:reminders"))
     form = forms.FollowUpForm(request.POST)
-    back = request.POST.get("next") or reverse("crm:reminders")
+    try:
+        customer_id, lead_id, opportunity_id = _followup_target(request)
+    except InputError as exc:
+        return _refused(request, exc, back)
     if not form.is_valid():
-        messages.error(request, _("Write what was discussed."))
+        messages.error(request, _form_errors(form))
         return redirect(back)
     d = form.cleaned_data
     return run_action(
@@ -210,17 +317,20 @@ def followup_add(request):
             content=d["content"],
             method=d["method"],
             next_date=d["next_date"],
-            customer_id=_int(request.POST.get("customer")),
-            lead_id=_int(request.POST.get("lead")),
-            opportunity_id=_int(request.POST.get("opportunity")),
+            customer_id=customer_id,
+            lead_id=lead_id,
+            opportunity_id=opportunity_id,
         ),
         success=_("Follow-up recorded."),
         redirect_to=back,
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_followup", methods=POST)
 def followup_done(request, pk):
+    from .models import FollowUp
+
+    access.get_visible(FollowUp, request.user, pk=pk)
     return run_action(
         request,
         lambda: customer_svc.followup_done(followup_id=pk, user=request.user),
@@ -242,18 +352,18 @@ def reminders(request):
 
 # --------------------------------------------------------------------------- leads and opportunities
 class LeadList(SalesListPage):
-    module = MODULE
     title = gettext_lazy("Leads")
     table_class = tables.LeadTable
     filterset_class = filters.LeadFilter
     create_url_name = "crm:lead_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Lead.objects.select_related("owner").order_by("-created_at")
 
 
 class LeadCreate(CreatePage):
     module = MODULE
+    permission_required = "crm.add_lead"
     title = gettext_lazy("New lead")
     model = Lead
     form_class = forms.LeadForm
@@ -268,7 +378,7 @@ class LeadCreate(CreatePage):
 
 @module_required(MODULE)
 def lead_detail(request, pk):
-    lead = get_object_or_404(Lead.objects.select_related("owner", "customer"), pk=pk)
+    lead = access.get_visible(Lead.objects.select_related("owner", "customer"), request.user, pk=pk)
     return _page(
         request,
         "crm/lead_detail.html",
@@ -284,12 +394,14 @@ def lead_detail(request, pk):
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action=("crm.change_lead", "crm.add_opportunity"), methods=POST)
 def lead_convert(request, pk):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    access.get_visible(Lead, request.user, pk=pk)
+    back = reverse("crm:lead_detail", args=[pk])
     form = forms.ConvertForm(request.POST)
-    form.is_valid()
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
     d = form.cleaned_data
     try:
         opp = customer_svc.lead_convert(
@@ -300,28 +412,32 @@ def lead_convert(request, pk):
             close_date=d.get("close_date"),
         )
     except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("crm:lead_detail", pk=pk)
+        return _refused(request, exc, back)
     messages.success(request, _("Lead converted: customer %(c)s, opportunity %(o)s.") % {"c": opp.customer, "o": opp})
     return redirect("crm:opportunity_detail", pk=opp.pk)
 
 
 class OpportunityList(SalesListPage):
-    module = MODULE
     title = gettext_lazy("Opportunities")
     table_class = tables.OpportunityTable
     filterset_class = filters.OpportunityFilter
     create_url_name = "crm:opportunity_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Opportunity.objects.select_related("customer", "owner").order_by("-created_at")
 
 
 class OpportunityCreate(CreatePage):
     module = MODULE
+    permission_required = "crm.add_opportunity"
     title = gettext_lazy("New opportunity")
     model = Opportunity
     form_class = forms.OpportunityForm
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["customers"] = access.customers_for(self.request.user)
+        return kwargs
 
     def form_valid(self, form):
         form.instance.owner = self.request.user
@@ -333,7 +449,7 @@ class OpportunityCreate(CreatePage):
 
 @module_required(MODULE)
 def opportunity_detail(request, pk):
-    opp = get_object_or_404(Opportunity.objects.select_related("customer", "owner", "lead"), pk=pk)
+    opp = access.get_visible(Opportunity.objects.select_related("customer", "owner", "lead"), request.user, pk=pk)
     return _page(
         request,
         "crm/opportunity_detail.html",
@@ -344,17 +460,17 @@ def opportunity_detail(request, pk):
             "changes": opp.stage_changes.select_related("user"),
             "followups": opp.followups.select_related("user"),
             "followup_form": forms.FollowUpForm(),
-            "orders": opp.orders.all(),
+            "orders": access.scope(opp.orders.all(), request.user),
         },
         [(_("Opportunities"), reverse("crm:opportunity_list"))],
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_opportunity", methods=POST)
 def opportunity_move(request, pk):
-    """POST stage (and lost_reason; htmx sends it as HX-Prompt). htmx gets the board back."""
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    """POST stage (and lost_reason; htmx sends it as HX-Prompt). htmx gets the board back; the
+    service is idempotent (moving to the current stage changes nothing)."""
+    access.get_visible(Opportunity, request.user, pk=pk)
     stage = request.POST.get("stage", "")
     reason = request.POST.get("lost_reason") or request.headers.get("HX-Prompt", "")
     error = None
@@ -363,12 +479,12 @@ def opportunity_move(request, pk):
     except DomainError as exc:
         error = str(exc)
     if request.headers.get("HX-Request"):
-        return render(request, "crm/_board.html", {"columns": selectors.board(), "error": error})
+        return render(request, "crm/_board.html", {"columns": selectors.board(user=request.user), "error": error})
     if error:
         messages.error(request, error)
     else:
         messages.success(request, _("Stage changed."))
-    return redirect(request.POST.get("next") or reverse("crm:opportunity_detail", args=[pk]))
+    return redirect(_safe_next(request, reverse("crm:opportunity_detail", args=[pk])))
 
 
 @module_required(MODULE)
@@ -378,7 +494,7 @@ def board(request):
         request,
         "crm/board.html",
         _("Opportunity board"),
-        {"columns": selectors.board(owner_id=request.user.pk if mine else None), "mine": mine},
+        {"columns": selectors.board(owner_id=request.user.pk if mine else None, user=request.user), "mine": mine},
     )
 
 
@@ -392,7 +508,7 @@ def funnel(request):
         "year": today.replace(month=1, day=1),
         "all": None,
     }.get(period)
-    owner_id = request.GET.get("owner") or None
+    owner_id = _get_id(request, "owner", _("owner"))
     report = selectors.funnel_report(date_from=date_from, owner_id=owner_id)
     chart = [
         {
@@ -410,7 +526,7 @@ def funnel(request):
             "report": report,
             "chart": chart,
             "period": period,
-            "owner_id": owner_id,
+            "owner_id": str(owner_id) if owner_id else None,
             "periods": [
                 ("month", _("This month")),
                 ("quarter", _("Last 90 days")),
@@ -436,27 +552,53 @@ def _lines_from(formset):
     return out
 
 
+def _opportunity_param(request):
+    """?opportunity=<id> of an order or quotation form: one the user may see, else ignored."""
+    opp_id = _get_id(request, "opportunity", _("opportunity"))
+    if opp_id and not access.scope(Opportunity.objects.filter(pk=opp_id), request.user).exists():
+        messages.warning(request, _("opportunity: no such opportunity; the document is not linked to one."))
+        return None
+    return opp_id
+
+
+def _due_dates_ok(header, formset) -> bool:
+    """Cross-field rule: every line is due on or after the document date."""
+    day = header.cleaned_data["order_date"]
+    ok = True
+    for f in formset.forms:
+        due = (getattr(f, "cleaned_data", None) or {}).get("due_date")
+        if due and due < day:
+            f.add_error(
+                "due_date", _("The due date lies before the document date %(date)s.") % {"date": day.isoformat()}
+            )
+            ok = False
+    return ok
+
+
 def _document_form(request, *, title, create):
     today = timezone.localdate()
-    header = forms.OrderHeaderForm(
-        request.POST or None, initial={"order_date": today, "customer": request.GET.get("customer")}
-    )
+    customers = access.customers_for(request.user)
+    initial_customer = _get_id(request, "customer", _("customer")) if request.method == "GET" else None
+    header = forms.OrderHeaderForm(request.POST or None, initial={"order_date": today, "customer": initial_customer})
+    header.fields["customer"].queryset = customers
     formset = forms.LineFormSet(
         request.POST or None, prefix="lines", initial=[{"due_date": today + datetime.timedelta(days=14)}]
     )
-    if request.method == "POST" and header.is_valid() and formset.is_valid():
+    if request.method == "POST" and header.is_valid() and formset.is_valid() and _due_dates_ok(header, formset):
         try:
             doc = create(header.cleaned_data, _lines_from(formset))
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
             return doc
+    elif request.method == "POST":
+        messages.error(request, _("Correct the fields marked below; nothing was saved."))
     return _page(request, "crm/order_form.html", title, {"form": header, "formset": formset})
 
 
-@module_required(MODULE)
+@module_required(MODULE, "crm.add_salesorder", action="crm.add_salesorder")
 def order_create(request):
-    opportunity_id = request.GET.get("opportunity") or None
+    opportunity_id = _opportunity_param(request)
 
     def create(h, lines):
         return order_svc.order_create(
@@ -475,15 +617,17 @@ def order_create(request):
     return result
 
 
-@module_required(MODULE)
+@module_required(MODULE, "crm.add_quotation", action="crm.add_quotation")
 def quotation_create(request):
+    opportunity_id = _opportunity_param(request)
+
     def create(h, lines):
         return order_svc.quotation_create(
             customer_id=h["customer"].pk,
             lines=lines,
             user=request.user,
             quote_date=h["order_date"],
-            opportunity_id=request.GET.get("opportunity") or None,
+            opportunity_id=opportunity_id,
         )
 
     result = _document_form(request, title=_("New quotation"), create=create)
@@ -495,18 +639,17 @@ def quotation_create(request):
 class QuotationList(SalesListPage):
     model = Quotation
     filterset_fields = ["status"]
-    module = MODULE
     title = gettext_lazy("Quotations")
     table_class = tables.QuotationTable
     create_url_name = "crm:quotation_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Quotation.objects.select_related("customer").order_by("-quote_date", "-number")
 
 
 @module_required(MODULE)
 def quotation_detail(request, pk):
-    q = get_object_or_404(Quotation.objects.select_related("customer"), pk=pk)
+    q = access.get_visible(Quotation.objects.select_related("customer"), request.user, pk=pk)
     return _page(
         request,
         "crm/quotation_detail.html",
@@ -516,37 +659,37 @@ def quotation_detail(request, pk):
     )
 
 
-@module_required(MODULE)
-def quotation_action(request, pk, action):
-    if action == "confirm":
-        return run_action(
-            request,
-            lambda: order_svc.quotation_confirm(quotation_id=pk, user=request.user),
-            success=_("Quotation confirmed."),
-            redirect_to=reverse("crm:quotation_detail", args=[pk]),
-        )
-    if action == "order":
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        try:
-            order = order_svc.quotation_to_order(quotation_id=pk, user=request.user)
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect("crm:quotation_detail", pk=pk)
-        return redirect("crm:order_detail", pk=order.pk)
-    raise PermissionDenied
+@module_required(MODULE, action="crm.change_quotation", methods=POST)
+def quotation_confirm(request, pk):
+    access.get_visible(Quotation, request.user, pk=pk)
+    return run_action(
+        request,
+        lambda: order_svc.quotation_confirm(quotation_id=pk, user=request.user),
+        success=_("Quotation confirmed."),
+        redirect_to=reverse("crm:quotation_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, action="crm.add_salesorder", methods=POST)
+def quotation_order(request, pk):
+    """下推 to a draft order (the service returns the same order when pushed again)."""
+    access.get_visible(Quotation, request.user, pk=pk)
+    try:
+        order = order_svc.quotation_to_order(quotation_id=pk, user=request.user)
+    except DomainError as exc:
+        return _refused(request, exc, reverse("crm:quotation_detail", args=[pk]))
+    return redirect("crm:order_detail", pk=order.pk)
 
 
 class SalesOrderList(SalesListPage):
     """销售订单执行进度: progress is attached to the rows of the page only (a fixed number of queries)."""
 
-    module = MODULE
     title = gettext_lazy("Sales orders")
     table_class = tables.SalesOrderTable
     filterset_class = filters.SalesOrderFilter
     create_url_name = "crm:order_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return selectors.order_list_queryset()
 
     def get_table(self, **kwargs):
@@ -560,6 +703,7 @@ class SalesOrderList(SalesListPage):
 
 @module_required(MODULE)
 def order_detail(request, pk):
+    access.get_visible(SalesOrder, request.user, pk=pk)
     order = selectors.order_detail(pk)
     return _page(
         request,
@@ -575,77 +719,85 @@ def order_detail(request, pk):
     )
 
 
-@module_required(MODULE)
-def order_action(request, pk, action):
+def _order_step(request, pk, fn, success):
+    access.get_visible(SalesOrder, request.user, pk=pk)
+    return run_action(request, fn, success=success, redirect_to=reverse("crm:order_detail", args=[pk]))
+
+
+@module_required(MODULE, action="crm.change_salesorder", methods=POST)
+def order_confirm(request, pk):
+    return _order_step(
+        request,
+        pk,
+        lambda: order_svc.order_confirm(order_id=pk, user=request.user),
+        _("Sales order confirmed; promise dates set."),
+    )
+
+
+@module_required(MODULE, action="crm.change_salesorder", methods=POST)
+def order_close(request, pk):
+    return _order_step(
+        request, pk, lambda: order_svc.order_close(order_id=pk, user=request.user), _("Sales order closed.")
+    )
+
+
+@module_required(MODULE, action="crm.change_salesorder", methods=POST)
+def order_cancel(request, pk):
+    return _order_step(
+        request, pk, lambda: order_svc.order_cancel(order_id=pk, user=request.user), _("Sales order cancelled.")
+    )
+
+
+@module_required(MODULE, action="crm.add_delivery", methods=POST)
+def order_deliver(request, pk):
+    access.get_visible(SalesOrder, request.user, pk=pk)
     back = reverse("crm:order_detail", args=[pk])
-    u = request.user
-    if action == "confirm":
-        return run_action(
-            request,
-            lambda: order_svc.order_confirm(order_id=pk, user=u),
-            success=_("Sales order confirmed; promise dates set."),
-            redirect_to=back,
+    form = forms.DeliverForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
+    try:
+        dn = delivery_svc.delivery_create(
+            order_id=pk,
+            warehouse_id=form.cleaned_data["warehouse"].pk,
+            user=request.user,
+            delivery_date=form.cleaned_data["delivery_date"],
         )
-    if action == "close":
-        return run_action(
-            request,
-            lambda: order_svc.order_close(order_id=pk, user=u),
-            success=_("Sales order closed."),
-            redirect_to=back,
-        )
-    if action == "cancel":
-        return run_action(
-            request,
-            lambda: order_svc.order_cancel(order_id=pk, user=u),
-            success=_("Sales order cancelled."),
-            redirect_to=back,
-        )
-    if action == "deliver":
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        form = forms.DeliverForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Choose the warehouse and date."))
-            return redirect(back)
-        try:
-            dn = delivery_svc.delivery_create(
-                order_id=pk,
-                warehouse_id=form.cleaned_data["warehouse"].pk,
-                user=u,
-                delivery_date=form.cleaned_data["delivery_date"],
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect(back)
-        return redirect("crm:delivery_detail", pk=dn.pk)
-    if action == "plan":
-        form = forms.PaymentPlanForm(request.POST or None)
-        if request.method != "POST" or not form.is_valid():
-            messages.error(request, _("Enter the due date and amount."))
-            return redirect(back)
-        return run_action(
-            request,
-            lambda: receipt_svc.payment_plan_add(order_id=pk, user=u, **form.cleaned_data),
-            success=_("Payment plan added."),
-            redirect_to=back,
-        )
-    raise PermissionDenied
+    except DomainError as exc:
+        return _refused(request, exc, back)
+    return redirect("crm:delivery_detail", pk=dn.pk)
+
+
+@module_required(MODULE, action="crm.add_paymentplan", methods=POST)
+def order_plan(request, pk):
+    access.get_visible(SalesOrder, request.user, pk=pk)
+    back = reverse("crm:order_detail", args=[pk])
+    form = forms.PaymentPlanForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: receipt_svc.payment_plan_add(order_id=pk, user=request.user, **form.cleaned_data),
+        success=_("Payment plan added."),
+        redirect_to=back,
+    )
 
 
 class ForecastList(SalesListPage):
     model = Forecast
     filterset_fields = ["item"]
-    module = MODULE
     title = gettext_lazy("Sales forecasts")
     table_class = tables.ForecastTable
     create_url_name = "crm:forecast_create"
 
-    def get_queryset(self):
+    def get_queryset(self):  # forecasts have no owner: the whole sales team plans them
         return Forecast.objects.select_related("item").order_by("date", "item__code")
 
 
 class ForecastCreate(CreatePage):
     module = MODULE
+    permission_required = "crm.add_forecast"
     title = gettext_lazy("New sales forecast")
     model = Forecast
     form_class = forms.ForecastForm
@@ -656,17 +808,16 @@ class ForecastCreate(CreatePage):
 class DeliveryList(SalesListPage):
     model = Delivery
     filterset_fields = ["status"]
-    module = MODULE
     title = gettext_lazy("Deliveries")
     table_class = tables.DeliveryTable
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Delivery.objects.select_related("customer", "order", "warehouse").order_by("-delivery_date", "-number")
 
 
 @module_required(MODULE)
 def delivery_detail(request, pk):
-    dn = get_object_or_404(Delivery.objects.select_related("customer", "order", "warehouse"), pk=pk)
+    dn = access.get_visible(Delivery.objects.select_related("customer", "order", "warehouse"), request.user, pk=pk)
     return _page(
         request,
         "crm/delivery_detail.html",
@@ -681,59 +832,69 @@ def delivery_detail(request, pk):
     )
 
 
-@module_required(MODULE)
-def delivery_action(request, pk, action):
-    back = reverse("crm:delivery_detail", args=[pk])
-    u = request.user
-    if action == "confirm":
-        return run_action(
-            request,
-            lambda: delivery_svc.delivery_confirm(delivery_id=pk, user=u),
-            success=_("Delivery posted."),
-            redirect_to=back,
-        )
-    if action == "cancel":
-        return run_action(
-            request,
-            lambda: delivery_svc.delivery_cancel(delivery_id=pk, user=u),
-            success=_("Delivery cancelled."),
-            redirect_to=back,
-        )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+@module_required(MODULE, action="crm.change_delivery", methods=POST)
+def delivery_confirm(request, pk):
+    access.get_visible(Delivery, request.user, pk=pk)
+    return run_action(
+        request,
+        lambda: delivery_svc.delivery_confirm(delivery_id=pk, user=request.user),
+        success=_("Delivery posted."),
+        redirect_to=reverse("crm:delivery_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, action="crm.change_delivery", methods=POST)
+def delivery_cancel(request, pk):
+    access.get_visible(Delivery, request.user, pk=pk)
+    return run_action(
+        request,
+        lambda: delivery_svc.delivery_cancel(delivery_id=pk, user=request.user),
+        success=_("Delivery cancelled."),
+        redirect_to=reverse("crm:delivery_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, action="crm.add_salesinvoice", methods=POST)
+def delivery_invoice(request, pk):
+    access.get_visible(Delivery, request.user, pk=pk)
     try:
-        if action == "invoice":
-            inv = invoice_svc.invoice_create_from_deliveries(
-                delivery_ids=[pk], user=u, prices_include_tax=request.POST.get("inclusive") == "1"
-            )
-            return redirect("crm:invoice_detail", pk=inv.pk)
-        if action == "return":
-            dn = Delivery.objects.get(pk=pk)
-            qtys = _qty_map(request, [dl.pk for dl in dn.lines.all()])
-            sr = delivery_svc.return_create(
-                delivery_id=pk, quantities=qtys, user=u, reason=request.POST.get("reason", "")
-            )
-            return redirect("crm:return_detail", pk=sr.pk)
+        inv = invoice_svc.invoice_create_from_deliveries(
+            delivery_ids=[pk], user=request.user, prices_include_tax=request.POST.get("inclusive") == "1"
+        )
     except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect(back)
-    raise PermissionDenied
+        return _refused(request, exc, reverse("crm:delivery_detail", args=[pk]))
+    return redirect("crm:invoice_detail", pk=inv.pk)
+
+
+@module_required(MODULE, action="crm.add_salesreturn", methods=POST)
+def delivery_return(request, pk):
+    dn = access.get_visible(Delivery, request.user, pk=pk)
+    back = reverse("crm:delivery_detail", args=[pk])
+    try:
+        qtys = _qty_map(request, dn.lines.all())
+        sr = delivery_svc.return_create(
+            delivery_id=pk, quantities=qtys, user=request.user, reason=request.POST.get("reason", "")
+        )
+    except (InputError, DomainError) as exc:
+        return _refused(request, exc, back)
+    return redirect("crm:return_detail", pk=sr.pk)
 
 
 class ReturnList(SalesListPage):
     model = SalesReturn
     filterset_fields = ["status"]
-    module = MODULE
     title = gettext_lazy("Sales returns")
     table_class = tables.ReturnTable
 
-    def get_queryset(self):
+    def base_queryset(self):
         return SalesReturn.objects.select_related("customer", "delivery").order_by("-return_date", "-number")
 
 
 @module_required(MODULE)
 def return_detail(request, pk):
-    sr = get_object_or_404(SalesReturn.objects.select_related("customer", "delivery", "warehouse"), pk=pk)
+    sr = access.get_visible(
+        SalesReturn.objects.select_related("customer", "delivery", "warehouse"), request.user, pk=pk
+    )
     return _page(
         request,
         "crm/return_detail.html",
@@ -743,8 +904,9 @@ def return_detail(request, pk):
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_salesreturn", methods=POST)
 def return_confirm(request, pk):
+    access.get_visible(SalesReturn, request.user, pk=pk)
     return run_action(
         request,
         lambda: delivery_svc.return_confirm(return_id=pk, user=request.user),
@@ -755,12 +917,11 @@ def return_confirm(request, pk):
 
 # --------------------------------------------------------------------------- invoices, receipts, AR
 class InvoiceList(SalesListPage):
-    module = MODULE
     title = gettext_lazy("Sales invoices")
     table_class = tables.InvoiceTable
     filterset_class = filters.InvoiceFilter
 
-    def get_queryset(self):
+    def base_queryset(self):
         return SalesInvoice.objects.select_related("customer").order_by("-invoice_date", "-number")
 
     def get_context_data(self, **kwargs):
@@ -771,7 +932,7 @@ class InvoiceList(SalesListPage):
 
 @module_required(MODULE)
 def invoice_detail(request, pk):
-    inv = get_object_or_404(SalesInvoice.objects.select_related("customer", "original"), pk=pk)
+    inv = access.get_visible(SalesInvoice.objects.select_related("customer", "original"), request.user, pk=pk)
     return _page(
         request,
         "crm/invoice_detail.html",
@@ -788,59 +949,65 @@ def invoice_detail(request, pk):
     )
 
 
-@module_required(MODULE)
-def invoice_action(request, pk, action):
+@module_required(MODULE, action="crm.change_salesinvoice", methods=POST)
+def invoice_confirm(request, pk):
+    access.get_visible(SalesInvoice, request.user, pk=pk)
+    return run_action(
+        request,
+        lambda: invoice_svc.invoice_confirm(invoice_id=pk, user=request.user),
+        success=_("Invoice confirmed."),
+        redirect_to=reverse("crm:invoice_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, action="crm.change_salesinvoice", methods=POST)
+def invoice_cancel(request, pk):
+    access.get_visible(SalesInvoice, request.user, pk=pk)
+    return run_action(
+        request,
+        lambda: invoice_svc.invoice_cancel(invoice_id=pk, user=request.user),
+        success=_("Invoice cancelled."),
+        redirect_to=reverse("crm:invoice_detail", args=[pk]),
+    )
+
+
+@module_required(MODULE, action="crm.change_salesinvoice", methods=POST)
+def invoice_number(request, pk):
+    access.get_visible(SalesInvoice, request.user, pk=pk)
     back = reverse("crm:invoice_detail", args=[pk])
-    u = request.user
-    if action == "confirm":
-        return run_action(
-            request,
-            lambda: invoice_svc.invoice_confirm(invoice_id=pk, user=u),
-            success=_("Invoice confirmed."),
-            redirect_to=back,
+    form = forms.TaxNumberForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: invoice_svc.invoice_record_tax_number(invoice_id=pk, user=request.user, **form.cleaned_data),
+        success=_("Digital invoice number recorded."),
+        redirect_to=back,
+    )
+
+
+@module_required(MODULE, action="crm.add_salesinvoice", methods=POST)
+def invoice_red(request, pk):
+    inv = access.get_visible(SalesInvoice, request.user, pk=pk)
+    back = reverse("crm:invoice_detail", args=[pk])
+    try:
+        qtys = _qty_map(request, inv.lines.all())
+        red = invoice_svc.invoice_red_create(
+            blue_id=pk, reason=request.POST.get("reason", ""), quantities=qtys, user=request.user
         )
-    if action == "cancel":
-        return run_action(
-            request,
-            lambda: invoice_svc.invoice_cancel(invoice_id=pk, user=u),
-            success=_("Invoice cancelled."),
-            redirect_to=back,
-        )
-    if action == "number":
-        form = forms.TaxNumberForm(request.POST or None)
-        if request.method != "POST" or not form.is_valid():
-            messages.error(request, _("The digital invoice number must have 20 digits."))
-            return redirect(back)
-        return run_action(
-            request,
-            lambda: invoice_svc.invoice_record_tax_number(invoice_id=pk, user=u, **form.cleaned_data),
-            success=_("Digital invoice number recorded."),
-            redirect_to=back,
-        )
-    if action == "red":
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
-        inv = get_object_or_404(SalesInvoice, pk=pk)
-        try:
-            qtys = _qty_map(request, [ln.pk for ln in inv.lines.all()])
-            red = invoice_svc.invoice_red_create(
-                blue_id=pk, reason=request.POST.get("reason", ""), quantities=qtys, user=u
-            )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-            return redirect(back)
-        return redirect("crm:invoice_detail", pk=red.pk)
-    raise PermissionDenied
+    except (InputError, DomainError) as exc:
+        return _refused(request, exc, back)
+    return redirect("crm:invoice_detail", pk=red.pk)
 
 
 @module_required(MODULE)
 def invoice_export_json(request, pk):
-    inv = get_object_or_404(SalesInvoice.objects.select_related("customer"), pk=pk)
+    inv = access.get_visible(SalesInvoice.objects.select_related("customer"), request.user, pk=pk)
     try:
         body = invoice_svc.invoice_payload(inv)
     except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("crm:invoice_detail", pk=pk)
+        return _refused(request, exc, reverse("crm:invoice_detail", args=[pk]))
     resp = HttpResponse(json.dumps(body, ensure_ascii=False, indent=2), content_type="application/json; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="{inv.number}.json"'
     return resp
@@ -849,8 +1016,17 @@ def invoice_export_json(request, pk):
 @module_required(MODULE)
 def invoice_export_xlsx(request):
     """Confirmed invoices without a digital invoice number yet (or ?ids=1,2)."""
-    qs = SalesInvoice.objects.filter(status=PostStatus.CONFIRMED).select_related("customer", "original")
-    ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.strip().isdigit()]
+    ids = []
+    for raw in request.GET.get("ids", "").split(","):
+        if not raw.strip():
+            continue
+        try:
+            ids.append(parse_int(raw, label=_("invoice id"), min_value=1))
+        except InputError as exc:
+            return _refused(request, exc, reverse("crm:invoice_list"))
+    qs = access.scope(
+        SalesInvoice.objects.filter(status=PostStatus.CONFIRMED).select_related("customer", "original"), request.user
+    )
     qs = qs.filter(pk__in=ids) if ids else qs.filter(tax_invoice_number="")
     data = invoice_svc.invoices_xlsx(list(qs.order_by("number")))
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -861,20 +1037,21 @@ def invoice_export_xlsx(request):
 class ReceiptList(SalesListPage):
     model = Receipt
     filterset_fields = ["status"]
-    module = MODULE
     title = gettext_lazy("Customer receipts")
     table_class = tables.ReceiptTable
     create_url_name = "crm:receipt_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return Receipt.objects.select_related("customer").order_by("-receipt_date", "-number")
 
 
-@module_required(MODULE)
+@module_required(MODULE, "crm.add_receipt", action="crm.add_receipt")
 def receipt_create(request):
+    initial_customer = _get_id(request, "customer", _("customer")) if request.method == "GET" else None
     form = forms.ReceiptForm(
-        request.POST or None, initial={"receipt_date": timezone.localdate(), "customer": request.GET.get("customer")}
+        request.POST or None, initial={"receipt_date": timezone.localdate(), "customer": initial_customer}
     )
+    form.fields["customer"].queryset = access.customers_for(request.user, active_only=False)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         allocations = {}
@@ -900,12 +1077,14 @@ def receipt_create(request):
             messages.error(request, str(exc))
         else:
             return redirect("crm:receipt_detail", pk=rc.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Correct the fields marked below; nothing was saved."))
     return _page(request, "erp/form.html", _("New receipt"), {"form": form})
 
 
 @module_required(MODULE)
 def receipt_detail(request, pk):
-    rc = get_object_or_404(Receipt.objects.select_related("customer"), pk=pk)
+    rc = access.get_visible(Receipt.objects.select_related("customer"), request.user, pk=pk)
     return _page(
         request,
         "crm/receipt_detail.html",
@@ -915,8 +1094,9 @@ def receipt_detail(request, pk):
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_receipt", methods=POST)
 def receipt_confirm(request, pk):
+    access.get_visible(Receipt, request.user, pk=pk)
     return run_action(
         request,
         lambda: receipt_svc.receipt_confirm(receipt_id=pk, user=request.user),
@@ -934,26 +1114,29 @@ def ageing(request):
 
 # --------------------------------------------------------------------------- service
 class TicketList(SalesListPage):
-    module = MODULE
     title = gettext_lazy("Service tickets")
     table_class = tables.TicketTable
     filterset_class = filters.TicketFilter
     create_url_name = "crm:ticket_create"
 
-    def get_queryset(self):
+    def base_queryset(self):
         return ServiceTicket.objects.select_related("customer", "order", "assigned_to").order_by("-created_at")
 
 
 class OverdueTicketList(TicketList):
     title = gettext_lazy("Overdue service tickets")
 
-    def get_queryset(self):
+    def base_queryset(self):
         return selectors.overdue_tickets()
 
 
-@module_required(MODULE)
+@module_required(MODULE, "crm.add_serviceticket", action="crm.add_serviceticket")
 def ticket_create(request):
-    form = forms.TicketForm(request.POST or None)
+    form = forms.TicketForm(
+        request.POST or None,
+        customers=access.customers_for(request.user),
+        orders=access.scope(SalesOrder.objects.all(), request.user),
+    )
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
@@ -970,12 +1153,16 @@ def ticket_create(request):
             messages.error(request, str(exc))
         else:
             return redirect("crm:ticket_detail", pk=t.pk)
+    elif request.method == "POST":
+        messages.error(request, _("Correct the fields marked below; nothing was saved."))
     return _page(request, "erp/form.html", _("New service ticket"), {"form": form})
 
 
 @module_required(MODULE)
 def ticket_detail(request, pk):
-    t = get_object_or_404(ServiceTicket.objects.select_related("customer", "order", "assigned_to"), pk=pk)
+    t = access.get_visible(
+        ServiceTicket.objects.select_related("customer", "order", "assigned_to"), request.user, pk=pk
+    )
     return _page(
         request,
         "crm/ticket_detail.html",
@@ -989,8 +1176,9 @@ def ticket_detail(request, pk):
     )
 
 
-@module_required(MODULE)
+@module_required(MODULE, action="crm.change_serviceticket", methods=POST)
 def ticket_status(request, pk):
+    access.get_visible(ServiceTicket, request.user, pk=pk)
     return run_action(
         request,
         lambda: ticket_svc.ticket_set_status(ticket_id=pk, status=request.POST.get("status", ""), user=request.user),

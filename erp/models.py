@@ -141,7 +141,7 @@ class CompanySettings(models.Model):
             models.CheckConstraint(
                 condition=models.Q(over_receipt_tolerance_pct__gte=0, over_receipt_tolerance_pct__lte=100),
                 name="company_tolerance_0_100",
-                violation_error_message=_("The over-receipt tolerance must lie between 0 and 100 %."),
+                violation_error_message=_("The over-receipt tolerance must lie between 0 and 100 %%."),
             ),
             models.CheckConstraint(
                 condition=models.Q(min_year__gte=1900, max_year__lte=2999, min_year__lte=models.F("max_year")),

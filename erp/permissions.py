@@ -139,3 +139,26 @@ def view_access(view) -> dict:
     if hasattr(view, "modules"):
         return {"modules": view.modules, "perms": view.perms, "action": view.action, "methods": view.methods}
     return {}
+
+
+def login_only(view=None, *, methods=None):
+    """Pages every signed-in user may open (dashboard, own notifications): login, then method."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            allowed = tuple(methods) if methods else SAFE_METHODS
+            if request.method not in allowed and not (request.method == "HEAD" and "GET" in allowed):
+                return HttpResponseNotAllowed([m for m in allowed if m not in ("HEAD", "OPTIONS")])
+            return view(request, *args, **kwargs)
+
+        wrapped.modules = ()
+        wrapped.perms = ()
+        wrapped.action = ()
+        wrapped.methods = tuple(methods) if methods else None
+        wrapped.login_only = True
+        return wrapped
+
+    return decorator(view) if view is not None else decorator

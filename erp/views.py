@@ -7,7 +7,6 @@ call one service; a DomainError becomes an error message, never a 500.
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.messages.views import SuccessMessageMixin
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
@@ -16,14 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
 from django.views.generic import CreateView, UpdateView
 from django_filters.views import FilterView
 from django_tables2.export.views import ExportMixin
 from django_tables2.views import SingleTableMixin
 
 from .errors import DomainError
-from .permissions import ModuleRequiredMixin
+from .permissions import ModuleRequiredMixin, login_only
 
 
 class PageMixin(ModuleRequiredMixin):
@@ -147,7 +145,7 @@ def run_action(request, fn, *, success: str, redirect_to: str):
     return redirect(redirect_to)
 
 
-@login_required
+@login_only
 def dashboard(request):
     from .dashboard import dashboard_cards
 
@@ -158,7 +156,7 @@ def dashboard(request):
     )
 
 
-@login_required
+@login_only
 def notifications(request):
     qs = request.user.notifications.all()[:200]
     return render(
@@ -168,11 +166,18 @@ def notifications(request):
     )
 
 
-@login_required
-@require_POST
+@login_only(methods=("POST",))
 def notifications_mark_read(request):  # own notifications only; no permission beyond login
     request.user.notifications.filter(read_at__isnull=True).update(read_at=timezone.now())
     return redirect("notifications")
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says: send them to the SVG icon."""
+    from django.http import HttpResponsePermanentRedirect
+    from django.templatetags.static import static
+
+    return HttpResponsePermanentRedirect(static("erp/favicon.svg"))
 
 
 @never_cache

@@ -12,7 +12,9 @@ from erp.errors import StateError, ValidationError
 from erp.fields import to_decimal
 from erp.models import CompanySettings, Notification
 from erp.numbering import next_number
+from erp.permissions import has_module
 
+from ..access import is_crm_admin, manages_team_of, may_manage, scope_user_ids
 from ..models import Customer, FollowUp, Lead, Opportunity, StageChange
 from ..states import OPEN_STAGES, STAGE_RANK, LeadStatus, Stage
 
@@ -33,7 +35,8 @@ def customer_set_credit_limit(*, customer_id: int, credit_limit, user) -> Custom
 
 @transaction.atomic
 def customer_claim(*, customer_id: int, user) -> Customer:
-    """Take a customer from the shared pool."""
+    """Take a customer from the shared pool (领取). Only pool customers can be claimed; one that
+    belongs to someone else is refused (its owner's team manager or an administrator reassigns it)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if customer.owner_id == user.pk:
         return customer
@@ -42,15 +45,41 @@ def customer_claim(*, customer_id: int, user) -> Customer:
             _("%(customer)s is not in the shared pool: it belongs to %(owner)s.")
             % {"customer": customer, "owner": customer.owner}
         )
+    if not customer.is_active:
+        raise StateError(_("%(customer)s is inactive and cannot be claimed.") % {"customer": customer})
     customer.owner = user
     customer.claimed_at = timezone.now()
     customer.save(update_fields=["owner", "claimed_at", "updated_at"])
     return customer
 
 
+def _may_assign(user, customer, owner) -> bool:
+    """Administrators assign any customer to anyone; a team manager assigns the customers of
+    their team (and pool customers) to members of their team, themselves included."""
+    if user is None or is_crm_admin(user):
+        return True
+    ids = scope_user_ids(user)
+    if len(ids) <= 1:  # manages no team
+        return False
+    current_ok = customer.owner_id is None or customer.owner_id in ids
+    target_ok = owner is None or owner.pk in ids
+    return current_ok and target_ok
+
+
 @transaction.atomic
 def customer_assign(*, customer_id: int, owner, user) -> Customer:
+    """Give a customer to `owner` (None: back to the pool). `user` None = the system (imports)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if not _may_assign(user, customer, owner):
+        raise ValidationError(
+            _("Only administrators and the team manager of the owner may assign customers."), code="forbidden"
+        )
+    if owner is not None and not owner.is_active:
+        raise ValidationError(_("%(user)s is inactive.") % {"user": owner})
+    if owner is not None and user is not None and not has_module(owner, "sales"):
+        raise ValidationError(_("%(user)s does not work in sales.") % {"user": owner})
+    if customer.owner_id == (owner.pk if owner else None):
+        return customer
     if owner is None:
         customer.owner = None
     else:
@@ -62,10 +91,17 @@ def customer_assign(*, customer_id: int, owner, user) -> Customer:
 
 @transaction.atomic
 def customer_release(*, customer_id: int, user) -> Customer:
-    """Put a customer back into the shared pool."""
+    """Put a customer back into the shared pool: its owner, the owner's team manager or an
+    administrator (`user` None = the system)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if customer.owner_id is None:
         return customer
+    if user is not None and not may_manage(user, customer):
+        raise ValidationError(
+            _("Only the owner, the owner's team manager or an administrator may return %(customer)s to the pool.")
+            % {"customer": customer},
+            code="forbidden",
+        )
     customer.owner = None
     customer.save(update_fields=["owner", "updated_at"])
     return customer
@@ -241,7 +277,10 @@ def followup_add(
 
 @transaction.atomic
 def followup_done(*, followup_id: int, user) -> FollowUp:
+    """Mark a reminder done: its author, the author's team manager or an administrator."""
     fu = FollowUp.objects.select_for_update().get(pk=followup_id)
+    if user is not None and fu.user_id != user.pk and not manages_team_of(user, fu.user_id):
+        raise ValidationError(_("This reminder belongs to another user."), code="forbidden")
     if not fu.reminder_done:
         fu.reminder_done = True
         fu.save(update_fields=["reminder_done"])

@@ -324,6 +324,10 @@ def invoice_red_create(
         _fill(obj, blue.prices_include_tax)
         objs.append(obj)
     _totals(red, objs)
+    if red.total == 0:
+        raise ValidationError(
+            _("The red-letter amount rounds to 0.00: enter the quantities to reverse in full."), code="red_zero"
+        )
     _check_red_limits(blue, {o.original_line_id: -o.qty for o in objs}, -red.total)
     red.save()
     for o in objs:
@@ -410,10 +414,13 @@ def invoices_xlsx(invoices: list[SalesInvoice]) -> bytes:
     """The tax platform's batch import workbook: 发票基本信息 + 发票明细信息 sheets."""
     from openpyxl import Workbook
 
+    from erp.exports import xlsx_append
+
     wb = Workbook()
     head = wb.active
     head.title = "发票基本信息"
-    head.append(
+    xlsx_append(
+        head,
         [
             "发票流水号",
             "单据编号",
@@ -426,15 +433,17 @@ def invoices_xlsx(invoices: list[SalesInvoice]) -> bytes:
             "价税合计",
             "红字原因",
             "原发票号码",
-        ]
+        ],
     )
     detail = wb.create_sheet("发票明细信息")
-    detail.append(
-        ["发票流水号", "序号", "税收分类编码", "项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额"]
+    xlsx_append(
+        detail,
+        ["发票流水号", "序号", "税收分类编码", "项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额"],
     )
     for inv in invoices:
         p = invoice_payload(inv)
-        head.append(
+        xlsx_append(
+            head,
             [
                 p["requestSerialNo"],
                 p["documentNo"],
@@ -447,10 +456,11 @@ def invoices_xlsx(invoices: list[SalesInvoice]) -> bytes:
                 p["totalWithTax"],
                 p.get("redReason", ""),
                 p.get("originalInvoiceNo", ""),
-            ]
+            ],
         )
         for ln in p["lines"]:
-            detail.append(
+            xlsx_append(
+                detail,
                 [
                     p["requestSerialNo"],
                     ln["lineNo"],
@@ -463,7 +473,7 @@ def invoices_xlsx(invoices: list[SalesInvoice]) -> bytes:
                     ln["amount"],
                     ln["taxRate"],
                     ln["taxAmount"],
-                ]
+                ],
             )
     buf = io.BytesIO()
     wb.save(buf)

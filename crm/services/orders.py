@@ -38,10 +38,16 @@ class LineInput:
     discount_rate: Decimal = ZERO
 
 
-def _check_lines(lines: list[LineInput]) -> None:
+MAX_AMOUNT = Decimal(10) ** 16  # MoneyField(18, 2): 16 digits before the decimal point
+
+
+def _check_lines(lines: list[LineInput], *, doc_date: datetime.date | None = None) -> None:
+    """Line rules; `doc_date` given: every due date on or after it. Amounts must fit the money
+    fields and a priced line may not round to 0.00 (nothing is silently rounded away)."""
     if not lines:
         raise ValidationError(_("Add at least one line."))
     known = set(Item.objects.filter(pk__in=[ln.item_id for ln in lines]).values_list("pk", flat=True))
+    total = ZERO
     for n, ln in enumerate(lines, start=1):
         if ln.item_id not in known:
             raise ValidationError(_("Line %(n)s: unknown item.") % {"n": n})
@@ -53,6 +59,30 @@ def _check_lines(lines: list[LineInput]) -> None:
             raise ValidationError(_("Line %(n)s: the tax rate must be between 0 and 1.") % {"n": n})
         if not (ZERO <= to_decimal(ln.discount_rate) < 1):
             raise ValidationError(_("Line %(n)s: the discount must be between 0 and 1.") % {"n": n})
+        if doc_date and ln.due_date and ln.due_date < doc_date:
+            raise ValidationError(
+                _("Line %(n)s: the due date %(due)s lies before the document date %(date)s.")
+                % {"n": n, "due": ln.due_date.isoformat(), "date": doc_date.isoformat()}
+            )
+        gross = to_decimal(ln.qty) * to_decimal(ln.unit_price) * (1 + to_decimal(ln.tax_rate))
+        if gross >= MAX_AMOUNT:
+            raise ValidationError(
+                _("Line %(n)s: quantity × unit price is too large for an amount (at most %(max)s digits).")
+                % {"n": n, "max": 16}
+            )
+        a = line_amounts(
+            to_decimal(ln.qty),
+            to_decimal(ln.unit_price),
+            to_decimal(ln.tax_rate),
+            discount=to_decimal(ln.discount_rate),
+        )
+        if to_decimal(ln.unit_price) > 0 and to_decimal(ln.discount_rate) < 1 and a.amount == 0:
+            raise ValidationError(
+                _("Line %(n)s: quantity × unit price rounds to 0.00; enter the quantity and price in full.") % {"n": n}
+            )
+        total += a.gross
+    if total >= MAX_AMOUNT:
+        raise ValidationError(_("The document total is too large (at most %(max)s digits).") % {"max": 16})
 
 
 def _totals(doc, lines) -> None:
@@ -95,8 +125,8 @@ def _add_priced_lines(doc, line_model, parent_field: str, lines: list[LineInput]
 def quotation_create(
     *, customer_id: int, lines: list[LineInput], user, quote_date=None, valid_until=None, opportunity_id=None
 ) -> Quotation:
-    _check_lines(lines)
     quote_date = quote_date or timezone.localdate()
+    _check_lines(lines)
     q = Quotation.objects.create(
         number=next_number("QT", on_date=quote_date),
         customer_id=customer_id,
@@ -143,6 +173,7 @@ def quotation_to_order(*, quotation_id: int, user, order_date=None) -> SalesOrde
         ],
         quotation_id=q.pk,
         opportunity_id=q.opportunity_id,
+        check_due_dates=False,
     )
     for ol, ql in zip(order.lines.order_by("line_no"), qlines, strict=True):
         ol.quotation_line = ql
@@ -164,9 +195,12 @@ def order_create(
     opportunity_id=None,
     number: str | None = None,
     customer_po: str = "",
+    check_due_dates: bool = True,
 ) -> SalesOrder:
-    _check_lines(lines)
+    """A draft order; due dates on or after the order date unless pushed down from a quotation
+    (`check_due_dates=False`: the quotation's dates are kept as they were agreed)."""
     order_date = order_date or timezone.localdate()
+    _check_lines(lines, doc_date=order_date if check_due_dates else None)
     for n, ln in enumerate(lines, start=1):
         if ln.due_date is None:
             raise ValidationError(_("Line %(n)s: the due date is required.") % {"n": n})

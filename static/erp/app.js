@@ -1,0 +1,16 @@
+// Small behaviours without inline JavaScript (the Content-Security-Policy allows only our files):
+// <select data-autosubmit> submits its form on change; <form data-confirm="..."> asks first;
+// <button data-print> prints the page.
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.submit(); }
+});
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  var text = form.getAttribute && form.getAttribute("data-confirm");
+  if (text && !window.confirm(text)) { e.preventDefault(); }
+}, true);
+document.addEventListener("click", function (e) {
+  var el = e.target.closest && e.target.closest("[data-print]");
+  if (el) { e.preventDefault(); window.print(); }
+});
