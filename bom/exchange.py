@@ -88,14 +88,14 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
         line = {
             "component_id": comp.pk if comp else None,
             "qty_per": ctx.decimal(row, "qty_per", gt=ZERO),
-            "scrap_rate": ctx.decimal(row, "scrap_rate", default=ZERO, min_value=ZERO, lt=ONE),
+            "scrap_rate": ctx.decimal(row, "scrap_rate", default=ZERO, min_value=ZERO, lt=ONE, max_digits=9),
             "fixed_loss": ctx.decimal(row, "fixed_loss", default=ZERO, min_value=ZERO),
             "issue_method": ctx.choice(row, "issue_method", IssueMethod.values, default=IssueMethod.MANUAL),
             "key_part": ctx.flag(row, "key_part"),
             "valid_from": ctx.date(row, "valid_from", required=False),
             "valid_to": ctx.date(row, "valid_to", required=False),
             "line_type": ctx.choice(row, "line_type", LineType.values, default=LineType.COMPONENT),
-            "cost_share": ctx.decimal(row, "cost_share", required=False, min_value=ZERO),
+            "cost_share": ctx.decimal(row, "cost_share", required=False, min_value=ZERO, max_digits=9),
         }
         skip = ctx.flag(row, "skip_level")
         if line["valid_from"] and line["valid_to"] and line["valid_to"] < line["valid_from"]:

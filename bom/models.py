@@ -68,6 +68,7 @@ class Bom(TimeStampedModel):
         verbose_name = _("BOM")
         verbose_name_plural = _("BOMs")
         ordering = ["item__code", "-id"]
+        permissions = [("approve_bom", _("Can approve, disable and re-enable BOMs"))]
         constraints = [
             models.UniqueConstraint(fields=["item", "version"], name="uniq_bom_item_version"),
             models.CheckConstraint(condition=Q(output_qty__gt=0), name="bom_output_qty_positive"),
@@ -169,6 +170,7 @@ class Ecn(Document):
     class Meta(Document.Meta):
         verbose_name = _("engineering change notice")
         verbose_name_plural = _("engineering change notices")
+        permissions = [("approve_ecn", _("Can approve engineering change notices"))]
 
     def get_absolute_url(self):
         return reverse("bom:ecn_detail", args=[self.pk])

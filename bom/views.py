@@ -1,8 +1,17 @@
 """BOM pages: list, editor, explosion tree, where-used, version comparison, ECNs. Thin: every
-write goes through bom.services, every read through bom.selectors."""
+write goes through bom.services, every read through bom.selectors.
+
+Access (issue #10): every view declares its module and, if it changes anything, its action
+permission (`erp.permissions.module_required`); form pages require it for GET as well. The
+planner (计划) and the administrator act; production (生产) reads. Approving, disabling and
+re-enabling a BOM and approving an ECN need their own permissions (bom.approve_bom,
+bom.approve_ecn). Lines are reached only through their own BOM or ECN (404 otherwise); every
+number, date and id typed goes through `erp.input`.
+"""
 
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Count
@@ -14,6 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
+from erp.exports import xlsx_append
 from erp.fields import fmt_decimal
 from erp.permissions import module_required
 from erp.views import ListPage, run_action
@@ -29,13 +39,20 @@ from .forms import (
     EcnLineForm,
     ExplosionForm,
     WhereUsedForm,
+    form_errors,
 )
-from .models import Bom, BomLine, Ecn, EcnLine
+from .models import Bom, BomLine, Ecn
 from .states import BomStatus, EcnStatus
 from .tables import BomFilter, BomTable, EcnFilter, EcnTable
 
 MODULE = "bom"
+ADD_BOM = "bom.add_bom"
 CHANGE_BOM = "bom.change_bom"
+APPROVE_BOM = "bom.approve_bom"
+ADD_ECN = "bom.add_ecn"
+CHANGE_ECN = "bom.change_ecn"
+APPROVE_ECN = "bom.approve_ecn"
+POST = ("POST",)
 
 
 def _page(request, template, title, ctx, crumbs=()):
@@ -59,7 +76,7 @@ class BomList(ListPage):
         return selectors.bom_list_queryset().annotate(line_count=Count("lines")).order_by("item__code", "version")
 
 
-@module_required(MODULE, "bom.add_bom")
+@module_required(MODULE, ADD_BOM, action=ADD_BOM)
 def bom_create(request):
     form = BomHeaderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -95,8 +112,10 @@ def _line_input(cd) -> services.LineInput:
     )
 
 
-def _detail_ctx(bom_id, line_form=None, error=None):
+def _detail_ctx(request, bom_id, line_form=None, error=None):
     bom = selectors.bom_with_lines(bom_id)
+    user = request.user
+    draft = bom.status == BomStatus.DRAFT and not (bom.item.ecn_controlled and _has_released(bom))
     return {
         "bom": bom,
         "lines": list(bom.lines.all()),
@@ -104,7 +123,10 @@ def _detail_ctx(bom_id, line_form=None, error=None):
         "edit_form": BomEditForm(
             initial={"output_qty": bom.output_qty, "skip_level": bom.skip_level, "notes": bom.notes}
         ),
-        "editable": bom.status == BomStatus.DRAFT and not (bom.item.ecn_controlled and _has_released(bom)),
+        "editable": draft and user.has_perm(CHANGE_BOM),
+        "can_approve": user.has_perm(APPROVE_BOM),
+        "can_add": user.has_perm(ADD_BOM),
+        "can_add_ecn": user.has_perm(ADD_ECN),
         "line_error": error,
         "versions": [
             {"id": v["id"], "version": v["version"], "status_label": BomStatus(v["status"]).label}
@@ -120,59 +142,71 @@ def _has_released(bom):
 @module_required(MODULE)
 def bom_detail(request, pk):
     get_object_or_404(Bom, pk=pk)
-    ctx = _detail_ctx(pk)
+    ctx = _detail_ctx(request, pk)
     return _page(request, "bom/bom_detail.html", str(ctx["bom"]), ctx, [(_("BOMs"), reverse("bom:bom_list"))])
 
 
-@module_required(MODULE, CHANGE_BOM)
+@module_required(MODULE, action=CHANGE_BOM, methods=POST)
 def bom_edit(request, pk):
+    get_object_or_404(Bom, pk=pk)
     form = BomEditForm(request.POST)
-    if request.method == "POST" and form.is_valid():
+    if form.is_valid():
         return run_action(
             request,
             lambda: services.bom_update(bom_id=pk, user=request.user, **form.cleaned_data),
             success=_("Saved."),
             redirect_to=reverse("bom:bom_detail", args=[pk]),
         )
-    messages.error(request, _("Check the header fields."))
+    messages.error(request, form_errors(form))
     return redirect("bom:bom_detail", pk)
 
 
-@module_required(MODULE, CHANGE_BOM)
+@module_required(MODULE, action=CHANGE_BOM, methods=POST)
 def bom_line_add(request, pk):
-    """POST; with htmx it answers the lines partial, otherwise redirects to the editor."""
-    if request.method != "POST":
-        return redirect("bom:bom_detail", pk)
+    """With htmx it answers the lines partial, otherwise redirects to the editor."""
+    get_object_or_404(Bom, pk=pk)
+    detail_url = reverse("bom:bom_detail", args=[pk])
     form = BomLineForm(request.POST)
     error = None
+    added = False
     if form.is_valid():
         try:
             services.bom_line_add(bom_id=pk, line=_line_input(form.cleaned_data), user=request.user)
-            form = None
+            form, added = None, True
         except DomainError as exc:
             error = str(exc)
     if request.headers.get("HX-Request"):
-        return render(request, "bom/_lines.html", _detail_ctx(pk, form, error))
+        if form is not None and form.errors:
+            error = form_errors(form)
+        response = render(request, "bom/_lines.html", _detail_ctx(request, pk, form, error))
+        if added:
+            # Keeps the one-time submission token (erp.submit): a repeated POST of the same form
+            # is sent to the BOM instead of adding the line a second time.
+            response["Location"] = detail_url
+        return response
     if error:
         messages.error(request, error)
     elif form is not None:
-        messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-    return redirect("bom:bom_detail", pk)
+        messages.error(request, form_errors(form))
+    return redirect(detail_url)
 
 
-@module_required(MODULE, CHANGE_BOM)
-def bom_line_delete(request, line_pk):
-    line = get_object_or_404(BomLine, pk=line_pk)
+@module_required(MODULE, action=CHANGE_BOM, methods=POST)
+def bom_line_delete(request, pk, line_pk):
+    """Only a line of this BOM (404 otherwise); the service refuses when the BOM is not editable."""
+    bom = get_object_or_404(Bom, pk=pk)
+    get_object_or_404(BomLine, pk=line_pk, bom=bom)
     return run_action(
         request,
-        lambda: services.bom_line_delete(line_id=line_pk, user=request.user),
+        lambda: services.bom_line_delete(line_id=line_pk, bom_id=bom.pk, user=request.user),
         success=_("Line deleted."),
-        redirect_to=reverse("bom:bom_detail", args=[line.bom_id]),
+        redirect_to=reverse("bom:bom_detail", args=[bom.pk]),
     )
 
 
-@module_required(MODULE, CHANGE_BOM)
+@module_required(MODULE, action=APPROVE_BOM, methods=POST)
 def bom_approve(request, pk):
+    get_object_or_404(Bom, pk=pk)
     return run_action(
         request,
         lambda: services.bom_approve(bom_id=pk, user=request.user),
@@ -181,8 +215,9 @@ def bom_approve(request, pk):
     )
 
 
-@module_required(MODULE, CHANGE_BOM)
+@module_required(MODULE, action=APPROVE_BOM, methods=POST)
 def bom_disable(request, pk):
+    get_object_or_404(Bom, pk=pk)
     return run_action(
         request,
         lambda: services.bom_disable(bom_id=pk, user=request.user),
@@ -191,10 +226,9 @@ def bom_disable(request, pk):
     )
 
 
-@module_required(MODULE, "bom.add_bom")
+@module_required(MODULE, action=ADD_BOM, methods=POST)
 def bom_new_version(request, pk):
-    if request.method != "POST":
-        return redirect("bom:bom_detail", pk)
+    get_object_or_404(Bom, pk=pk)
     try:
         new = services.bom_new_version(bom_id=pk, user=request.user)
     except DomainError as exc:
@@ -225,6 +259,8 @@ def explosion(request):
             error = str(exc)
         if result is not None and request.GET.get("format") == "xlsx":
             return _explosion_xlsx(result, cd)
+    elif request.GET and form.errors:
+        error = form_errors(form)
     ctx = {"form": form, "result": result, "error": error}
     if result is not None and result.root is not None:
         ctx["rows"] = [(r, result.items.get(r.item_id)) for r in result.rows]
@@ -243,13 +279,16 @@ def explosion(request):
 
 
 def _explosion_xlsx(result, cd):
+    """Rows written with erp.exports.xlsx_append: item names starting with = stay text."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "BOM"
-    ws.append([_("Item"), str(cd["item"]), _("Quantity"), str(cd["qty"]), _("As of"), str(cd["as_of"] or "")])
-    ws.append(
+    as_of = cd["as_of"].isoformat() if cd["as_of"] else ""
+    xlsx_append(ws, [_("Item"), str(cd["item"]), _("Quantity"), fmt_decimal(cd["qty"], 6), _("As of"), as_of])
+    xlsx_append(
+        ws,
         [
             _("Level"),
             _("Item number"),
@@ -263,11 +302,12 @@ def _explosion_xlsx(result, cd):
             _("Extended cost"),
             _("Phantom"),
             _("Skip level"),
-        ]
+        ],
     )
     for r in result.rows:
         item = result.items.get(r.item_id)
-        ws.append(
+        xlsx_append(
+            ws,
             [
                 ("." * r.level) + str(r.level),
                 item.code if item else r.item_id,
@@ -281,14 +321,15 @@ def _explosion_xlsx(result, cd):
                 fmt_decimal(r.extended_cost, 2),
                 "Y" if r.phantom else "",
                 "Y" if r.skip_level else "",
-            ]
+            ],
         )
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(
         buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    resp["Content-Disposition"] = f'attachment; filename="bom-{cd["item"].code}.xlsx"'
+    filename = quote(f"bom-{cd['item'].code}.xlsx")
+    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{filename}"
     return resp
 
 
@@ -342,10 +383,11 @@ class EcnList(ListPage):
         return Ecn.objects.select_related("item", "base_bom", "new_bom").order_by("-number")
 
 
-@module_required(MODULE, "bom.add_ecn")
+@module_required(MODULE, ADD_ECN, action=ADD_ECN)
 def ecn_create(request):
     form = EcnForm(
-        request.POST or None, initial={"effective_date": timezone.localdate(), "item": request.GET.get("item", "")}
+        request.POST or None,
+        initial={"effective_date": timezone.localdate(), "item": request.GET.get("item", "")[:60]},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -370,20 +412,21 @@ def ecn_create(request):
 def ecn_detail(request, pk):
     get_object_or_404(Ecn, pk=pk)
     ecn = selectors.ecn_with_lines(pk)
+    draft = ecn.status == EcnStatus.DRAFT
     ctx = {
         "ecn": ecn,
         "lines": list(ecn.lines.all()),
         "line_form": EcnLineForm(),
-        "editable": ecn.status == EcnStatus.DRAFT,
+        "editable": draft and request.user.has_perm(CHANGE_ECN),
+        "can_approve": draft and request.user.has_perm(APPROVE_ECN),
     }
     ctx["impact"] = selectors.ecn_impact(ecn)
     return _page(request, "bom/ecn_detail.html", str(ecn), ctx, [(_("Engineering changes"), reverse("bom:ecn_list"))])
 
 
-@module_required(MODULE, "bom.change_ecn")
+@module_required(MODULE, action=CHANGE_ECN, methods=POST)
 def ecn_line_add(request, pk):
-    if request.method != "POST":
-        return redirect("bom:ecn_detail", pk)
+    get_object_or_404(Ecn, pk=pk)
     form = EcnLineForm(request.POST)
     if form.is_valid():
         cd = form.cleaned_data
@@ -403,23 +446,26 @@ def ecn_line_add(request, pk):
             success=_("Change added."),
             redirect_to=reverse("bom:ecn_detail", args=[pk]),
         )
-    messages.error(request, "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+    messages.error(request, form_errors(form))
     return redirect("bom:ecn_detail", pk)
 
 
-@module_required(MODULE, "bom.change_ecn")
-def ecn_line_delete(request, line_pk):
-    line = get_object_or_404(EcnLine, pk=line_pk)
+@module_required(MODULE, action=CHANGE_ECN, methods=POST)
+def ecn_line_delete(request, pk, line_pk):
+    """Only a line of this ECN (404 otherwise); the service refuses when the ECN is not a draft."""
+    ecn = get_object_or_404(Ecn, pk=pk)
+    get_object_or_404(ecn.lines, pk=line_pk)
     return run_action(
         request,
-        lambda: services.ecn_line_delete(line_id=line_pk, user=request.user),
+        lambda: services.ecn_line_delete(line_id=line_pk, ecn_id=ecn.pk, user=request.user),
         success=_("Line deleted."),
-        redirect_to=reverse("bom:ecn_detail", args=[line.ecn_id]),
+        redirect_to=reverse("bom:ecn_detail", args=[ecn.pk]),
     )
 
 
-@module_required(MODULE, "bom.change_ecn")
+@module_required(MODULE, action=APPROVE_ECN, methods=POST)
 def ecn_approve(request, pk):
+    get_object_or_404(Ecn, pk=pk)
     return run_action(
         request,
         lambda: services.ecn_approve(ecn_id=pk, user=request.user),
@@ -428,8 +474,9 @@ def ecn_approve(request, pk):
     )
 
 
-@module_required(MODULE, "bom.change_ecn")
+@module_required(MODULE, action=CHANGE_ECN, methods=POST)
 def ecn_cancel(request, pk):
+    get_object_or_404(Ecn, pk=pk)
     return run_action(
         request,
         lambda: services.ecn_cancel(ecn_id=pk, user=request.user),

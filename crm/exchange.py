@@ -98,6 +98,7 @@ def import_sales_orders(rows, ctx):
         delivered = ctx.decimal(row, "delivered_qty", required=False, default=ZERO, min_value=ZERO)
         due = ctx.date(row, "due_date")
         price = ctx.decimal(row, "unit_price", required=False, default=ZERO, min_value=ZERO)
+        ctx.amount_fits(row, "unit_price", qty, price)
         if cust and cust not in customers:
             ctx.error(row, "customer", _("'%(value)s' is not a customer") % {"value": cust})
         if item_code and item_code not in items:

@@ -29,4 +29,14 @@ PERIODIC_TASKS = {
         "task": "mrp.tasks.nightly_run",
         "schedule": crontab(hour=2, minute=0),
     },
+    # every hour at :20: import previews never confirmed (older than IMPORT_PREVIEW_HOURS) are deleted.
+    "erp-delete-expired-import-uploads": {
+        "task": "erp.tasks.delete_expired_import_uploads",
+        "schedule": crontab(minute=20),
+    },
+    # 03:30 every day: submission tokens older than SUBMIT_TOKEN_HOURS are deleted.
+    "erp-delete-old-submit-tokens": {
+        "task": "erp.tasks.delete_old_submit_tokens",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }

@@ -45,7 +45,24 @@ def register_constraint_messages(mapping: dict) -> None:
 def constraint_message(name: str) -> str:
     from django.utils.translation import gettext as _
 
-    message = CONSTRAINT_MESSAGES.get(name)
+    message = CONSTRAINT_MESSAGES.get(name) or _declared_message(name)
     if message:
         return str(message)
     return _("The data breaks a rule of the database (a duplicate or a value out of range); nothing was saved.")
+
+
+def _declared_message(name: str):
+    """The `violation_error_message` a model declares for constraint `name` (None if default)."""
+    if not name:
+        return None
+    from django.apps import apps
+    from django.db.models import BaseConstraint
+
+    for model in apps.get_models():
+        for constraint in model._meta.constraints:
+            if constraint.name == name and constraint.violation_error_message not in (
+                None,
+                BaseConstraint.default_violation_error_message,
+            ):
+                return constraint.violation_error_message % {"name": name}
+    return None

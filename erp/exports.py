@@ -6,16 +6,26 @@ formula — starting with `=`, `+`, `-`, `@`, a tab or a carriage return — is 
 - CSV: such text gets a leading apostrophe (`'=HYPERLINK(...)`), the OWASP rule; the exchange
   importer removes that apostrophe again, so exports still round-trip.
 
-Numbers, dates and booleans are never touched (a negative number is a number, not text).
+Numbers, dates and booleans are never touched (a negative number is a number, not text), nor is
+text that is a plain number such as "-12.50".
 """
 
 from __future__ import annotations
 
+import re
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Text that is a plain number ("-12.50", "+3", "-1,234.5", "-5%") is what a spreadsheet reads as that
+# number, never as a formula: it is left alone so negative numbers stay numbers in CSV.
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)?(\.\d+)?%?$")
 
 
 def is_formula_like(value) -> bool:
-    return isinstance(value, str) and value.startswith(FORMULA_START)
+    return (
+        isinstance(value, str)
+        and value.startswith(FORMULA_START)
+        and not (len(value) > 1 and any(c.isdigit() for c in value) and _PLAIN_NUMBER.match(value))
+    )
 
 
 def csv_text(value):

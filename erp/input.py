@@ -283,9 +283,16 @@ class DateField(forms.DateField):
     input_formats = ["%Y-%m-%d", "%Y/%m/%d"]
 
     def to_python(self, value):
-        value = super().to_python(value)
+        label = str(self.label or _("Date"))
         try:
-            return check_date_range(value, label=str(self.label or _("Date")))
+            value = super().to_python(value)
+        except forms.ValidationError:
+            raise forms.ValidationError(
+                _("%(field)s: '%(value)s' is not a date (YYYY-MM-DD).") % {"field": label, "value": str(value)[:30]},
+                code="invalid",
+            ) from None
+        try:
+            return check_date_range(value, label=label)
         except ValidationError as exc:
             raise forms.ValidationError(exc.messages[0], code="date_range") from None
 

@@ -225,8 +225,15 @@ CONTENT_SECURITY_POLICY = {
 
 # Uploads (imports): refused above this size before anything is parsed (issue #10).
 IMPORT_MAX_UPLOAD_MB = env.int("IMPORT_MAX_UPLOAD_MB", default=20)
+# The largest file an import reads, in bytes (an upload, a CSV of a folder, a file inside a zip).
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=IMPORT_MAX_UPLOAD_MB * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "erp.uploads.SizeLimitUploadHandler",  # stops an upload past IMPORT_MAX_BYTES while it arrives
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 # Submission tokens and import previews are kept this long (hours), then deleted by a nightly task.
 SUBMIT_TOKEN_HOURS = 48
 IMPORT_PREVIEW_HOURS = 6

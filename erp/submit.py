@@ -26,6 +26,21 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
+def delete_old_tokens(*, hours: int | None = None) -> int:
+    """Delete tokens older than `hours` (setting SUBMIT_TOKEN_HOURS); returns how many."""
+    import datetime
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from .models import SubmitToken
+
+    hours = settings.SUBMIT_TOKEN_HOURS if hours is None else hours
+    cutoff = timezone.now() - datetime.timedelta(hours=hours)
+    deleted, _rows = SubmitToken.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
+
+
 def idempotent(request, run):
     from .models import SubmitToken
 

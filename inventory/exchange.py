@@ -347,6 +347,10 @@ def export_warehouses():
 
 
 def import_stock(rows, ctx):
+    """Opening balances. Quantities and costs are read exactly within the fields' 6 decimals (an
+    over-precise value is a row error, never rounded), so re-importing the same file finds every
+    balance unchanged and posts nothing; a corrected file posts only the difference. A correction
+    that would take stock below zero (already issued) is refused with the shortfall."""
     _unique(ctx, rows, lambda r: (r.get("item_code", ""), r.get("warehouse", "")), "item_code/warehouse")
     parsed = []
     for row in rows:
@@ -373,7 +377,10 @@ def import_stock(rows, ctx):
             ctx.error(row, "warehouse", _("'%(value)s' is not a warehouse") % {"value": wh_code})
             continue
         item_id = items[item_code]
-        out.append(OpeningRow(item_id, whs[wh_code], qty, cost if cost is not None else item_cost[item_id]))
+        cost = cost if cost is not None else item_cost[item_id]
+        if not ctx.amount_fits(row, "unit_cost" if row.get("unit_cost") else "qty", qty, cost):
+            continue
+        out.append(OpeningRow(item_id, whs[wh_code], qty, cost))
     if ctx.failed:
         return
     result = opening_balances_set(rows=out, user=ctx.user)

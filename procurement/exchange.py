@@ -55,6 +55,7 @@ def import_purchase_orders(rows: list[Row], ctx: ImportContext) -> None:
         order_date = ctx.date(row, "order_date")
         due = ctx.date(row, "due_date")
         price = ctx.decimal(row, "unit_price", min_value=0)
+        ctx.amount_fits(row, "unit_price", qty, price)
         if (po_no, line_no) in seen:
             ctx.duplicate(row, "line_no", f"{po_no}/{line_no}")
         seen.add((po_no, line_no))
@@ -146,6 +147,7 @@ def import_outsourcing_orders(rows: list[Row], ctx: ImportContext) -> None:
         start = ctx.date(row, "start_date")
         due = ctx.date(row, "due_date")
         fee = ctx.decimal(row, "unit_fee", min_value=0)
+        ctx.amount_fits(row, "unit_fee", qty, fee)
         if oo_no in seen:
             ctx.duplicate(row, "oo_no", oo_no)
         seen.add(oo_no)

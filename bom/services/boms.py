@@ -254,9 +254,11 @@ def bom_line_update(*, line_id: int, line: LineInput, user=None) -> BomLine:
 
 
 @transaction.atomic
-def bom_line_delete(*, line_id: int, user=None) -> None:
+def bom_line_delete(*, line_id: int, bom_id: int | None = None, user=None) -> None:
+    """Delete a line of a draft BOM; with `bom_id` only a line of that BOM (others: DoesNotExist)."""
     lock_structure()
-    obj = BomLine.objects.get(pk=line_id)
+    lines = BomLine.objects.filter(bom_id=bom_id) if bom_id is not None else BomLine.objects.all()
+    obj = lines.get(pk=line_id)
     bom = _lock(obj.bom_id)
     _check_draft(bom)
     check_not_ecn_controlled(bom.item)

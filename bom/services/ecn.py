@@ -139,8 +139,10 @@ def ecn_line_add(*, ecn_id: int, line: EcnLineInput, user=None) -> EcnLine:
 
 
 @transaction.atomic
-def ecn_line_delete(*, line_id: int, user=None) -> None:
-    obj = EcnLine.objects.get(pk=line_id)
+def ecn_line_delete(*, line_id: int, ecn_id: int | None = None, user=None) -> None:
+    """Delete a line of a draft ECN; with `ecn_id` only a line of that ECN (others: DoesNotExist)."""
+    lines = EcnLine.objects.filter(ecn_id=ecn_id) if ecn_id is not None else EcnLine.objects.all()
+    obj = lines.get(pk=line_id)
     ecn = _lock(obj.ecn_id)
     _check_draft(ecn)
     obj.delete()

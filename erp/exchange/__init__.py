@@ -8,6 +8,10 @@ Apps register their files (see ../../docs/exchange.md):
 An importer gets all rows of its file and an ImportContext; it validates with the ctx
 parsers (which record errors as "file line N: column 'x' ..."), then writes in bulk. The
 whole import is one transaction: any error rolls everything back.
+
+Reading is safe (issue #10): sizes checked before reading (setting IMPORT_MAX_BYTES), strict
+UTF-8/GB18030 decoding, binary refused, streaming CSV and read-only xlsx parsing; every problem
+is an ImportFailed naming the file. Web previews are kept by `erp.exchange.uploads`.
 """
 
 from .engine import (
@@ -16,12 +20,15 @@ from .engine import (
     ImportFailed,
     ImportReport,
     Row,
+    check_size,
     export_folder,
     import_files,
+    max_bytes,
     read_folder,
     read_upload,
     register,
     registry,
+    upload_hint,
 )
 
 __all__ = [
@@ -30,10 +37,13 @@ __all__ = [
     "ImportFailed",
     "ImportReport",
     "Row",
+    "check_size",
     "export_folder",
     "import_files",
+    "max_bytes",
     "read_folder",
     "read_upload",
     "register",
     "registry",
+    "upload_hint",
 ]

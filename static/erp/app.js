@@ -1,6 +1,6 @@
 // Small behaviours without inline JavaScript (the Content-Security-Policy allows only our files):
 // <select data-autosubmit> submits its form on change; <form data-confirm="..."> asks first;
-// <button data-print> prints the page.
+// <button data-print> prints the page; <a data-back> goes back one page.
 document.addEventListener("change", function (e) {
   var el = e.target;
   if (el.matches && el.matches("[data-autosubmit]") && el.form) { el.form.submit(); }
@@ -13,4 +13,6 @@ document.addEventListener("submit", function (e) {
 document.addEventListener("click", function (e) {
   var el = e.target.closest && e.target.closest("[data-print]");
   if (el) { e.preventDefault(); window.print(); }
+  var back = e.target.closest && e.target.closest("[data-back]");
+  if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
 });

@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from erp.roles import ROLES
 
-PUBLIC = {"login", "healthz", "set_language", "logout", "password_reset"}
+PUBLIC = {"login", "healthz", "set_language", "logout", "password_reset", "favicon"}
 
 
 def _walk(patterns, prefix="", ns=None):

@@ -117,3 +117,33 @@ def test_error_pages_translated(admin_client_su):
     with translation.override("zh-hans"):
         response = admin_client_su.get("/crm/orders/999999/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "未找到".encode() in response.content or "不存在".encode() in response.content
+
+
+def test_old_submission_tokens_are_deleted_by_the_nightly_task(make_user):
+    import datetime
+
+    from django.utils import timezone
+
+    from erp.models import SubmitToken
+    from erp.tasks import delete_old_submit_tokens
+
+    user = make_user("tok")
+    old = SubmitToken.objects.create(key="a" * 20, user=user, path="/x/")
+    SubmitToken.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(hours=49))
+    fresh = SubmitToken.objects.create(key="b" * 20, user=user, path="/x/")
+    assert delete_old_submit_tokens.delay().get() == 1
+    assert list(SubmitToken.objects.values_list("pk", flat=True)) == [fresh.pk]
+
+
+def test_an_upload_over_the_limit_is_stopped_while_it_arrives(admin_client_su, settings):
+    """The size handler refuses the upload before Django stores it; the page names the limit."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_MAX_BYTES = 1024 * 1024
+    before = snapshot()
+    big = SimpleUploadedFile("items.csv", b"code,name\n" + b"x" * (2 * 1024 * 1024), content_type="text/csv")
+    response = admin_client_su.post("/inventory/import/", {"file": big})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "items.csv" in html and "1 MB" in html
+    assert snapshot() == before

@@ -55,10 +55,11 @@ def test_over_precise_money_is_refused_not_rounded():
 
 
 def test_positive_and_bounds():
-    with pytest.raises(ValidationError, match="greater than 0"):
-        parse_quantity("0", label="Qty", positive=True)
-    with pytest.raises(ValidationError, match="at most 100"):
-        parse_decimal("1000", label="Tolerance", max_digits=7, decimal_places=3, max_value=Decimal(100))
+    with translation.override("en"):
+        with pytest.raises(ValidationError, match="greater than 0"):
+            parse_quantity("0", label="Qty", positive=True)
+        with pytest.raises(ValidationError, match="at most 100"):
+            parse_decimal("1000", label="Tolerance", max_digits=7, decimal_places=3, max_value=Decimal(100))
     assert parse_int("12", label="Days", min_value=0) == 12
     with pytest.raises(ValidationError):
         parse_int("1.5", label="Days")

@@ -11,10 +11,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--check", action="store_true", help="exit 1 when docs/permissions.md is out of date")
+        parser.add_argument(
+            "--print", action="store_true", dest="print_only", help="print the table instead of writing the file"
+        )
 
-    def handle(self, *args, check=False, **options):
+    def handle(self, *args, check=False, print_only=False, **options):
         target = Path(settings.BASE_DIR) / "docs" / "permissions.md"
         text = render_markdown()
+        if print_only:
+            self.stdout.write(text, ending="")
+            return
         if check:
             if not target.exists() or target.read_text(encoding="utf-8") != text:
                 self.stderr.write("docs/permissions.md is out of date: run `python manage.py access_table`.")

@@ -1,4 +1,5 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from erp.cli import cli_translation
 from erp.exchange import export_folder
@@ -15,5 +16,11 @@ class Command(BaseCommand):
             return self._handle(**options)
 
     def _handle(self, folder, **options):
-        for name, n in export_folder(folder).items():
-            self.stdout.write(f"{name}: {n} rows")
+        """Text that a spreadsheet would read as a formula (`=…`, `+…`, `-…`, `@…`) is written with
+        a leading apostrophe (erp.exports.csv_text); import_data removes it again."""
+        try:
+            counts = export_folder(folder)
+        except OSError as exc:
+            raise CommandError(f"{folder}: {exc.strerror or exc}") from None
+        for name, n in counts.items():
+            self.stdout.write(_("%(file)s: %(n)s rows") % {"file": name, "n": n})

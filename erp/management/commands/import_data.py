@@ -1,6 +1,11 @@
+import time
+from typing import NoReturn
+
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from erp.cli import cli_translation
+from erp.errors import DomainError
 from erp.exchange import ImportFailed, import_files, read_folder
 
 
@@ -16,18 +21,28 @@ class Command(BaseCommand):
             return self._handle(**options)
 
     def _handle(self, folder, dry_run=False, **options):
-        import time
-
+        """The web page's summary: the counts per file, or every row error and a non-zero exit
+        status (CommandError: no traceback) with nothing changed."""
         started = time.perf_counter()
-        files = read_folder(folder)
         try:
-            report = import_files(files, dry_run=dry_run)
+            report = import_files(read_folder(folder), dry_run=dry_run)
         except ImportFailed as exc:
-            for line in exc.errors:
-                self.stderr.write(line)
-            raise CommandError(f"import failed with {len(exc.errors)} error(s); nothing was changed") from None
-        for name, c in report.counts.items():
-            self.stdout.write(
-                f"{name}: {c['rows']} rows, {c['created']} created, {c['updated']} updated, {c['unchanged']} unchanged"
-            )
-        self.stdout.write(f"{'checked' if dry_run else 'imported'} in {time.perf_counter() - started:.2f}s")
+            self._refused(exc.errors)
+        except DomainError as exc:
+            self._refused([str(exc)])
+        except OSError as exc:
+            self._refused([f"{folder}: {exc.strerror or exc}"])
+        self.stdout.write(_("Preview: what the import will do") if dry_run else _("Imported"))
+        for line in report.lines():
+            self.stdout.write(line)
+        self.stdout.write(
+            (_("checked in %(s).2fs") if dry_run else _("imported in %(s).2fs")) % {"s": time.perf_counter() - started}
+        )
+
+    def _refused(self, errors: list[str]) -> NoReturn:
+        self.stderr.write(_("Nothing was imported. Fix these rows and try again:"))
+        for line in errors:
+            self.stderr.write(line)
+        raise CommandError(
+            _("import failed with %(n)s error(s); nothing was changed") % {"n": len(errors)}, returncode=1
+        ) from None

@@ -1,12 +1,14 @@
 import csv
-import datetime
 
+from django.core.exceptions import ValidationError as InputError
 from django.core.management.base import BaseCommand, CommandError
 
 from erp.cli import cli_translation
 from erp.errors import DomainError
 from erp.fields import fmt_decimal
+from erp.input import errors_text, parse_date, parse_int
 
+from ...forms import HORIZON_MAX, HORIZON_MIN
 from ...models import MrpRun, RunStatus
 from ...services.runs import mrp_run_execute
 
@@ -18,7 +20,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", required=True, help="run date YYYY-MM-DD")
-        parser.add_argument("--horizon", type=int, default=90, help="days (default 90)")
+        parser.add_argument("--horizon", default="90", help="days, 1-3650 (default 90)")
         parser.add_argument("--export", default="", help="planned orders CSV file")
         parser.add_argument("--scope", default="all")
 
@@ -27,10 +29,12 @@ class Command(BaseCommand):
             return self._handle(**options)
 
     def _handle(self, date, horizon, export, scope, **options):
+        # A bad --date or --horizon is one clear line (CommandError), never a traceback.
         try:
-            run_date = datetime.date.fromisoformat(date)
-        except ValueError:
-            raise CommandError(f"--date '{date}' is not a date (YYYY-MM-DD)") from None
+            run_date = parse_date(date, label="--date")
+            horizon = parse_int(horizon, label="--horizon", min_value=HORIZON_MIN, max_value=HORIZON_MAX)
+        except InputError as exc:
+            raise CommandError(errors_text(exc)) from None
         from django.db import IntegrityError
 
         try:
