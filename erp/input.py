@@ -322,10 +322,19 @@ def formfield_for_dbfield(db_field, **kwargs):
     return db_field.formfield(**kwargs)
 
 
-class ModelForm(forms.ModelForm):
-    """Base of every ModelForm: kernel decimal and date fields for the model's fields."""
+class _KernelModelFormMetaclass(forms.models.ModelFormMetaclass):
+    """Django reads `formfield_callback` only from a form's own `Meta`: give every Meta of a
+    kernel ModelForm the kernel callback unless it names another."""
 
-    formfield_callback = formfield_for_dbfield
+    def __new__(mcs, name, bases, attrs):
+        meta = attrs.get("Meta")
+        if meta is not None and not hasattr(meta, "formfield_callback"):
+            meta.formfield_callback = formfield_for_dbfield
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ModelForm(forms.ModelForm, metaclass=_KernelModelFormMetaclass):
+    """Base of every ModelForm: kernel decimal and date fields for the model's fields."""
 
 
 def errors_text(exc: ValidationError) -> str:

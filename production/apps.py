@@ -18,7 +18,7 @@ class ProductionConfig(AppConfig):
         register("reports", _("Production tracking"), "production:wo_list", order=30, also_module="production")
         register("reports", _("Timeline"), "production:timeline", order=31, also_module="production")
         register("production", _("Pickings"), "production:picking_list", order=20)
-        register("production", _("Merged picking"), "production:merged_pick", order=25)
+        register("production", _("Merged picking"), "production:merged_pick", order=25, perm="production.add_picking")
         register("production", _("Finished-goods receipts"), "production:receipt_list", order=30)
         register("warehouse", _("Production pickings"), "production:wh_picking_list", order=60)
         register("warehouse", _("Finished-goods receipts"), "production:wh_receipt_list", order=61)

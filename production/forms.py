@@ -1,18 +1,27 @@
+"""Production forms: every number and date goes through the kernel input layer (erp.input)."""
+
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from erp.input import DateField, ModelForm, PercentFormField, QuantityFormField, formfield_for_dbfield
 from inventory.models import Item, Warehouse
 
 from .models import WorkOrder
 
 
-class WorkOrderForm(forms.ModelForm):
+class WorkOrderForm(ModelForm):
     item = forms.ModelChoiceField(
         Item.objects.filter(is_active=True, supply_type__in=["manufacture", "outsource"]), label=_("Item")
     )
+    qty = QuantityFormField(label=_("Quantity"), positive=True)
+    receipt_tolerance_pct = PercentFormField(label=_("Over-receipt tolerance %"), initial=0)
+    issue_tolerance_pct = PercentFormField(label=_("Over-issue tolerance %"), initial=0)
 
     class Meta:
         model = WorkOrder
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = [
             "item",
             "qty",
@@ -25,20 +34,27 @@ class WorkOrderForm(forms.ModelForm):
             "cap_by_issued_sets",
             "note",
         ]
-        widgets = {
-            "planned_start": forms.DateInput(attrs={"type": "date"}),
-            "planned_finish": forms.DateInput(attrs={"type": "date"}),
-            "note": forms.Textarea(attrs={"rows": 2}),
-        }
+        widgets = {"note": forms.Textarea(attrs={"rows": 2})}
+
+    def clean(self):
+        data = super().clean()
+        start, finish = data.get("planned_start"), data.get("planned_finish")
+        if start and finish and finish < start:
+            self.add_error(
+                "planned_finish",
+                _("Planned finish: %(finish)s is before the planned start %(start)s.")
+                % {"finish": finish.isoformat(), "start": start.isoformat()},
+            )
+        return data
 
 
 class ReceiptForm(forms.Form):
-    qty = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=6, min_value=0)
-    receipt_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    qty = QuantityFormField(label=_("Receipt quantity"), positive=True)
+    receipt_date = DateField(label=_("Receipt date"))
     warehouse = forms.ModelChoiceField(Warehouse.objects.filter(is_active=True), label=_("Warehouse"), required=False)
 
 
 class KitForm(forms.Form):
-    target_sets = forms.DecimalField(label=_("Target sets"), max_digits=18, decimal_places=6, required=False)
+    target_sets = QuantityFormField(label=_("Target sets"), min_value=Decimal(0), required=False)
     key_parts_only = forms.BooleanField(label=_("Key parts only"), required=False)
-    pick_date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    pick_date = DateField(label=_("Picking date"), required=False)

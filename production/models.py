@@ -76,6 +76,10 @@ class WorkOrder(Document):
     class Meta(Document.Meta):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
+        permissions = [
+            ("release_workorder", "Can release work orders"),
+            ("cancel_workorder", "Can cancel work orders"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(qty__gt=0), name="wo_qty_positive"),
             models.CheckConstraint(condition=Q(planned_finish__gte=models.F("planned_start")), name="wo_dates_order"),
@@ -171,6 +175,7 @@ class Picking(Document):
     class Meta(Document.Meta):
         verbose_name = _("picking")
         verbose_name_plural = _("pickings")
+        permissions = [("post_picking", "Can post and reverse pickings")]
 
     @property
     def is_return(self) -> bool:
@@ -233,6 +238,7 @@ class FGReceipt(Document):
     class Meta(Document.Meta):
         verbose_name = _("finished-goods receipt")
         verbose_name_plural = _("finished-goods receipts")
+        permissions = [("post_fgreceipt", "Can post and reverse finished-goods receipts")]
         constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="fgr_qty_positive")]
 
 

@@ -1,60 +1,109 @@
-"""Production pages: thin callers of the services and selectors."""
+"""Production pages: thin callers of the services and selectors.
+
+Access (issue #10): every view declares its module(s) and, when it changes anything, the
+permission of its action (`erp.permissions.module_required`); form pages need it for GET too.
+Who holds which action is in production/roles.py (the planner creates and releases work orders,
+the production lead reports, the warehouse clerk posts pickings and receipts). Documents are
+reached with `get_object_or_404`, lines only through their own document (a line of another
+document is a 404). Every number, date and id typed by the user goes through `erp.input`: a
+refused input is a message naming the field, and nothing is written.
+"""
 
 import datetime
+from decimal import Decimal
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as InputError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from erp.errors import DomainError
-from erp.fields import to_decimal
-from erp.permissions import has_module, module_required
+from erp.input import errors_text, parse_date, parse_int, parse_quantity
+from erp.permissions import module_required
 from erp.views import CreatePage, ListPage, run_action
 
 from . import selectors
 from .filters import PickingFilter, ReceiptFilter, WorkOrderFilter
 from .forms import KitForm, ReceiptForm, WorkOrderForm
-from .models import FGReceipt, Picking
+from .models import FGReceipt, Picking, WorkOrder
 from .services import picking as picking_svc
 from .services import receipts as rc
 from .services import work_orders as wos
 from .states import IssueMethod, LineType, PickingMode, WorkOrderStatus
 from .tables import PickingTable, ReceiptTable, WorkOrderTable, warning_badges
 
+MODULE = "production"
 PRODUCTION_OR_WAREHOUSE = ("production", "warehouse")
+POST = ("POST",)
+
+# action permissions (production/roles.py grants them to roles outside the app)
+ADD_WO = "production.add_workorder"  # create by hand, from a sales-order line, child orders
+RELEASE_WO = "production.release_workorder"
+CANCEL_WO = "production.cancel_workorder"
+REPORT_WO = "production.change_workorder"  # start, scrap, close
+CHANGE_MATERIAL = "production.change_workordermaterial"
+ADD_PICKING = "production.add_picking"  # propose kit, batch, merged pickings, returns, supplements
+POST_PICKING = "production.post_picking"  # post or reverse them (warehouse)
+ADD_RECEIPT = "production.add_fgreceipt"  # report finished goods (draft receipt)
+POST_RECEIPT = "production.post_fgreceipt"  # post or reverse it (warehouse)
+QTY_PICK_MODES = (PickingMode.BATCH, PickingMode.RETURN, PickingMode.SUPPLEMENT)
 
 
-def _require_any(request, modules=PRODUCTION_OR_WAREHOUSE):
-    if not any(has_module(request.user, m) for m in modules):
-        raise PermissionDenied
+def _refused(request, exc, back: str):
+    messages.error(request, errors_text(exc) if isinstance(exc, InputError) else str(exc))
+    return redirect(back)
 
 
-def any_module_required(*modules):
-    def decorator(view):
-        inner = module_required(modules[0])(view)
-
-        def wrapped(request, *args, **kwargs):
-            if request.user.is_authenticated and not has_module(request.user, modules[0]):
-                _require_any(request, modules)
-                return view(request, *args, **kwargs)
-            return inner(request, *args, **kwargs)
-
-        wrapped.__name__ = view.__name__
-        return wrapped
-
-    return decorator
+def _form_errors(form) -> str:
+    """Every error of a form, each naming its field."""
+    parts = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        label = str(field.label) if field is not None and field.label else ""
+        for error in errors:
+            text = str(error)
+            parts.append(text if not label or label.lower() in text.lower() else f"{label}: {text}")
+    return " ".join(parts)
 
 
-def _date(value, default=None):
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+def _safe_next(request, default: str) -> str:
+    """`next` only to a path of this site (never another host or scheme)."""
+    target = request.POST.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return default
+
+
+def _date_or_today(request, name: str, label) -> datetime.date:
+    """An optional date from POST (blank: today); a bad one raises a ValidationError naming `label`."""
+    return parse_date(request.POST.get(name), label=str(label), required=False) or timezone.localdate()
+
+
+def _own_line_qtys(request, prefix: str, lines, label, *, skip_zero: bool) -> dict[int, Decimal]:
+    """{line pk: quantity} from the fields `<prefix><pk>` of the document's own `lines` (blank:
+    left out). A field naming a line of another document is a 404: nothing is done with it."""
+    own = {ln.pk: ln for ln in lines}
+    out = {}
+    for key in request.POST:
+        if not key.startswith(prefix):
+            continue
+        suffix = key[len(prefix) :]
+        if not suffix.isdigit() or int(suffix) not in own:
+            raise Http404
+        raw = (request.POST.get(key) or "").strip()
+        if not raw:
+            continue
+        value = parse_quantity(raw, label=label(own[int(suffix)]), min_value=Decimal(0))
+        if value or not skip_zero:
+            out[int(suffix)] = value
+    return out
 
 
 # --- work orders --------------------------------------------------------------------------------
@@ -94,7 +143,9 @@ class WorkOrderList(ListPage):
 
 
 class WorkOrderCreate(CreatePage):
-    module = "production"
+    module = MODULE
+    permission_required = ADD_WO
+    action_permission = ADD_WO
     title = gettext_lazy("New work order")
     form_class = WorkOrderForm
     breadcrumbs = [(gettext_lazy("Production tracking"), "/production/")]
@@ -126,7 +177,7 @@ class WorkOrderCreate(CreatePage):
         return redirect("production:wo_detail", wo.pk)
 
 
-@module_required("production")
+@module_required(MODULE)
 def wo_detail(request, pk):
     wo = get_object_or_404(selectors.work_order_queryset(), pk=pk)
     selectors.attach_tracking([wo])
@@ -161,49 +212,51 @@ def wo_detail(request, pk):
     return render(request, "production/wo_detail.html", ctx)
 
 
+def _wo_back(wo) -> str:
+    return reverse("production:wo_detail", args=[wo.pk])
+
+
 def _wo_action(request, pk, fn, success):
-    return run_action(request, fn, success=success, redirect_to=reverse("production:wo_detail", args=[pk]))
+    wo = get_object_or_404(WorkOrder, pk=pk)
+    return run_action(request, fn, success=success, redirect_to=_wo_back(wo))
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=RELEASE_WO, methods=POST)
 def wo_release(request, pk):
     return _wo_action(request, pk, lambda: wos.work_order_release(work_order_id=pk, user=request.user), _("Released."))
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=REPORT_WO, methods=POST)
 def wo_start(request, pk):
     return _wo_action(request, pk, lambda: wos.work_order_start(work_order_id=pk, user=request.user), _("Started."))
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=REPORT_WO, methods=POST)
 def wo_close(request, pk):
     return _wo_action(request, pk, lambda: wos.work_order_close(work_order_id=pk, user=request.user), _("Closed."))
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=CANCEL_WO, methods=POST)
 def wo_cancel(request, pk):
     return _wo_action(request, pk, lambda: wos.work_order_cancel(work_order_id=pk, user=request.user), _("Cancelled."))
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=REPORT_WO, methods=POST)
 def wo_scrap(request, pk):
+    wo = get_object_or_404(WorkOrder, pk=pk)
+    try:
+        qty = parse_quantity(request.POST.get("qty"), label=_("Scrap quantity"), positive=True)
+    except InputError as exc:
+        return _refused(request, exc, _wo_back(wo))
     return _wo_action(
         request,
         pk,
-        lambda: wos.work_order_report_scrap(
-            work_order_id=pk, qty=to_decimal(request.POST.get("qty", "").strip() or "0"), user=request.user
-        ),
+        lambda: wos.work_order_report_scrap(work_order_id=wo.pk, qty=qty, user=request.user),
         _("Scrap recorded."),
     )
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=ADD_WO, methods=POST)
 def wo_children(request, pk):
     return _wo_action(
         request,
@@ -213,84 +266,107 @@ def wo_children(request, pk):
     )
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=CHANGE_MATERIAL, methods=POST)
 def wo_material_update(request, pk, material_id):
-    required = request.POST.get("required", "").strip()
+    wo = get_object_or_404(WorkOrder, pk=pk)
+    material = get_object_or_404(wo.materials, pk=material_id)  # a line only through its own order
+    try:
+        required = parse_quantity(
+            request.POST.get("required"),
+            label=_("Line %(n)s required quantity") % {"n": material.line_no},
+            min_value=Decimal(0),
+            required=False,
+        )
+    except InputError as exc:
+        return _refused(request, exc, _wo_back(wo))
     method = request.POST.get("issue_method") or None
     return _wo_action(
         request,
         pk,
         lambda: wos.work_order_material_update(
-            material_id=material_id,
-            required=to_decimal(required) if required else None,
-            issue_method=method,
-            user=request.user,
+            material_id=material.pk, required=required, issue_method=method, user=request.user
         ),
         _("Material line saved."),
     )
 
 
-def _picking_redirect(request, pk, make):
+def _picking_redirect(request, wo, make):
     try:
         picking = make()
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect("production:wo_detail", pk)
+        return redirect(_wo_back(wo))
     messages.success(request, _("Picking %(pk)s proposed: check the quantities and confirm.") % {"pk": picking.number})
     return redirect("production:picking_detail", picking.pk)
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=ADD_PICKING, methods=POST)
 def wo_kit_pick(request, pk):
-    target = request.POST.get("target_sets", "").strip()
+    wo = get_object_or_404(WorkOrder, pk=pk)
+    form = KitForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(_wo_back(wo))
+    d = form.cleaned_data
     return _picking_redirect(
         request,
-        pk,
+        wo,
         lambda: picking_svc.picking_create_kit(
-            work_order_id=pk,
-            target_sets=to_decimal(target) if target else None,
-            key_parts_only=bool(request.POST.get("key_parts_only")),
-            pick_date=_date(request.POST.get("pick_date"), timezone.localdate()),
+            work_order_id=wo.pk,
+            target_sets=d["target_sets"],
+            key_parts_only=d["key_parts_only"],
+            pick_date=d["pick_date"] or timezone.localdate(),
             user=request.user,
         ),
     )
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=ADD_PICKING, methods=POST)
 def wo_qty_pick(request, pk):
-    mode = request.POST.get("mode", PickingMode.BATCH)
-    pick_date = _date(request.POST.get("pick_date"), timezone.localdate())
+    """Batch picking, return (退料) or supplement (补料): quantities per material line of this order."""
+    wo = get_object_or_404(WorkOrder, pk=pk)
+    mode = request.POST.get("mode") or PickingMode.BATCH
+    if mode not in QTY_PICK_MODES:
+        messages.error(request, _("Mode: choose batch picking, return or supplement."))
+        return redirect(_wo_back(wo))
+    try:
+        pick_date = _date_or_today(request, "pick_date", _("Picking date"))
+        qtys = _own_line_qtys(
+            request,
+            "qty_",
+            wo.materials.all(),
+            lambda m: _("Line %(n)s quantity") % {"n": m.line_no},
+            skip_zero=True,
+        )
+    except InputError as exc:
+        return _refused(request, exc, _wo_back(wo))
+    reason = request.POST.get("reason", "")
 
     def make():
-        qtys = picking_svc.to_qty_map(request.POST)
-        reason = request.POST.get("reason", "")
         if mode == PickingMode.RETURN:
             return picking_svc.picking_create_return(
-                work_order_id=pk, qtys=qtys, reason=reason, pick_date=pick_date, user=request.user
+                work_order_id=wo.pk, qtys=qtys, reason=reason, pick_date=pick_date, user=request.user
             )
         if mode == PickingMode.SUPPLEMENT:
             return picking_svc.picking_create_supplement(
-                work_order_id=pk, qtys=qtys, reason=reason, pick_date=pick_date, user=request.user
+                work_order_id=wo.pk, qtys=qtys, reason=reason, pick_date=pick_date, user=request.user
             )
-        return picking_svc.picking_create_batch(work_order_id=pk, qtys=qtys, pick_date=pick_date, user=request.user)
+        return picking_svc.picking_create_batch(work_order_id=wo.pk, qtys=qtys, pick_date=pick_date, user=request.user)
 
-    return _picking_redirect(request, pk, make)
+    return _picking_redirect(request, wo, make)
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=ADD_RECEIPT, methods=POST)
 def wo_receive(request, pk):
+    wo = get_object_or_404(WorkOrder, pk=pk)
     form = ReceiptForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Check the receipt quantity and date."))
-        return redirect("production:wo_detail", pk)
+        messages.error(request, _form_errors(form))
+        return redirect(_wo_back(wo))
     d = form.cleaned_data
     try:
         receipt = rc.fg_receipt_create(
-            work_order_id=pk,
+            work_order_id=wo.pk,
             qty=d["qty"],
             receipt_date=d["receipt_date"],
             warehouse_id=d["warehouse"].pk if d["warehouse"] else None,
@@ -298,26 +374,29 @@ def wo_receive(request, pk):
         )
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect("production:wo_detail", pk)
+        return redirect(_wo_back(wo))
     messages.success(
         request, _("Receipt %(r)s drafted: confirm it to post (backflush included).") % {"r": receipt.number}
     )
     return redirect("production:receipt_detail", receipt.pk)
 
 
-@module_required("production")
-@require_POST
+@module_required(MODULE, action=ADD_WO, methods=POST)
 def wo_from_sales_line(request, line_id):
+    """以销定产: a work order for the open quantity of one confirmed sales-order line."""
+    from crm.models import SalesOrderLine
+
+    line = get_object_or_404(SalesOrderLine, pk=line_id)
     try:
-        wo = wos.work_order_from_sales_line(sales_order_line_id=line_id, user=request.user)
+        wo = wos.work_order_from_sales_line(sales_order_line_id=line.pk, user=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
-        return redirect(request.POST.get("next") or "production:wo_list")
+        return redirect(_safe_next(request, reverse("production:sales_lines")))
     messages.success(request, _("Work order %(wo)s created from the sales order.") % {"wo": wo.number})
     return redirect("production:wo_detail", wo.pk)
 
 
-@module_required("production")
+@module_required(MODULE)
 def sales_lines(request):
     return render(
         request,
@@ -330,7 +409,7 @@ def sales_lines(request):
     )
 
 
-@module_required("production")
+@module_required(MODULE)
 def timeline(request):
     qs = selectors.work_order_queryset()
     if request.GET.get("all") != "1":
@@ -347,7 +426,7 @@ def timeline(request):
 
 
 class PickingList(ListPage):
-    module = "production"
+    module = MODULE
     title = gettext_lazy("Pickings")
     table_class = PickingTable
     filterset_class = PickingFilter
@@ -361,7 +440,7 @@ class WarehousePickingList(PickingList):
     title = gettext_lazy("Production pickings")
 
 
-@any_module_required(*PRODUCTION_OR_WAREHOUSE)
+@module_required(PRODUCTION_OR_WAREHOUSE)
 def picking_detail(request, pk):
     picking = get_object_or_404(Picking.objects.prefetch_related("work_orders"), pk=pk)
     lines = list(
@@ -386,45 +465,53 @@ def picking_detail(request, pk):
     )
 
 
-@any_module_required(*PRODUCTION_OR_WAREHOUSE)
-@require_POST
+@module_required(PRODUCTION_OR_WAREHOUSE, action=POST_PICKING, methods=POST)
 def picking_confirm(request, pk):
-    def do():
-        qtys = {}
-        for key, value in request.POST.items():
-            if key.startswith("issue_") and value.strip() != "":
-                qtys[int(key[6:])] = to_decimal(value.strip())
-        picking_svc.picking_confirm(picking_id=pk, issue_qtys=qtys, user=request.user)
-
-    return run_action(
-        request, do, success=_("Picking posted."), redirect_to=reverse("production:picking_detail", args=[pk])
-    )
-
-
-@any_module_required(*PRODUCTION_OR_WAREHOUSE)
-@require_POST
-def picking_cancel(request, pk):
+    """Post the picking; `issue_<line>` may issue less than proposed (blank: as proposed)."""
+    picking = get_object_or_404(Picking, pk=pk)
+    back = reverse("production:picking_detail", args=[picking.pk])
+    try:
+        qtys = _own_line_qtys(
+            request,
+            "issue_",
+            picking.lines.all(),
+            lambda ln: _("Line %(n)s issue quantity") % {"n": ln.line_no},
+            skip_zero=False,
+        )
+    except InputError as exc:
+        return _refused(request, exc, back)
     return run_action(
         request,
-        lambda: picking_svc.picking_cancel(picking_id=pk, user=request.user),
-        success=_("Picking cancelled."),
-        redirect_to=reverse("production:picking_detail", args=[pk]),
+        lambda: picking_svc.picking_confirm(picking_id=picking.pk, issue_qtys=qtys, user=request.user),
+        success=_("Picking posted."),
+        redirect_to=back,
     )
 
 
-@module_required("production")
+@module_required(PRODUCTION_OR_WAREHOUSE, action=POST_PICKING, methods=POST)
+def picking_cancel(request, pk):
+    picking = get_object_or_404(Picking, pk=pk)
+    return run_action(
+        request,
+        lambda: picking_svc.picking_cancel(picking_id=picking.pk, user=request.user),
+        success=_("Picking cancelled."),
+        redirect_to=reverse("production:picking_detail", args=[picking.pk]),
+    )
+
+
+@module_required(MODULE, ADD_PICKING, action=ADD_PICKING)
 def merged_pick(request):
     if request.method == "POST":
-        ids = request.POST.getlist("work_orders")
+        back = reverse("production:merged_pick")
         try:
-            picking = picking_svc.picking_create_merged(
-                work_order_ids=ids,
-                pick_date=_date(request.POST.get("pick_date"), timezone.localdate()),
-                user=request.user,
-            )
-        except (DomainError, ValueError) as exc:
-            messages.error(request, str(exc))
-            return redirect("production:merged_pick")
+            ids = [parse_int(raw, label=_("Work order"), min_value=1) for raw in request.POST.getlist("work_orders")]
+            pick_date = _date_or_today(request, "pick_date", _("Picking date"))
+        except InputError as exc:
+            return _refused(request, exc, back)
+        try:
+            picking = picking_svc.picking_create_merged(work_order_ids=ids, pick_date=pick_date, user=request.user)
+        except DomainError as exc:
+            return _refused(request, exc, back)
         messages.success(request, _("Merged picking %(pk)s proposed.") % {"pk": picking.number})
         return redirect("production:picking_detail", picking.pk)
     orders = list(
@@ -449,7 +536,7 @@ def merged_pick(request):
 
 
 class ReceiptList(ListPage):
-    module = "production"
+    module = MODULE
     title = gettext_lazy("Finished-goods receipts")
     table_class = ReceiptTable
     filterset_class = ReceiptFilter
@@ -462,7 +549,7 @@ class WarehouseReceiptList(ReceiptList):
     module = "warehouse"
 
 
-@any_module_required(*PRODUCTION_OR_WAREHOUSE)
+@module_required(PRODUCTION_OR_WAREHOUSE)
 def receipt_detail(request, pk):
     receipt = get_object_or_404(FGReceipt.objects.select_related("work_order", "work_order__item", "warehouse"), pk=pk)
     wo = receipt.work_order
@@ -496,23 +583,23 @@ def receipt_detail(request, pk):
     )
 
 
-@any_module_required(*PRODUCTION_OR_WAREHOUSE)
-@require_POST
+@module_required(PRODUCTION_OR_WAREHOUSE, action=POST_RECEIPT, methods=POST)
 def receipt_confirm(request, pk):
+    receipt = get_object_or_404(FGReceipt, pk=pk)
     return run_action(
         request,
-        lambda: rc.fg_receipt_confirm(receipt_id=pk, user=request.user),
+        lambda: rc.fg_receipt_confirm(receipt_id=receipt.pk, user=request.user),
         success=_("Receipt posted."),
-        redirect_to=reverse("production:receipt_detail", args=[pk]),
+        redirect_to=reverse("production:receipt_detail", args=[receipt.pk]),
     )
 
 
-@any_module_required(*PRODUCTION_OR_WAREHOUSE)
-@require_POST
+@module_required(PRODUCTION_OR_WAREHOUSE, action=POST_RECEIPT, methods=POST)
 def receipt_cancel(request, pk):
+    receipt = get_object_or_404(FGReceipt, pk=pk)
     return run_action(
         request,
-        lambda: rc.fg_receipt_cancel(receipt_id=pk, user=request.user),
+        lambda: rc.fg_receipt_cancel(receipt_id=receipt.pk, user=request.user),
         success=_("Receipt cancelled."),
-        redirect_to=reverse("production:receipt_detail", args=[pk]),
+        redirect_to=reverse("production:receipt_detail", args=[receipt.pk]),
     )

@@ -7,14 +7,14 @@ the issued quantity is allocated to the orders by priority (earliest planned sta
 
 import datetime
 from collections import defaultdict
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, fmt_decimal, round_qty, to_decimal
+from erp.fields import ZERO, fmt_decimal, round_qty
 from erp.numbering import next_number
 from inventory.selectors import on_hand_by_item_warehouse
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
@@ -344,6 +344,11 @@ def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user=Non
                     kind="production_return" if sign > 0 else "production_issue",
                 )
             )
+    if not moves:
+        raise ValidationError(
+            _("Nothing to post: every issue quantity is zero. Enter the quantities issued, or cancel the picking."),
+            code="nothing_issued",
+        )
     stock_moves_post(
         source_type=SOURCE,
         source_id=picking.pk,
@@ -396,15 +401,3 @@ def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, use
     picking.status = DocStatus.CANCELLED
     picking.save(update_fields=["status", "updated_at"])
     return picking
-
-
-def to_qty_map(data: dict) -> dict[int, Decimal]:
-    """Form data {"qty_<id>": "1.5"} -> {id: Decimal} (blank entries left out)."""
-    out = {}
-    for key, value in data.items():
-        if key.startswith("qty_") and str(value).strip() != "":
-            try:
-                out[int(key[4:])] = to_decimal(str(value).strip())
-            except (InvalidOperation, ValueError) as exc:
-                raise ValidationError(_("'%(value)s' is not a number.") % {"value": value}, code="nan") from exc
-    return out

@@ -122,3 +122,20 @@ def test_date_inputs_render_iso_in_chinese(db):
         html = str(_Form(initial={"due": datetime.date(2026, 12, 3)})["due"])
     assert 'type="date"' in html
     assert 'value="2026-12-03"' in html
+
+
+def test_kernel_model_forms_get_kernel_fields_without_saying_so(db):
+    """A ModelForm on the kernel base gets the kernel date and decimal fields from its Meta."""
+    from erp.input import DecimalField, ModelForm
+    from erp.models import CompanySettings
+
+    class Form(ModelForm):
+        class Meta:
+            model = CompanySettings
+            fields = ["over_receipt_tolerance_pct"]
+
+    field = Form().fields["over_receipt_tolerance_pct"]
+    assert isinstance(field, DecimalField)
+    form = Form(data={"over_receipt_tolerance_pct": "1e3"})
+    assert not form.is_valid()
+    assert "1e3" in form.errors["over_receipt_tolerance_pct"][0]
