@@ -23,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -306,7 +307,7 @@ def formfield_for_dbfield(db_field, **kwargs):
             "max_digits": db_field.max_digits,
             "decimal_places": db_field.decimal_places,
             "required": not db_field.blank,
-            "label": db_field.verbose_name[:1].upper() + db_field.verbose_name[1:],
+            "label": capfirst(db_field.verbose_name),
             "help_text": db_field.help_text,
         }
         if db_field.has_default() and not callable(db_field.default):

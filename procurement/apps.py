@@ -110,6 +110,7 @@ class ProcurementConfig(AppConfig):
         ):
             register("outsourcing", label, url, order=10 + order)
         register("warehouse", _("Receiving purchases"), "procurement:warehouse_receiving", order=60)
+        register("warehouse", _("Outsourcing: issue and receive"), "procurement:warehouse_outsourcing", order=61)
         register(
             "reports",
             _("Accrual balance (期末暂估余额表)"),

@@ -1,12 +1,30 @@
+"""Purchasing and outsourcing forms: every number and date goes through the kernel input layer
+(erp.input): over-precise or malformed input is refused with a message naming the field, dates
+lie in the company's year range, and cross-field rules (a due date not before the document
+date, a validity end not before its start) give a message."""
+
+from decimal import Decimal
+
 from django import forms
+from django.core.exceptions import ValidationError as InputError
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from erp.input import (
+    DateField,
+    ModelForm,
+    MoneyFormField,
+    PriceFormField,
+    QuantityFormField,
+    formfield_for_dbfield,
+    parse_int,
+)
 from inventory.models import Item, Supplier, Warehouse
 
 from .models import InvoiceKind, OutsourcingIssueKind, SupplierPrice
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+MAX_LEAD_DAYS = 3650
 
 
 def _items():
@@ -21,16 +39,45 @@ def _warehouses():
     return Warehouse.objects.filter(is_active=True).exclude(kind="subcontractor").order_by("code")
 
 
+class WholeNumberField(forms.IntegerField):
+    """Whole numbers through erp.input.parse_int (message naming the field, no 1e3 or 1,5)."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        try:
+            return parse_int(
+                value, label=str(self.label), min_value=self.min_value, max_value=self.max_value, required=False
+            )
+        except InputError as exc:
+            raise forms.ValidationError(exc.messages[0], code="invalid") from None
+
+    def run_validators(self, value):
+        return
+
+
+def not_before(later, earlier, *, later_label, earlier_label) -> str | None:
+    """The message when date `later` lies before `earlier` (None when fine or a date is missing)."""
+    if later and earlier and later < earlier:
+        return gettext("%(later)s: %(date)s is before the %(earlier)s %(earlier_date)s.") % {
+            "later": later_label,
+            "date": later.isoformat(),
+            "earlier": earlier_label,
+            "earlier_date": earlier.isoformat(),
+        }
+    return None
+
+
 class RequisitionForm(forms.Form):
-    request_date = forms.DateField(label=_("Request date"), widget=DATE, initial=timezone.localdate)
-    department = forms.CharField(label=_("Department"), required=False)
+    request_date = DateField(label=_("Request date"), initial=timezone.localdate)
+    department = forms.CharField(label=_("Department"), required=False, max_length=100)
     note = forms.CharField(label=_("Note"), required=False)
 
 
 class RequisitionLineForm(forms.Form):
     item = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
-    qty = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=18, decimal_places=6)
-    need_date = forms.DateField(label=_("Need date"), widget=DATE)
+    qty = QuantityFormField(label=_("Quantity"), positive=True)
+    need_date = DateField(label=_("Need date"))
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), label=_("Suggested supplier"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -41,7 +88,7 @@ class RequisitionLineForm(forms.Form):
 
 class PurchaseOrderForm(forms.Form):
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), label=_("Supplier"))
-    order_date = forms.DateField(label=_("Order date"), widget=DATE, initial=timezone.localdate)
+    order_date = DateField(label=_("Order date"), initial=timezone.localdate)
     warehouse = forms.ModelChoiceField(
         queryset=Warehouse.objects.none(), label=_("Receiving warehouse"), required=False
     )
@@ -55,16 +102,11 @@ class PurchaseOrderForm(forms.Form):
 
 class PurchaseOrderLineForm(forms.Form):
     item = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
-    qty = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=18, decimal_places=6)
-    unit_price = forms.DecimalField(
-        label=_("Unit price"),
-        required=False,
-        min_value=0,
-        max_digits=18,
-        decimal_places=6,
-        help_text=_("Empty: from the price list"),
+    qty = QuantityFormField(label=_("Quantity"), positive=True)
+    unit_price = PriceFormField(
+        label=_("Unit price"), required=False, min_value=Decimal(0), help_text=_("Empty: from the price list")
     )
-    due_date = forms.DateField(label=_("Due date"), widget=DATE, required=False)
+    due_date = DateField(label=_("Due date"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -72,14 +114,15 @@ class PurchaseOrderLineForm(forms.Form):
 
 
 class LineChangeForm(forms.Form):
-    line = forms.IntegerField(widget=forms.HiddenInput)
-    qty = forms.DecimalField(label=_("Quantity"), required=False, max_digits=18, decimal_places=6)
-    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=18, decimal_places=6)
-    due_date = forms.DateField(label=_("Due date"), widget=DATE, required=False)
+    """The line id is read by the view, through its own order (a foreign line is a 404)."""
+
+    qty = QuantityFormField(label=_("Quantity"), required=False, positive=True)
+    unit_price = PriceFormField(label=_("Unit price"), required=False, min_value=Decimal(0))
+    due_date = DateField(label=_("Due date"), required=False)
 
 
 class ReceiveForm(forms.Form):
-    receipt_date = forms.DateField(label=_("Receipt date"), widget=DATE, initial=timezone.localdate)
+    receipt_date = DateField(label=_("Receipt date"), initial=timezone.localdate)
     warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none(), label=_("Warehouse"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -87,11 +130,16 @@ class ReceiveForm(forms.Form):
         self.fields["warehouse"].queryset = _warehouses()
 
 
+class ReturnForm(forms.Form):
+    return_date = DateField(label=_("Return date"))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+
+
 class InvoiceHeaderForm(forms.Form):
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), label=_("Supplier"))
     kind = forms.ChoiceField(choices=InvoiceKind.choices, label=_("Kind"))
-    invoice_date = forms.DateField(label=_("Invoice date"), widget=DATE, initial=timezone.localdate)
-    supplier_invoice_no = forms.CharField(label=_("Supplier's invoice number"), required=False)
+    invoice_date = DateField(label=_("Invoice date"), initial=timezone.localdate)
+    supplier_invoice_no = forms.CharField(label=_("Supplier's invoice number"), required=False, max_length=60)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,24 +147,47 @@ class InvoiceHeaderForm(forms.Form):
 
 
 class PaymentForm(forms.Form):
-    amount = forms.DecimalField(label=_("Payment"), min_value=0, max_digits=18, decimal_places=2)
+    amount = MoneyFormField(label=_("Payment"), positive=True)
 
 
-class SupplierPriceForm(forms.ModelForm):
+class SupplierPriceForm(ModelForm):
     class Meta:
         model = SupplierPrice
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["supplier", "item", "price", "currency", "min_qty", "lead_time_days", "valid_from", "valid_to"]
-        widgets = {"valid_from": DATE, "valid_to": DATE}
+        # lazy labels: the kernel callback would otherwise fix the model's verbose name in the
+        # language of the request that first imported this module
+        labels = {"price": _("Unit price"), "min_qty": _("Minimum quantity")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price"].min_value = Decimal(0)
+        self.fields["min_qty"].min_value = Decimal(0)
+        self.fields["lead_time_days"] = WholeNumberField(
+            label=_("Lead time (days)"), min_value=0, max_value=MAX_LEAD_DAYS, initial=0
+        )
+
+    def clean(self):
+        data = super().clean()
+        message = not_before(
+            data.get("valid_to"),
+            data.get("valid_from"),
+            later_label=gettext("Valid to"),
+            earlier_label=gettext("valid from date"),
+        )
+        if message:
+            self.add_error("valid_to", message)
+        return data
 
 
 class OutsourcingOrderForm(forms.Form):
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), label=_("Supplier"))
     item = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
-    qty = forms.DecimalField(label=_("Quantity"), min_value=0, max_digits=18, decimal_places=6)
-    unit_fee = forms.DecimalField(label=_("Processing fee per unit"), min_value=0, max_digits=18, decimal_places=6)
-    order_date = forms.DateField(label=_("Order date"), widget=DATE, initial=timezone.localdate)
-    start_date = forms.DateField(label=_("Start date"), widget=DATE, required=False)
-    due_date = forms.DateField(label=_("Due date"), widget=DATE)
+    qty = QuantityFormField(label=_("Quantity"), positive=True)
+    unit_fee = PriceFormField(label=_("Processing fee per unit"), min_value=Decimal(0))
+    order_date = DateField(label=_("Order date"), initial=timezone.localdate)
+    start_date = DateField(label=_("Start date"), required=False)
+    due_date = DateField(label=_("Due date"))
     warehouse = forms.ModelChoiceField(
         queryset=Warehouse.objects.none(), label=_("Receiving warehouse"), required=False
     )
@@ -132,10 +203,26 @@ class OutsourcingOrderForm(forms.Form):
         self.fields["warehouse"].queryset = _warehouses()
         self.fields["issue_warehouse"].queryset = _warehouses()
 
+    def clean(self):
+        data = super().clean()
+        order_date, start = data.get("order_date"), data.get("start_date")
+        message = not_before(start, order_date, later_label=gettext("Start date"), earlier_label=gettext("order date"))
+        if message:
+            self.add_error("start_date", message)
+        message = not_before(
+            data.get("due_date"),
+            start or order_date,
+            later_label=gettext("Due date"),
+            earlier_label=gettext("start date") if start else gettext("order date"),
+        )
+        if message:
+            self.add_error("due_date", message)
+        return data
+
 
 class MaterialMoveForm(forms.Form):
     kind = forms.ChoiceField(choices=OutsourcingIssueKind.choices, label=_("Kind"))
-    on_date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    on_date = DateField(label=_("Date"), initial=timezone.localdate)
     warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none(), label=_("Our warehouse"), required=False)
 
     def __init__(self, *args, **kwargs):
@@ -144,15 +231,10 @@ class MaterialMoveForm(forms.Form):
 
 
 class OutsourcingReceiveForm(forms.Form):
-    qty = forms.DecimalField(label=_("Received quantity"), min_value=0, max_digits=18, decimal_places=6)
-    receipt_date = forms.DateField(label=_("Receipt date"), widget=DATE, initial=timezone.localdate)
+    qty = QuantityFormField(label=_("Received quantity"), positive=True)
+    receipt_date = DateField(label=_("Receipt date"), initial=timezone.localdate)
     warehouse = forms.ModelChoiceField(queryset=Warehouse.objects.none(), label=_("Warehouse"), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = _warehouses()
-
-
-class PeriodForm(forms.Form):
-    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    month = forms.IntegerField(label=_("Month"), min_value=1, max_value=12)

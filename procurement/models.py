@@ -38,8 +38,16 @@ class SupplierPrice(models.Model):
         verbose_name_plural = _("supplier price list")
         ordering = ["item__code", "supplier__code", "min_qty"]
         constraints = [
-            models.CheckConstraint(condition=Q(price__gte=0), name="proc_price_nonneg"),
-            models.CheckConstraint(condition=Q(min_qty__gte=0), name="proc_price_minqty_nonneg"),
+            models.CheckConstraint(
+                condition=Q(price__gte=0),
+                name="proc_price_nonneg",
+                violation_error_message=_("The unit price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_qty__gte=0),
+                name="proc_price_minqty_nonneg",
+                violation_error_message=_("The minimum quantity cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -74,6 +82,7 @@ class Requisition(Document):
     class Meta(Document.Meta):
         verbose_name = _("purchase requisition")
         verbose_name_plural = _("purchase requisitions")
+        permissions = [("approve_requisition", "Can approve purchase requisitions")]
 
 
 class RequisitionLine(SourceLinkMixin):
@@ -98,8 +107,16 @@ class RequisitionLine(SourceLinkMixin):
         verbose_name_plural = _("requisition lines")
         ordering = ["requisition_id", "line_no"]
         constraints = [
-            models.CheckConstraint(condition=Q(qty__gt=0), name="proc_reqline_qty_pos"),
-            models.CheckConstraint(condition=Q(ordered_qty__gte=0), name="proc_reqline_ordered_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_reqline_qty_pos",
+                violation_error_message=_("The requested quantity must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ordered_qty__gte=0),
+                name="proc_reqline_ordered_nonneg",
+                violation_error_message=_("The ordered quantity cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -164,9 +181,21 @@ class PurchaseOrderLine(models.Model):
         verbose_name_plural = _("purchase order lines")
         ordering = ["order_id", "line_no"]
         constraints = [
-            models.CheckConstraint(condition=Q(qty__gt=0), name="proc_poline_qty_pos"),
-            models.CheckConstraint(condition=Q(unit_price__gte=0), name="proc_poline_price_nonneg"),
-            models.CheckConstraint(condition=Q(received_qty__gte=0), name="proc_poline_recv_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_poline_qty_pos",
+                violation_error_message=_("The ordered quantity must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0),
+                name="proc_poline_price_nonneg",
+                violation_error_message=_("The unit price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(received_qty__gte=0),
+                name="proc_poline_recv_nonneg",
+                violation_error_message=_("The received quantity cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -232,7 +261,13 @@ class PurchaseReceiptLine(models.Model):
         verbose_name = _("purchase receipt line")
         verbose_name_plural = _("purchase receipt lines")
         ordering = ["receipt_id", "line_no"]
-        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="proc_grline_qty_pos")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_grline_qty_pos",
+                violation_error_message=_("The received quantity must be greater than 0."),
+            )
+        ]
 
     def __str__(self):
         return f"{self.receipt_id}/{self.line_no}"
@@ -275,7 +310,13 @@ class PurchaseReturnLine(models.Model):
         verbose_name = _("purchase return line")
         verbose_name_plural = _("purchase return lines")
         ordering = ["purchase_return_id", "line_no"]
-        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="proc_rtline_qty_pos")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_rtline_qty_pos",
+                violation_error_message=_("The returned quantity must be greater than 0."),
+            )
+        ]
 
 
 # --- outsourcing ----------------------------------------------------------------------------
@@ -321,8 +362,16 @@ class OutsourcingOrder(Document, SourceLinkMixin):
         verbose_name = _("outsourcing order")
         verbose_name_plural = _("outsourcing orders")
         constraints = [
-            models.CheckConstraint(condition=Q(qty__gt=0), name="proc_oo_qty_pos"),
-            models.CheckConstraint(condition=Q(unit_fee__gte=0), name="proc_oo_fee_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_oo_qty_pos",
+                violation_error_message=_("The quantity must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_fee__gte=0),
+                name="proc_oo_fee_nonneg",
+                violation_error_message=_("The processing fee cannot be negative."),
+            ),
         ]
 
     @property
@@ -416,7 +465,13 @@ class OutsourcingIssueLine(models.Model):
         verbose_name = _("outsourcing movement line")
         verbose_name_plural = _("outsourcing movement lines")
         ordering = ["issue_id", "line_no"]
-        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="proc_oiline_qty_pos")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_oiline_qty_pos",
+                violation_error_message=_("The quantity moved must be greater than 0."),
+            )
+        ]
 
 
 class OutsourcingReceipt(Document):
@@ -445,7 +500,13 @@ class OutsourcingReceipt(Document):
     class Meta(Document.Meta):
         verbose_name = _("outsourcing receipt")
         verbose_name_plural = _("outsourcing receipts")
-        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="proc_or_qty_pos")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_or_qty_pos",
+                violation_error_message=_("The received quantity must be greater than 0."),
+            )
+        ]
 
     @property
     def uninvoiced_qty(self):
@@ -492,6 +553,10 @@ class SupplierInvoice(Document):
     class Meta(Document.Meta):
         verbose_name = _("supplier invoice")
         verbose_name_plural = _("supplier invoices")
+        permissions = [
+            ("confirm_supplierinvoice", "Can post and match supplier invoices"),
+            ("pay_supplierinvoice", "Can record payments of supplier invoices"),
+        ]
 
     @property
     def total(self):
@@ -535,10 +600,15 @@ class SupplierInvoiceLine(models.Model):
         verbose_name_plural = _("supplier invoice lines")
         ordering = ["invoice_id", "line_no"]
         constraints = [
-            models.CheckConstraint(condition=Q(qty__gt=0), name="proc_piline_qty_pos"),
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="proc_piline_qty_pos",
+                violation_error_message=_("The invoiced quantity must be greater than 0."),
+            ),
             models.CheckConstraint(
                 condition=Q(receipt_line__isnull=False) | Q(outsourcing_receipt__isnull=False),
                 name="proc_piline_matched",
+                violation_error_message=_("Every invoice line must be matched to a receipt."),
             ),
         ]
 
@@ -576,6 +646,7 @@ class AccrualEntry(models.Model):
     class Meta:
         verbose_name = _("accrual entry")
         verbose_name_plural = _("accrual ledger")
+        permissions = [("roll_accruals", "Can reverse and re-accrue accruals at period boundaries")]
         ordering = ["entry_date", "id"]
         indexes = [models.Index(fields=["source_type", "source_id"])]
         constraints = [
@@ -583,6 +654,7 @@ class AccrualEntry(models.Model):
                 fields=["source_type", "source_id", "reason", "period"],
                 condition=Q(reason__in=["period_start", "period_end", "receipt"]),
                 name="proc_accrual_once_per_period",
+                violation_error_message=_("This accrual was already posted in this period."),
             )
         ]
 

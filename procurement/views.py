@@ -1,15 +1,25 @@
 """Purchasing and outsourcing pages. Thin: writes go through procurement.services, reads
-through procurement.selectors."""
+through procurement.selectors.
+
+Access (issue #10): every view declares its module(s) and, if it changes anything, the
+permission of its action (`erp.permissions.module_required`, constants in
+procurement/permissions.py, who holds them in procurement/roles.py); form pages require it for
+GET as well. Lines are reached only through their own document (a foreign or missing line is a
+404). Every number, date and id typed by the user goes through `erp.input`; a refused input is a
+message naming the line and field, nothing is written. A successful POST answers with a
+redirect, so the one-time submission token (erp.submit) makes a double submit harmless.
+"""
 
 import datetime
 import io
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError as InputError
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
 from django.db.models.functions import Coalesce
 from django.forms import formset_factory
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,11 +27,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
+from erp.exports import xlsx_append
 from erp.fields import ZERO, fmt_decimal
+from erp.input import date_bounds, errors_text, parse_int, parse_price, parse_quantity
 from erp.models import CompanySettings
-from erp.permissions import module_required
+from erp.permissions import has_module, module_required
 from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
+from . import permissions as acl
 from . import selectors, services
 from .forms import (
     InvoiceHeaderForm,
@@ -35,7 +48,9 @@ from .forms import (
     ReceiveForm,
     RequisitionForm,
     RequisitionLineForm,
+    ReturnForm,
     SupplierPriceForm,
+    not_before,
 )
 from .models import (
     InvoiceKind,
@@ -47,7 +62,6 @@ from .models import (
     SupplierInvoice,
     SupplierPrice,
 )
-from .permissions import RECEIVING, any_module_required
 from .states import OrderStatus
 from .tables import (
     InvoiceFilter,
@@ -66,6 +80,7 @@ from .tables import (
 
 LIST = "erp/list.html"
 MONEY = DecimalField(max_digits=18, decimal_places=2)
+POST = ("POST",)
 
 
 def _page(request, template, title, ctx, crumbs=()):
@@ -73,26 +88,48 @@ def _page(request, template, title, ctx, crumbs=()):
     return render(request, template, ctx)
 
 
-def _dec(value) -> Decimal | None:
-    value = (value or "").strip()
-    if not value:
-        return None
-    try:
-        d = Decimal(value)
-    except InvalidOperation:
-        return None
-    return d if d.is_finite() else None
+def _form_errors(form) -> str:
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
-def _posted_qtys(request, prefix: str) -> list[tuple[int, Decimal]]:
-    """Inputs named `<prefix><id>` with a positive number -> [(id, qty)]."""
+def _refused(request, exc, back: str):
+    messages.error(request, errors_text(exc) if isinstance(exc, InputError) else str(exc))
+    return redirect(back)
+
+
+def _line_qtys(request, prefix: str, lines, label) -> list[tuple[int, Decimal]]:
+    """[(line id, qty)] from the inputs `<prefix><id>` of the document's own `lines` (blank or 0:
+    skipped; inputs naming other lines are never read). `label(line)` names the field in the
+    message of a bad number (django's ValidationError)."""
     out = []
-    for key, value in request.POST.items():
-        if key.startswith(prefix):
-            qty = _dec(value)
-            if qty:
-                out.append((int(key[len(prefix) :]), qty))
+    for ln in lines:
+        raw = (request.POST.get(f"{prefix}{ln.pk}") or "").strip()
+        if not raw:
+            continue
+        value = parse_quantity(raw, label=label(ln), min_value=Decimal(0))
+        if value:
+            out.append((ln.pk, value))
     return out
+
+
+def _line_label(what: str):
+    return lambda ln: _("Line %(n)s %(what)s") % {"n": ln.line_no, "what": what}
+
+
+def _check_line_dates(formset, field: str, doc_date, *, earlier_label: str) -> bool:
+    """Cross-field rule on the filled lines: `field` not before the document date."""
+    ok = True
+    for f in formset.forms:
+        data = getattr(f, "cleaned_data", None) or {}
+        if not data.get("item"):
+            continue
+        message = not_before(
+            data.get(field), doc_date, later_label=str(f.fields[field].label), earlier_label=earlier_label
+        )
+        if message:
+            f.add_error(field, message)
+            ok = False
+    return ok
 
 
 # --- requisitions ----------------------------------------------------------------------------
@@ -118,7 +155,7 @@ def _filled(formset):
     return [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("item")]
 
 
-@module_required("purchasing")
+@module_required("purchasing", acl.ADD_REQUISITION, action=acl.ADD_REQUISITION)
 def requisition_create(request):
     form = RequisitionForm(request.POST or None)
     formset = LineFormSet(request.POST or None, prefix="lines")
@@ -167,46 +204,45 @@ def requisition_detail(request, pk):
     )
 
 
-@module_required("purchasing")
-def requisition_approve(request, pk):
-    return run_action(
-        request,
-        lambda: services.requisition_approve(requisition_id=pk, user=request.user),
-        success=_("Approved."),
-        redirect_to=reverse("procurement:requisition_detail", args=[pk]),
-    )
+def _requisition_action(service, success: str):
+    def view(request, pk):
+        get_object_or_404(Requisition, pk=pk)
+        return run_action(
+            request,
+            lambda: service(requisition_id=pk, user=request.user),
+            success=success,
+            redirect_to=reverse("procurement:requisition_detail", args=[pk]),
+        )
+
+    return view
 
 
-@module_required("purchasing")
-def requisition_cancel(request, pk):
-    return run_action(
-        request,
-        lambda: services.requisition_cancel(requisition_id=pk, user=request.user),
-        success=_("Cancelled."),
-        redirect_to=reverse("procurement:requisition_detail", args=[pk]),
-    )
+requisition_approve = module_required("purchasing", action=acl.APPROVE_REQUISITION, methods=POST)(
+    _requisition_action(services.requisition_approve, gettext_lazy("Approved."))
+)
+requisition_cancel = module_required("purchasing", action=acl.CHANGE_REQUISITION, methods=POST)(
+    _requisition_action(services.requisition_cancel, gettext_lazy("Cancelled."))
+)
+requisition_close = module_required("purchasing", action=acl.CHANGE_REQUISITION, methods=POST)(
+    _requisition_action(services.requisition_close, gettext_lazy("Closed."))
+)
 
 
-@module_required("purchasing")
-def requisition_close(request, pk):
-    return run_action(
-        request,
-        lambda: services.requisition_close(requisition_id=pk, user=request.user),
-        success=_("Closed."),
-        redirect_to=reverse("procurement:requisition_detail", args=[pk]),
-    )
-
-
-@module_required("purchasing")
+@module_required("purchasing", action=acl.ADD_PO, methods=POST)
 def requisition_convert(request, pk):
-    if request.method != "POST":
-        return redirect("procurement:requisition_detail", pk)
-    ids = [int(v) for v in request.POST.getlist("line") if v.isdigit()]
+    """下推: the selected lines of this requisition (only its own lines) become purchase orders."""
+    req = get_object_or_404(Requisition, pk=pk)
+    back = reverse("procurement:requisition_detail", args=[pk])
     try:
-        orders = services.requisition_lines_to_orders(line_ids=ids, user=request.user)
+        ids = {parse_int(v, label=_("Requisition line"), min_value=1) for v in request.POST.getlist("line")}
+    except InputError as exc:
+        return _refused(request, exc, back)
+    if req.lines.filter(pk__in=ids).count() != len(ids):
+        raise Http404("a line of another requisition")
+    try:
+        orders = services.requisition_lines_to_orders(line_ids=sorted(ids), user=request.user)
     except DomainError as exc:
-        messages.error(request, str(exc))
-        return redirect("procurement:requisition_detail", pk)
+        return _refused(request, exc, back)
     messages.success(
         request, _("Purchase orders created: %(numbers)s") % {"numbers": ", ".join(o.number for o in orders)}
     )
@@ -241,11 +277,16 @@ class PurchaseOrderList(ListPage):
         )
 
 
-@module_required("purchasing")
+@module_required("purchasing", acl.ADD_PO, action=acl.ADD_PO)
 def po_create(request):
     form = PurchaseOrderForm(request.POST or None)
     formset = POLineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and formset.is_valid()
+        and _check_line_dates(formset, "due_date", form.cleaned_data["order_date"], earlier_label=_("order date"))
+    ):
         lines = [
             {"item_id": d["item"].pk, "qty": d["qty"], "unit_price": d.get("unit_price"), "due_date": d.get("due_date")}
             for d in _filled(formset)
@@ -285,7 +326,6 @@ def po_detail(request, pk):
         {
             "po": po,
             "lines": lines,
-            "receive_form": ReceiveForm(initial={"warehouse": po.warehouse_id}),
             "receipts": po.receipts.order_by("-number"),
             "can_receive": po.status == OrderStatus.CONFIRMED,
             "total": sum((ln.amount for ln in lines), ZERO),
@@ -294,61 +334,82 @@ def po_detail(request, pk):
     )
 
 
-@module_required("purchasing")
-def po_action(request, pk, action):
-    fn = {
-        "confirm": (services.purchase_order_confirm, _("Confirmed.")),
-        "close": (services.purchase_order_close, _("Closed.")),
-        "cancel": (services.purchase_order_cancel, _("Cancelled.")),
-    }.get(action)
-    if fn is None:
-        return redirect("procurement:po_detail", pk)
-    return run_action(
-        request,
-        lambda: fn[0](order_id=pk, user=request.user),
-        success=fn[1],
-        redirect_to=reverse("procurement:po_detail", args=[pk]),
-    )
+def _po_action(service, success: str):
+    def view(request, pk):
+        get_object_or_404(PurchaseOrder, pk=pk)
+        return run_action(
+            request,
+            lambda: service(order_id=pk, user=request.user),
+            success=success,
+            redirect_to=reverse("procurement:po_detail", args=[pk]),
+        )
+
+    return view
 
 
-@module_required("purchasing")
+po_confirm = module_required("purchasing", action=acl.CHANGE_PO, methods=POST)(
+    _po_action(services.purchase_order_confirm, gettext_lazy("Confirmed."))
+)
+po_close = module_required("purchasing", action=acl.CHANGE_PO, methods=POST)(
+    _po_action(services.purchase_order_close, gettext_lazy("Closed."))
+)
+po_cancel = module_required("purchasing", action=acl.CHANGE_PO, methods=POST)(
+    _po_action(services.purchase_order_cancel, gettext_lazy("Cancelled."))
+)
+
+
+@module_required("purchasing", action=acl.CHANGE_PO, methods=POST)
 def po_line_change(request, pk):
-    form = LineChangeForm(request.POST or None)
-    if request.method != "POST" or not form.is_valid():
-        messages.error(request, _("Check the values."))
-        return redirect("procurement:po_detail", pk)
+    """变更 of one line of this order (a line of another order is a 404)."""
+    po = get_object_or_404(PurchaseOrder, pk=pk)
+    back = reverse("procurement:po_detail", args=[pk])
+    try:
+        line_id = parse_int(request.POST.get("line"), label=_("Line"), min_value=1)
+    except InputError as exc:
+        return _refused(request, exc, back)
+    line = get_object_or_404(po.lines, pk=line_id)
+    form = LineChangeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
     d = form.cleaned_data
+    message = not_before(d["due_date"], po.order_date, later_label=_("Due date"), earlier_label=_("order date"))
+    if message:
+        messages.error(request, message)
+        return redirect(back)
     return run_action(
         request,
         lambda: services.purchase_order_line_change(
-            line_id=d["line"], qty=d["qty"], unit_price=d["unit_price"], due_date=d["due_date"], user=request.user
+            line_id=line.pk, qty=d["qty"], unit_price=d["unit_price"], due_date=d["due_date"], user=request.user
         ),
         success=_("Line changed."),
-        redirect_to=reverse("procurement:po_detail", args=[pk]),
+        redirect_to=back,
     )
 
 
 def _receiving_url(user) -> str:
-    from erp.permissions import has_module
-
     return "procurement:receiving" if has_module(user, "purchasing") else "procurement:warehouse_receiving"
 
 
-@any_module_required(*RECEIVING)
+@module_required(acl.RECEIVING, acl.ADD_RECEIPT, action=acl.ADD_RECEIPT)
 def po_receive(request, pk):
     """The receive form of one order (buyers and warehouse clerks)."""
     get_object_or_404(PurchaseOrder, pk=pk)
     po = selectors.order_with_lines(pk)
+    lines = list(po.lines.all())
     form = ReceiveForm(request.POST or None, initial={"warehouse": po.warehouse_id})
     if request.method == "POST" and form.is_valid():
         try:
+            qtys = _line_qtys(request, "qty_", lines, _line_label(_("received quantity")))
             gr = services.purchase_receipt_post(
                 order_id=po.pk,
-                lines=_posted_qtys(request, "qty_"),
+                lines=qtys,
                 receipt_date=form.cleaned_data["receipt_date"],
                 warehouse_id=form.cleaned_data["warehouse"].pk if form.cleaned_data["warehouse"] else None,
                 user=request.user,
             )
+        except InputError as exc:
+            messages.error(request, errors_text(exc))
         except DomainError as exc:
             messages.error(request, str(exc))
         else:
@@ -358,7 +419,7 @@ def po_receive(request, pk):
         request,
         "procurement/po_receive.html",
         _("Receive %(number)s") % {"number": po.number},
-        {"po": po, "lines": [ln for ln in po.lines.all() if ln.open_qty > 0], "form": form},
+        {"po": po, "lines": [ln for ln in lines if ln.open_qty > 0], "form": form},
         [(_("Receiving"), reverse(_receiving_url(request.user)))],
     )
 
@@ -384,7 +445,7 @@ class ReceiptList(ListPage):
         )
 
 
-@any_module_required(*RECEIVING)
+@module_required(acl.RECEIVING)
 def receipt_detail(request, pk):
     gr = get_object_or_404(
         PurchaseReceipt.objects.select_related("supplier", "order", "warehouse").prefetch_related(
@@ -392,34 +453,44 @@ def receipt_detail(request, pk):
         ),
         pk=pk,
     )
+    crumbs = (
+        [(_("Purchase receipts"), reverse("procurement:receipt_list"))]
+        if has_module(request.user, "purchasing")
+        else [(_("Receiving"), reverse("procurement:warehouse_receiving"))]
+    )
     return _page(
         request,
         "procurement/receipt_detail.html",
         _("Purchase receipt %(number)s") % {"number": gr.number},
         {"gr": gr, "lines": list(gr.lines.all()), "today": timezone.localdate()},
-        [(_("Purchase receipts"), reverse("procurement:receipt_list"))],
+        crumbs,
     )
 
 
-@any_module_required(*RECEIVING)
+@module_required(acl.RECEIVING, action=acl.ADD_RETURN, methods=POST)
 def receipt_return(request, pk):
-    if request.method != "POST":
-        return redirect("procurement:receipt_detail", pk)
+    """退货 of lines of this receipt (inputs naming other receipts' lines are not read)."""
+    gr = get_object_or_404(PurchaseReceipt, pk=pk)
+    back = reverse("procurement:receipt_detail", args=[pk])
+    form = ReturnForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
     try:
-        on_date = datetime.date.fromisoformat(request.POST.get("return_date", ""))
-    except ValueError:
-        on_date = timezone.localdate()
+        lines = _line_qtys(request, "ret_", gr.lines.order_by("pk"), _line_label(_("returned quantity")))
+    except InputError as exc:
+        return _refused(request, exc, back)
     return run_action(
         request,
         lambda: services.purchase_return_post(
-            receipt_id=pk,
-            lines=_posted_qtys(request, "ret_"),
-            return_date=on_date,
+            receipt_id=gr.pk,
+            lines=lines,
+            return_date=form.cleaned_data["return_date"],
             user=request.user,
-            reason=request.POST.get("reason", "")[:200],
+            reason=form.cleaned_data["reason"],
         ),
         success=_("Return posted."),
-        redirect_to=reverse("procurement:receipt_detail", args=[pk]),
+        redirect_to=back,
     )
 
 
@@ -446,65 +517,92 @@ class FeeInvoiceList(InvoiceList):
     kind = InvoiceKind.OUTSOURCING
 
 
-@module_required("purchasing")
+def _invoice_candidates(supplier, kind) -> list[dict]:
+    if kind == InvoiceKind.PURCHASE:
+        return [
+            {
+                "id": ln.pk,
+                "doc": f"{ln.receipt.number}/{ln.line_no}",
+                "date": ln.receipt.receipt_date,
+                "item": ln.item,
+                "open": ln.open,
+                "price": ln.unit_price,
+                "order": ln.po_line.order.number,
+            }
+            for ln in selectors.uninvoiced_receipt_lines(supplier.pk)
+        ]
+    return [
+        {
+            "id": rc.pk,
+            "doc": rc.number,
+            "date": rc.receipt_date,
+            "item": rc.item,
+            "open": rc.open,
+            "price": rc.unit_fee,
+            "order": rc.order.number,
+        }
+        for rc in OutsourcingReceipt.objects.filter(supplier=supplier, status="done")
+        .annotate(open=F("qty") - F("invoiced_qty"))
+        .filter(open__gt=0)
+        .select_related("item", "order")
+    ]
+
+
+def _invoice_lines(request, candidates, key: str) -> tuple[list[dict], list[str]]:
+    """The typed quantity and price of each candidate line: ([line dicts], [messages]). A line
+    with a quantity needs its own valid price (never replaced by the receipt price)."""
+    lines, errors = [], []
+    for c in candidates:
+        raw_qty = (request.POST.get(f"qty_{c['id']}") or "").strip()
+        if not raw_qty:
+            continue
+        try:
+            qty = parse_quantity(
+                raw_qty, label=_("%(doc)s invoiced quantity") % {"doc": c["doc"]}, min_value=Decimal(0)
+            )
+            if not qty:
+                continue
+            price = parse_price(
+                request.POST.get(f"price_{c['id']}"),
+                label=_("%(doc)s unit price") % {"doc": c["doc"]},
+                min_value=Decimal(0),
+            )
+        except InputError as exc:
+            errors.append(errors_text(exc))
+            continue
+        lines.append({key: c["id"], "qty": qty, "unit_price": price})
+    return lines, errors
+
+
+@module_required("purchasing", acl.ADD_INVOICE, action=acl.ADD_INVOICE)
 def invoice_create(request):
     """Pick the supplier, then enter quantity and price on its receipt lines not yet invoiced."""
     data = request.POST if request.method == "POST" else (request.GET if request.GET.get("supplier") else None)
     form = InvoiceHeaderForm(data)
     candidates = []
     if form.is_bound and form.is_valid():
-        supplier = form.cleaned_data["supplier"]
-        if form.cleaned_data["kind"] == InvoiceKind.PURCHASE:
-            candidates = [
-                {
-                    "id": ln.pk,
-                    "doc": ln.receipt.number,
-                    "date": ln.receipt.receipt_date,
-                    "item": ln.item,
-                    "open": ln.open,
-                    "price": ln.unit_price,
-                    "order": ln.po_line.order.number,
-                }
-                for ln in selectors.uninvoiced_receipt_lines(supplier.pk)
-            ]
-        else:
-            candidates = [
-                {
-                    "id": rc.pk,
-                    "doc": rc.number,
-                    "date": rc.receipt_date,
-                    "item": rc.item,
-                    "open": rc.open,
-                    "price": rc.unit_fee,
-                    "order": rc.order.number,
-                }
-                for rc in OutsourcingReceipt.objects.filter(supplier=supplier, status="done")
-                .annotate(open=F("qty") - F("invoiced_qty"))
-                .filter(open__gt=0)
-                .select_related("item", "order")
-            ]
+        supplier, kind = form.cleaned_data["supplier"], form.cleaned_data["kind"]
+        candidates = _invoice_candidates(supplier, kind)
         if request.method == "POST" and "save" in request.POST:
-            lines = []
-            key = "receipt_line_id" if form.cleaned_data["kind"] == InvoiceKind.PURCHASE else "outsourcing_receipt_id"
-            for c in candidates:
-                qty = _dec(request.POST.get(f"qty_{c['id']}"))
-                if qty:
-                    price = _dec(request.POST.get(f"price_{c['id']}"))
-                    lines.append({key: c["id"], "qty": qty, "unit_price": price if price is not None else c["price"]})
-            try:
-                inv = services.supplier_invoice_create(
-                    supplier_id=supplier.pk,
-                    invoice_date=form.cleaned_data["invoice_date"],
-                    kind=form.cleaned_data["kind"],
-                    supplier_invoice_no=form.cleaned_data["supplier_invoice_no"],
-                    lines=lines,
-                    user=request.user,
-                )
-            except DomainError as exc:
-                messages.error(request, str(exc))
-            else:
-                messages.success(request, _("%(doc)s saved.") % {"doc": inv.number})
-                return redirect("procurement:invoice_detail", inv.pk)
+            key = "receipt_line_id" if kind == InvoiceKind.PURCHASE else "outsourcing_receipt_id"
+            lines, errors = _invoice_lines(request, candidates, key)
+            for message in errors:
+                messages.error(request, message)
+            if not errors:
+                try:
+                    inv = services.supplier_invoice_create(
+                        supplier_id=supplier.pk,
+                        invoice_date=form.cleaned_data["invoice_date"],
+                        kind=kind,
+                        supplier_invoice_no=form.cleaned_data["supplier_invoice_no"],
+                        lines=lines,
+                        user=request.user,
+                    )
+                except DomainError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, _("%(doc)s saved.") % {"doc": inv.number})
+                    return redirect("procurement:invoice_detail", inv.pk)
     return _page(
         request,
         "procurement/invoice_form.html",
@@ -526,37 +624,48 @@ def invoice_detail(request, pk):
         request,
         "procurement/invoice_detail.html",
         _("Supplier invoice %(number)s") % {"number": inv.number},
-        {"inv": inv, "lines": list(inv.lines.all()), "pay_form": PaymentForm(initial={"amount": inv.open_amount})},
+        {"inv": inv, "lines": list(inv.lines.all())},
         [(_("Supplier invoices"), reverse("procurement:invoice_list"))],
     )
 
 
-@module_required("purchasing")
-def invoice_action(request, pk, action):
+@module_required("purchasing", action=acl.CONFIRM_INVOICE, methods=POST)
+def invoice_confirm(request, pk):
+    """审核/钩稽: the buyer posts and matches the invoice (procurement/roles.py)."""
+    get_object_or_404(SupplierInvoice, pk=pk)
+    return run_action(
+        request,
+        lambda: services.supplier_invoice_confirm(invoice_id=pk, user=request.user),
+        success=_("Invoice posted and matched."),
+        redirect_to=reverse("procurement:invoice_detail", args=[pk]),
+    )
+
+
+@module_required("purchasing", action=acl.CHANGE_INVOICE, methods=POST)
+def invoice_cancel(request, pk):
+    get_object_or_404(SupplierInvoice, pk=pk)
+    return run_action(
+        request,
+        lambda: services.supplier_invoice_cancel(invoice_id=pk, user=request.user),
+        success=_("Cancelled."),
+        redirect_to=reverse("procurement:invoice_detail", args=[pk]),
+    )
+
+
+@module_required("purchasing", action=acl.PAY_INVOICE, methods=POST)
+def invoice_pay(request, pk):
+    get_object_or_404(SupplierInvoice, pk=pk)
     back = reverse("procurement:invoice_detail", args=[pk])
-    if action == "confirm":
-        return run_action(
-            request,
-            lambda: services.supplier_invoice_confirm(invoice_id=pk, user=request.user),
-            success=_("Invoice posted and matched."),
-            redirect_to=back,
-        )
-    if action == "cancel":
-        return run_action(
-            request,
-            lambda: services.supplier_invoice_cancel(invoice_id=pk, user=request.user),
-            success=_("Cancelled."),
-            redirect_to=back,
-        )
-    if action == "pay":
-        amount = _dec(request.POST.get("amount")) or ZERO
-        return run_action(
-            request,
-            lambda: services.supplier_invoice_pay(invoice_id=pk, amount=amount, user=request.user),
-            success=_("Payment recorded."),
-            redirect_to=back,
-        )
-    return redirect(back)
+    form = PaymentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: services.supplier_invoice_pay(invoice_id=pk, amount=form.cleaned_data["amount"], user=request.user),
+        success=_("Payment recorded."),
+        redirect_to=back,
+    )
 
 
 # --- price list ------------------------------------------------------------------------------
@@ -606,15 +715,23 @@ def supplier_performance(request):
     return _page(request, "procurement/performance.html", _("Supplier performance"), {"rows": rows, "chart": chart})
 
 
+def _parse_period(data, *, required: bool) -> tuple[int | None, int | None]:
+    """Year and month of a period (django's ValidationError naming the field when bad)."""
+    low, high = date_bounds()
+    year = parse_int(data.get("year"), label=_("Year"), min_value=low, max_value=high, required=required)
+    month = parse_int(data.get("month"), label=_("Month"), min_value=1, max_value=12, required=required)
+    return year, month
+
+
 def _year_month(request):
+    """The period of the query string; a bad year or month is a warning and this month is shown."""
     today = timezone.localdate()
     try:
-        year = int(request.GET.get("year") or today.year)
-        month = int(request.GET.get("month") or today.month)
-        datetime.date(year, month, 1)
-    except ValueError:
-        year, month = today.year, today.month
-    return year, month
+        year, month = _parse_period(request.GET, required=False)
+    except InputError as exc:
+        messages.warning(request, errors_text(exc))
+        return today.year, today.month
+    return year or today.year, month or today.month
 
 
 def _accrual_report(request):
@@ -630,6 +747,7 @@ def _accrual_report(request):
         {"label": _("Reversed"), "value": total.reversed},
         {"label": _("Closing"), "value": total.closing},
     ]
+    settings = CompanySettings.get()
     return _page(
         request,
         "procurement/accrual_report.html",
@@ -640,21 +758,22 @@ def _accrual_report(request):
             "year": year,
             "month": month,
             "chart": chart,
-            "mode": CompanySettings.get().get_accrual_mode_display(),
-            "next_period_mode": CompanySettings.get().accrual_mode == "next_period",
+            "mode": settings.get_accrual_mode_display(),
+            "next_period_mode": settings.accrual_mode == "next_period",
             "months": range(1, 13),
         },
     )
 
 
-@module_required("purchasing")
+@module_required("purchasing", action=acl.ROLL_ACCRUALS, methods=POST)
 def accrual_roll(request):
-    year, month = int(request.POST.get("year", 0) or 0), int(request.POST.get("month", 0) or 0)
-    back = reverse("procurement:accrual_report") + f"?year={year}&month={month}"
+    """月初冲回 (`which=start`) or 月末重估 (`which=end`) of one period."""
+    report = reverse("procurement:accrual_report")
     try:
-        day = datetime.date(year, month, 1)
-    except ValueError:
-        return redirect("procurement:accrual_report")
+        year, month = _parse_period(request.POST, required=True)
+    except InputError as exc:
+        return _refused(request, exc, report)
+    back = report + f"?year={year}&month={month}"
     which = request.POST.get("which")
     if which == "end":
         return run_action(
@@ -663,12 +782,15 @@ def accrual_roll(request):
             success=_("Re-accrued at period end."),
             redirect_to=back,
         )
-    return run_action(
-        request,
-        lambda: services.accruals_period_start(on_date=day, user=request.user),
-        success=_("Accruals reversed at period start."),
-        redirect_to=back,
-    )
+    if which == "start":
+        return run_action(
+            request,
+            lambda: services.accruals_period_start(on_date=datetime.date(year, month, 1), user=request.user),
+            success=_("Accruals reversed at period start."),
+            redirect_to=back,
+        )
+    messages.error(request, _("Choose whether to reverse at period start or re-accrue at period end."))
+    return redirect(back)
 
 
 def _payables_ageing(request):
@@ -701,13 +823,14 @@ def _payables_ageing(request):
 
 
 def _xlsx(name: str, header: list, rows: list[list]) -> HttpResponse:
+    """An xlsx download; text that looks like a formula stays text (erp.exports)."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
-    ws.append([str(h) for h in header])
+    xlsx_append(ws, [str(h) for h in header])
     for r in rows:
-        ws.append([v if not isinstance(v, Decimal) else (int(v) if v == v.to_integral() else v) for v in r])
+        xlsx_append(ws, [v if not isinstance(v, Decimal) else (int(v) if v == v.to_integral() else v) for v in r])
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(
@@ -732,7 +855,18 @@ class OutsourcingList(ListPage):
         return OutsourcingOrder.objects.select_related("supplier", "item").order_by("-number")
 
 
-@module_required("outsourcing")
+class WarehouseOutsourcingList(OutsourcingList):
+    """The confirmed outsourcing orders, for the warehouse (material issue, receipt)."""
+
+    module = "warehouse"
+    title = gettext_lazy("Outsourcing: issue and receive")
+    create_url_name = None
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status=OrderStatus.CONFIRMED)
+
+
+@module_required("outsourcing", acl.ADD_OUTSOURCING, action=acl.ADD_OUTSOURCING)
 def outsourcing_create(request):
     form = OutsourcingOrderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -765,7 +899,7 @@ def outsourcing_create(request):
     )
 
 
-@module_required("outsourcing")
+@module_required(acl.OUTSOURCING_FLOOR)
 def outsourcing_detail(request, pk):
     order = get_object_or_404(
         OutsourcingOrder.objects.select_related("supplier", "item__uom", "bom", "warehouse").prefetch_related(
@@ -777,6 +911,11 @@ def outsourcing_detail(request, pk):
     for m in materials:
         m.still_needed = m.required_qty * order.open_qty / order.qty if order.qty else ZERO
     pct = (order.received_qty * 100 / order.qty) if order.qty else ZERO
+    crumbs = (
+        [(_("Outsourcing orders"), reverse("procurement:outsourcing_list"))]
+        if has_module(request.user, "outsourcing")
+        else [(_("Outsourcing: issue and receive"), reverse("procurement:warehouse_outsourcing"))]
+    )
     return _page(
         request,
         "procurement/outsourcing_detail.html",
@@ -792,59 +931,90 @@ def outsourcing_detail(request, pk):
             "issues": order.issues.order_by("-number"),
             "receipts": order.receipts.order_by("-number"),
         },
-        [(_("Outsourcing orders"), reverse("procurement:outsourcing_list"))],
+        crumbs,
     )
 
 
-@module_required("outsourcing")
-def outsourcing_action(request, pk, action):
+def _outsourcing_action(service, success: str):
+    def view(request, pk):
+        get_object_or_404(OutsourcingOrder, pk=pk)
+        return run_action(
+            request,
+            lambda: service(order_id=pk, user=request.user),
+            success=success,
+            redirect_to=reverse("procurement:outsourcing_detail", args=[pk]),
+        )
+
+    return view
+
+
+outsourcing_confirm = module_required("outsourcing", action=acl.CHANGE_OUTSOURCING, methods=POST)(
+    _outsourcing_action(services.outsourcing_order_confirm, gettext_lazy("Confirmed."))
+)
+outsourcing_close = module_required("outsourcing", action=acl.CHANGE_OUTSOURCING, methods=POST)(
+    _outsourcing_action(services.outsourcing_order_close, gettext_lazy("Closed."))
+)
+outsourcing_cancel = module_required("outsourcing", action=acl.CHANGE_OUTSOURCING, methods=POST)(
+    _outsourcing_action(services.outsourcing_order_cancel, gettext_lazy("Cancelled."))
+)
+
+
+@module_required(acl.OUTSOURCING_FLOOR, action=acl.ADD_MATERIAL_MOVE, methods=POST)
+def outsourcing_move(request, pk):
+    """委外发料/补料/退料/报废 of lines of this order's own material list."""
+    order = get_object_or_404(OutsourcingOrder, pk=pk)
     back = reverse("procurement:outsourcing_detail", args=[pk])
-    simple = {
-        "confirm": (services.outsourcing_order_confirm, _("Confirmed.")),
-        "close": (services.outsourcing_order_close, _("Closed.")),
-        "cancel": (services.outsourcing_order_cancel, _("Cancelled.")),
-    }
-    if action in simple:
-        fn, msg = simple[action]
-        return run_action(request, lambda: fn(order_id=pk, user=request.user), success=msg, redirect_to=back)
-    if action == "move":
-        form = MaterialMoveForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Check the values."))
-            return redirect(back)
-        d = form.cleaned_data
-        return run_action(
+    form = MaterialMoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
+    try:
+        lines = _line_qtys(
             request,
-            lambda: services.outsourcing_material_move(
-                order_id=pk,
-                kind=d["kind"],
-                lines=_posted_qtys(request, "mat_"),
-                on_date=d["on_date"],
-                warehouse_id=d["warehouse"].pk if d["warehouse"] else None,
-                user=request.user,
-            ),
-            success=_("Material movement posted."),
-            redirect_to=back,
+            "mat_",
+            order.materials.select_related("component").order_by("pk"),
+            lambda m: _("%(item)s quantity") % {"item": m.component.code},
         )
-    if action == "receive":
-        form = OutsourcingReceiveForm(request.POST)
-        if not form.is_valid():
-            messages.error(request, _("Check the values."))
-            return redirect(back)
-        d = form.cleaned_data
-        return run_action(
-            request,
-            lambda: services.outsourcing_receipt_post(
-                order_id=pk,
-                qty=d["qty"],
-                receipt_date=d["receipt_date"],
-                warehouse_id=d["warehouse"].pk if d["warehouse"] else None,
-                user=request.user,
-            ),
-            success=_("Outsourcing receipt posted."),
-            redirect_to=back,
-        )
-    return redirect(back)
+    except InputError as exc:
+        return _refused(request, exc, back)
+    d = form.cleaned_data
+    return run_action(
+        request,
+        lambda: services.outsourcing_material_move(
+            order_id=order.pk,
+            kind=d["kind"],
+            lines=lines,
+            on_date=d["on_date"],
+            warehouse_id=d["warehouse"].pk if d["warehouse"] else None,
+            user=request.user,
+        ),
+        success=_("Material movement posted."),
+        redirect_to=back,
+    )
+
+
+@module_required(acl.OUTSOURCING_FLOOR, action=acl.ADD_OUTSOURCING_RECEIPT, methods=POST)
+def outsourcing_receive(request, pk):
+    """委外入库 of this order."""
+    order = get_object_or_404(OutsourcingOrder, pk=pk)
+    back = reverse("procurement:outsourcing_detail", args=[pk])
+    form = OutsourcingReceiveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _form_errors(form))
+        return redirect(back)
+    d = form.cleaned_data
+    return run_action(
+        request,
+        lambda: services.outsourcing_receipt_post(
+            order_id=order.pk,
+            qty=d["qty"],
+            receipt_date=d["receipt_date"],
+            warehouse_id=d["warehouse"].pk if d["warehouse"] else None,
+            user=request.user,
+        ),
+        success=_("Outsourcing receipt posted."),
+        redirect_to=back,
+    )
 
 
 MATERIAL_COLUMNS = [
@@ -896,6 +1066,7 @@ def outsourcing_materials(request):
 # The same pages under each module that lists them in its sidebar (one URL name per module).
 receiving = module_required("purchasing")(_receiving)
 warehouse_receiving = module_required("warehouse")(_receiving)
+warehouse_outsourcing = WarehouseOutsourcingList.as_view()
 accrual_report = module_required("purchasing")(_accrual_report)
 report_accruals = module_required("reports", "procurement.view_accrualentry")(_accrual_report)
 payables_ageing = module_required("purchasing")(_payables_ageing)

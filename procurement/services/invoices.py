@@ -85,6 +85,12 @@ def supplier_invoice_create(
             ref = {"outsourcing_receipt": rc}
         tax = to_decimal(ln["tax_rate"]) if ln.get("tax_rate") not in (None, "") else tax
         amount = round_money(qty * price)
+        if not amount and qty * price:
+            raise ValidationError(
+                _("Line %(line)s: %(qty)s × %(price)s rounds to an amount of 0.00; check the quantity and price.")
+                % {"line": i, "qty": fmt_decimal(qty, 6), "price": fmt_decimal(price, 6)},
+                code="rounds_to_zero",
+            )
         objs.append(
             SupplierInvoiceLine(
                 invoice=inv,
@@ -101,8 +107,17 @@ def supplier_invoice_create(
     SupplierInvoiceLine.objects.bulk_create(objs)
     inv.amount = sum((o.amount for o in objs), ZERO)
     inv.tax_amount = sum((o.tax_amount for o in objs), ZERO)
+    _refuse_zero_total(inv)
     inv.save(update_fields=["amount", "tax_amount"])
     return inv
+
+
+def _refuse_zero_total(inv: SupplierInvoice) -> None:
+    """An invoice whose total is 0.00 is a typing or rounding mistake: refused."""
+    if not inv.amount + inv.tax_amount:
+        raise ValidationError(
+            _("The invoice total is 0.00: enter the invoiced quantities and prices."), code="zero_total"
+        )
 
 
 def _matched_accrual(source_type: str, source_id: int) -> Decimal:
@@ -125,6 +140,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
     if inv.status == InvoiceStatus.CONFIRMED:
         return inv
     INVOICE_FLOW.check(inv, InvoiceStatus.CONFIRMED)
+    _refuse_zero_total(inv)
     assert_open(inv.invoice_date)
     mode = CompanySettings.get().accrual_mode
     if mode == "next_period":

@@ -61,6 +61,7 @@ def purchase_order_create(
             price = row.price if row else item.standard_cost
         lead = row.lead_time_days if row else item.lead_time_days
         due = ln.get("due_date") or order_date + datetime.timedelta(days=lead)
+        _check_due(due, order_date, item)
         extra = {"tax_rate": to_decimal(ln["tax_rate"])} if ln.get("tax_rate") not in (None, "") else {}
         objs.append(
             PurchaseOrderLine(
@@ -76,6 +77,15 @@ def purchase_order_create(
         )
     PurchaseOrderLine.objects.bulk_create(objs)
     return po
+
+
+def _check_due(due: datetime.date, order_date: datetime.date, what) -> None:
+    if due < order_date:
+        raise ValidationError(
+            _("%(what)s: the due date %(due)s is before the order date %(date)s.")
+            % {"what": what, "due": due.isoformat(), "date": order_date.isoformat()},
+            code="due_before_order",
+        )
 
 
 @transaction.atomic
@@ -123,6 +133,7 @@ def purchase_order_line_change(
     if unit_price is not None:
         line.unit_price = non_negative(unit_price, label=_("Unit price"))
     if due_date is not None:
+        _check_due(due_date, po.order_date, line.item)
         line.due_date = due_date
     line.save()
     po.save(update_fields=["updated_at"])  # the order's history shows when it changed

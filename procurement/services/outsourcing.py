@@ -65,6 +65,8 @@ def outsourcing_order_create(
         raise ValidationError(_("Choose a supplier and an item."), code="missing")
     qty = positive_qty(qty, label=str(item))
     start_date = start_date or order_date
+    if start_date < order_date:
+        raise ValidationError(_("The start date is before the order date."), code="dates")
     if due_date < start_date:
         raise ValidationError(_("The due date is before the start date."), code="dates")
     if bom_id is None and materials is None:
