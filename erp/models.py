@@ -90,7 +90,11 @@ class Period(models.Model):
         ordering = ["-year", "-month"]
         constraints = [
             models.UniqueConstraint(fields=["year", "month"], name="uniq_period"),
-            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="period_month_1_12"),
+            models.CheckConstraint(
+                condition=models.Q(month__gte=1, month__lte=12),
+                name="period_month_1_12",
+                violation_error_message=_("The month of a period lies between 1 and 12."),
+            ),
         ]
 
     def __str__(self):
@@ -197,7 +201,10 @@ class Notification(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "dedupe_key"], condition=~models.Q(dedupe_key=""), name="uniq_notification_dedupe"
+                fields=["user", "dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="uniq_notification_dedupe",
+                violation_error_message=_("This notification was already sent to the user."),
             )
         ]
 

@@ -4,14 +4,8 @@ Concurrent structural writes can corrupt an MPTT tree; every service that insert
 rebuilds categories or warehouses calls `tree_lock(<model label>)` first, inside its transaction.
 """
 
-import zlib
-
-from django.db import connection
+from erp.locks import AdvisoryLock, advisory_lock
 
 
 def tree_lock(label: str) -> None:
-    if connection.vendor != "postgresql":
-        return
-    key = zlib.crc32(f"mptt:{label}".encode())
-    with connection.cursor() as cur:
-        cur.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+    advisory_lock(AdvisoryLock.MPTT_TREES, f"mptt:{label}")

@@ -233,7 +233,7 @@ class Command(BaseCommand):
             if unknown:
                 raise CommandError(f"unknown page(s): {', '.join(unknown)}; pages: {', '.join(sorted(names))}")
             names, skipped = wanted, []
-        client = Client(HTTP_HOST=_host())
+        client = Client(HTTP_HOST=_host(), raise_request_exception=False)
         client.force_login(user)
         results = [self._measure(client, name, repeat) for name in names]
         results.sort(key=lambda r: -r[1])
