@@ -1,14 +1,18 @@
 """CRM and sales: customers, leads, opportunities, follow-ups, quotations, sales orders,
 forecasts, deliveries, returns, invoices (数电), payment plans, receipts, service tickets."""
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Case, F, Value, When
+from django.db.models.functions import Greatest
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from erp.fields import ZERO, MoneyField, PriceField, QuantityField
+from erp.fields import ZERO, MoneyField, PriceField, QuantityField, round_money
 from erp.models import Document, TimeStampedModel
 
 from .states import (
@@ -29,6 +33,28 @@ DEFAULT_TAX_RATE = Decimal("0.13")
 def RateField(verbose_name=None, **kwargs):  # noqa: N802 - field factory
     kwargs.setdefault("default", ZERO)
     return models.DecimalField(verbose_name, max_digits=7, decimal_places=4, **kwargs)
+
+
+# --------------------------------------------------------------------------- vocabulary
+class OwnedQuerySet(models.QuerySet):
+    """Query vocabulary shared by the records that belong to someone (crm/access.py)."""
+
+    def for_owner(self, user):
+        """The records `user` may see: own, their team's (managers), all (administrators)."""
+        from .access import scope
+
+        return scope(self, user)
+
+
+def _annotation_sink(name: str):
+    """Setter of a derived property whose QuerySet annotation has the same name: the database
+    computed the same figure from the same row, the property keeps computing it from the fields."""
+
+    def setter(self, value) -> None:
+        pass
+
+    setter.__name__ = name
+    return setter
 
 
 # --------------------------------------------------------------------------- customers
@@ -93,6 +119,8 @@ class Customer(TimeStampedModel):
     is_active = models.BooleanField(_("active"), default=True)
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
@@ -148,6 +176,8 @@ class Lead(TimeStampedModel):
     note = models.TextField(_("note"), blank=True)
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("lead")
         verbose_name_plural = _("leads")
@@ -181,6 +211,8 @@ class Opportunity(TimeStampedModel):
     reached_rank = models.PositiveSmallIntegerField(_("furthest stage reached"), default=1, editable=False)
     closed_at = models.DateTimeField(_("date won or lost"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("opportunity")
@@ -245,6 +277,8 @@ class FollowUp(models.Model):
     next_date = models.DateField(_("next follow-up"), null=True, blank=True)
     reminder_done = models.BooleanField(_("reminder done"), default=False)
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("follow-up")
         verbose_name_plural = _("follow-ups")
@@ -285,6 +319,8 @@ class Quotation(Document):
     total = MoneyField(_("total incl. tax"))
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta(Document.Meta):
         verbose_name = _("quotation")
         verbose_name_plural = _("quotations")
@@ -309,9 +345,35 @@ class QuotationLine(models.Model):
         constraints = [models.UniqueConstraint(fields=["quotation", "line_no"], name="uniq_quotation_line")]
 
 
-class SalesOrderQuerySet(models.QuerySet):
+class SalesOrderQuerySet(OwnedQuerySet):
     def open(self):
+        """Confirmed orders (their open lines are demand; closing or cancelling ends that)."""
         return self.filter(status=OrderStatus.CONFIRMED)
+
+
+# 未出库 open quantity of a sales-order line: still to deliver, 0 once the line is closed. The SQL
+# rendering of `SalesOrderLine.open_qty` (keep the two side by side).
+OPEN_QTY = Case(
+    When(closed=True, then=Value(ZERO)),
+    default=Greatest(F("qty") - F("delivered_qty"), Value(ZERO)),
+    output_field=models.DecimalField(max_digits=18, decimal_places=6),
+)
+
+
+class SalesOrderLineQuerySet(models.QuerySet):
+    def open(self):
+        """Lines still to deliver: confirmed order, line not closed, delivered < ordered (the
+        demand MRP and available-to-promise read)."""
+        return self.filter(order__status=OrderStatus.CONFIRMED, closed=False, qty__gt=F("delivered_qty"))
+
+    def open_qty(self):
+        """Annotates `open_qty` (= SalesOrderLine.open_qty) for filters, sums and ordering."""
+        return self.annotate(open_qty=OPEN_QTY)
+
+    def uninvoiced(self):
+        """Lines of confirmed orders, not closed, with a quantity not yet invoiced (the credit
+        check's open orders: see SalesOrderLine.uninvoiced_amount)."""
+        return self.filter(order__status=OrderStatus.CONFIRMED, closed=False, qty__gt=F("invoiced_qty"))
 
 
 class SalesOrder(Document):
@@ -378,6 +440,8 @@ class SalesOrderLine(models.Model):
     )
     closed = models.BooleanField(_("closed"), default=False)
 
+    objects = SalesOrderLineQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("sales order line")
         verbose_name_plural = _("sales order lines")
@@ -401,7 +465,20 @@ class SalesOrderLine(models.Model):
 
     @property
     def open_qty(self) -> Decimal:
+        """Still to deliver: ordered − delivered (net of returns), 0 once closed (OPEN_QTY in SQL)."""
+        if self.closed:
+            return ZERO
         return max(self.qty - self.delivered_qty, ZERO)
+
+    open_qty = open_qty.setter(_annotation_sink("open_qty"))
+
+    @property
+    def uninvoiced_amount(self) -> Decimal:
+        """The not yet invoiced share of the line incl. tax, rounded per line:
+        (amount + tax) × (qty − invoiced) / qty."""
+        if self.qty <= 0 or self.invoiced_qty >= self.qty:
+            return ZERO
+        return round_money((self.amount + self.tax_amount) * (self.qty - self.invoiced_qty) / self.qty)
 
     @property
     def ship_status(self) -> str:
@@ -454,6 +531,8 @@ class Delivery(Document):
     status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta(Document.Meta):
         verbose_name = _("delivery")
         verbose_name_plural = _("deliveries")
@@ -495,6 +574,8 @@ class SalesReturn(Document):
     status = models.CharField(_("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
     history = HistoricalRecords()
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta(Document.Meta):
         verbose_name = _("sales return")
         verbose_name_plural = _("sales returns")
@@ -522,6 +603,37 @@ class SalesReturnLine(models.Model):
 
 
 # --------------------------------------------------------------------------- invoices and money
+# 未收金额 open amount of an invoice: a blue invoice's total − what red-letter invoices reversed −
+# what receipts matched; a red invoice is netted into its blue one (0 of its own). The SQL
+# rendering of `SalesInvoice.open_amount` (keep the two side by side).
+OPEN_AMOUNT = Case(
+    When(kind=InvoiceKind.RED, then=Value(ZERO)),
+    default=F("total") - F("reversed_amount") - F("paid_amount"),
+    output_field=models.DecimalField(max_digits=18, decimal_places=2),
+)
+
+
+class SalesInvoiceQuerySet(OwnedQuerySet):
+    def blue(self):
+        return self.filter(kind=InvoiceKind.BLUE)
+
+    def confirmed(self):
+        return self.filter(status=PostStatus.CONFIRMED)
+
+    def open_amount(self):
+        """Annotates `open_amount` (= SalesInvoice.open_amount) for filters, sums and ordering."""
+        return self.annotate(open_amount=OPEN_AMOUNT)
+
+    def open(self):
+        """Confirmed blue invoices with an open amount (negative: a red invoice reversed more than
+        was still unpaid, the customer has a credit); annotated with `open_amount`."""
+        return self.confirmed().blue().open_amount().exclude(open_amount=0)
+
+    def overdue(self, as_of: datetime.date | None = None):
+        """Open invoices whose due date lies before `as_of` (default today)."""
+        return self.open().filter(due_date__lt=as_of or timezone.localdate())
+
+
 class SalesInvoice(Document):
     """销售发票 (数电). Blue invoices from deliveries; red-letter invoices reference a blue one."""
 
@@ -548,10 +660,17 @@ class SalesInvoice(Document):
     tax_amount = MoneyField(_("tax"))
     total = MoneyField(_("total incl. tax"))
     paid_amount = MoneyField(_("amount received"))
+    reversed_amount = MoneyField(
+        _("reversed by red-letter invoices"),
+        editable=False,
+        help_text=_("Blue invoices: the total of their confirmed red-letter invoices, as a positive amount."),
+    )
     request_serial = models.CharField(_("request serial number"), max_length=40, null=True, blank=True, unique=True)
     tax_invoice_number = models.CharField(_("digital invoice number"), max_length=20, blank=True)
     tax_invoice_date = models.DateField(_("digital invoice date"), null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = SalesInvoiceQuerySet.as_manager()
 
     class Meta(Document.Meta):
         verbose_name = _("sales invoice")
@@ -559,7 +678,12 @@ class SalesInvoice(Document):
 
     @property
     def open_amount(self) -> Decimal:
-        return self.total - self.paid_amount
+        """Blue: total − reversed by red invoices − received; red: 0 (netted into the blue one)."""
+        if self.kind == InvoiceKind.RED:
+            return ZERO
+        return self.total - self.reversed_amount - self.paid_amount
+
+    open_amount = open_amount.setter(_annotation_sink("open_amount"))
 
 
 class SalesInvoiceLine(models.Model):
@@ -597,6 +721,8 @@ class PaymentPlan(models.Model):
     received_amount = MoneyField(_("amount received"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
+    objects = OwnedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("payment plan")
         verbose_name_plural = _("payment plans")
@@ -622,6 +748,8 @@ class Receipt(Document):
         related_name="receipts",
     )
     history = HistoricalRecords()
+
+    objects = OwnedQuerySet.as_manager()
 
     class Meta(Document.Meta):
         verbose_name = _("receipt")
@@ -652,8 +780,20 @@ class TicketPriority(models.TextChoices):
     HIGH = "high", _("High")
 
 
+class ServiceTicketQuerySet(OwnedQuerySet):
+    def open(self):
+        """Not yet resolved: open or in progress."""
+        return self.filter(status__in=ServiceTicket.OPEN_STATUSES)
+
+    def overdue(self, now=None):
+        """Open tickets whose due time has passed (see ServiceTicket.is_overdue)."""
+        return self.open().filter(due_at__lt=now or timezone.now())
+
+
 class ServiceTicket(Document):
     """客户服务."""
+
+    OPEN_STATUSES = (TicketStatus.OPEN, TicketStatus.IN_PROGRESS)
 
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="tickets")
     order = models.ForeignKey(
@@ -682,9 +822,16 @@ class ServiceTicket(Document):
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     history = HistoricalRecords()
 
+    objects = ServiceTicketQuerySet.as_manager()
+
     class Meta(Document.Meta):
         verbose_name = _("service ticket")
         verbose_name_plural = _("service tickets")
+
+    @property
+    def is_overdue(self) -> bool:
+        """Open or in progress and the due time has passed."""
+        return self.status in self.OPEN_STATUSES and self.due_at < timezone.now()
 
 
 class ItemTaxCode(models.Model):

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, F, Prefetch, Q, Sum
+from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,7 +14,7 @@ from erp.fields import ZERO
 from . import progress as progress_registry
 from .engine import completion_pct, funnel
 from .models import FollowUp, Opportunity, SalesInvoice, SalesOrder, SalesOrderLine, ServiceTicket
-from .states import STAGE_RANK, PostStatus, ProgressStatus, ShipStatus, Stage, TicketStatus
+from .states import STAGE_RANK, OrderStatus, ProgressStatus, ShipStatus, Stage
 
 WARNING_LABELS = {
     "": "",
@@ -152,9 +152,7 @@ def board(*, owner_id: int | None = None, user=None) -> list[dict]:
     the ones that user may see (crm.access)."""
     qs = Opportunity.objects.select_related("customer", "owner").order_by("close_date", "pk")
     if user is not None:
-        from .access import scope
-
-        qs = scope(qs, user)
+        qs = qs.for_owner(user)
     if owner_id:
         qs = qs.filter(owner_id=owner_id)
     cols = {s: [] for s in Stage.values}
@@ -226,20 +224,31 @@ def _bucket(days_overdue: int) -> str:
 
 
 def ar_ageing(*, as_of: datetime.date | None = None):
-    """应收账龄: open amount (total − received) of confirmed invoices by days past due, per customer."""
+    """应收账龄: the open amount of confirmed blue invoices (total − reversed by red-letter
+    invoices − received, `SalesInvoice.open_amount`) by days past the blue invoice's due date, per
+    customer. A red invoice is netted into its blue one: it never forms an age of its own."""
     as_of = as_of or timezone.localdate()
     per_customer: dict[int, dict] = {}
     totals = defaultdict(lambda: ZERO)
     qs = (
-        SalesInvoice.objects.filter(status=PostStatus.CONFIRMED)
-        .exclude(total=F("paid_amount"))
+        SalesInvoice.objects.open()
         .select_related("customer")
-        .only("pk", "customer__code", "customer__name", "due_date", "invoice_date", "total", "paid_amount")
+        .only(
+            "pk",
+            "kind",
+            "customer__code",
+            "customer__name",
+            "due_date",
+            "invoice_date",
+            "total",
+            "reversed_amount",
+            "paid_amount",
+        )
     )
     for inv in qs:
         due = inv.due_date or inv.invoice_date
         key = _bucket((as_of - due).days)
-        open_amount = inv.total - inv.paid_amount
+        open_amount = inv.open_amount
         row = per_customer.setdefault(
             inv.customer_id,
             {"customer": inv.customer, "buckets": defaultdict(lambda: ZERO), "total": ZERO},
@@ -259,18 +268,36 @@ def ar_ageing(*, as_of: datetime.date | None = None):
     }
 
 
-def overdue_tickets(*, now: datetime.datetime | None = None):
-    now = now or timezone.now()
-    return (
-        ServiceTicket.objects.filter(status__in=[TicketStatus.OPEN, TicketStatus.IN_PROGRESS], due_at__lt=now)
-        .select_related("customer", "order", "assigned_to")
-        .order_by("due_at")
+def receipt_matching(*, customer_id: int, amount: Decimal) -> dict[int, Decimal]:
+    """核销 proposal for a receipt of `amount`: the customer's open invoices (open amount > 0, net
+    of red-letter invoices), earliest due first, each up to its open amount; the rest stays an
+    advance. {invoice id: amount}"""
+    left = amount
+    out: dict[int, Decimal] = {}
+    open_invoices = (
+        SalesInvoice.objects.filter(customer_id=customer_id)
+        .open()
+        .filter(open_amount__gt=0)
+        .order_by("due_date", "pk")
+        .values_list("pk", "open_amount")
     )
+    for pk, open_amount in open_invoices:
+        if left <= 0:
+            break
+        take = min(left, open_amount)
+        out[pk] = take
+        left -= take
+    return out
+
+
+def overdue_tickets(*, now: datetime.datetime | None = None):
+    return ServiceTicket.objects.overdue(now=now).select_related("customer", "order", "assigned_to").order_by("due_at")
 
 
 def sales_dashboard_counts(user) -> dict:
-    return SalesOrder.objects.aggregate(
-        open=Count("pk", filter=Q(status="confirmed")),
-        draft=Count("pk", filter=Q(status="draft")),
-        open_amount=Sum("total", filter=Q(status="confirmed")),
+    """The dashboard card counts the orders of the list it links to (what `user` may see)."""
+    return SalesOrder.objects.for_owner(user).aggregate(
+        open=Count("pk", filter=Q(status=OrderStatus.CONFIRMED)),
+        draft=Count("pk", filter=Q(status=OrderStatus.DRAFT)),
+        open_amount=Sum("total", filter=Q(status=OrderStatus.CONFIRMED)),
     )

@@ -15,7 +15,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as InputError
-from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
@@ -50,7 +49,7 @@ from .services import invoices as invoice_svc
 from .services import orders as order_svc
 from .services import receipts as receipt_svc
 from .services import tickets as ticket_svc
-from .states import PostStatus, Stage, TicketStatus
+from .states import Stage, TicketStatus
 
 MODULE = "sales"
 SALES = gettext_lazy("Sales / CRM")
@@ -119,7 +118,7 @@ class SalesListPage(ListPage):
     module = MODULE
 
     def get_queryset(self):
-        return access.scope(self.base_queryset(), self.request.user)
+        return self.base_queryset().for_owner(self.request.user)
 
     def base_queryset(self):
         return super().get_queryset()
@@ -1024,9 +1023,7 @@ def invoice_export_xlsx(request):
             ids.append(parse_int(raw, label=_("invoice id"), min_value=1))
         except InputError as exc:
             return _refused(request, exc, reverse("crm:invoice_list"))
-    qs = access.scope(
-        SalesInvoice.objects.filter(status=PostStatus.CONFIRMED).select_related("customer", "original"), request.user
-    )
+    qs = SalesInvoice.objects.confirmed().for_owner(request.user).select_related("customer", "original")
     qs = qs.filter(pk__in=ids) if ids else qs.filter(tax_invoice_number="")
     data = invoice_svc.invoices_xlsx(list(qs.order_by("number")))
     resp = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -1054,16 +1051,6 @@ def receipt_create(request):
     form.fields["customer"].queryset = access.customers_for(request.user, active_only=False)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        allocations = {}
-        if d["match_open_invoices"]:
-            left = d["amount"]
-            for inv in SalesInvoice.objects.filter(
-                customer=d["customer"], status=PostStatus.CONFIRMED, kind="blue", total__gt=F("paid_amount")
-            ).order_by("due_date", "pk"):
-                take = min(left, inv.total - inv.paid_amount)
-                if take > 0:
-                    allocations[inv.pk] = take
-                    left -= take
         try:
             rc = receipt_svc.receipt_create(
                 customer_id=d["customer"].pk,
@@ -1071,7 +1058,7 @@ def receipt_create(request):
                 user=request.user,
                 receipt_date=d["receipt_date"],
                 method=d["method"],
-                allocations=allocations,
+                match_open_invoices=d["match_open_invoices"],
             )
         except DomainError as exc:
             messages.error(request, str(exc))
@@ -1170,7 +1157,7 @@ def ticket_detail(request, pk):
         {
             "t": t,
             "statuses": TicketStatus.choices,
-            "overdue": t.due_at < timezone.now() and t.status in ("open", "in_progress"),
+            "overdue": t.is_overdue,
         },
         [(_("Service tickets"), reverse("crm:ticket_list"))],
     )

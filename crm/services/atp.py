@@ -4,7 +4,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 
 from erp.fields import ZERO, to_decimal
@@ -14,18 +14,15 @@ from inventory.selectors import on_hand_by_item
 from .. import atp as registry
 from ..engine import promise_date
 from ..models import SalesOrderLine
-from ..states import OrderStatus
 
 
 def committed_by_item(item_ids, *, exclude_order_id: int | None = None) -> dict[int, Decimal]:
     """Open quantity of confirmed sales-order lines per item (what free stock must keep for them)."""
-    qs = SalesOrderLine.objects.filter(
-        item_id__in=list(item_ids), order__status=OrderStatus.CONFIRMED, closed=False, qty__gt=F("delivered_qty")
-    )
+    qs = SalesOrderLine.objects.filter(item_id__in=list(item_ids)).open()
     if exclude_order_id:
         qs = qs.exclude(order_id=exclude_order_id)
     out: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for row in qs.values("item_id").annotate(q=Sum(F("qty") - F("delivered_qty"))):
+    for row in qs.open_qty().values("item_id").annotate(q=Sum("open_qty")):
         out[row["item_id"]] = row["q"] or ZERO
     return out
 

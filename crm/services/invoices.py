@@ -190,7 +190,9 @@ def _write_back(lines, sign: int) -> None:
 
 @transaction.atomic
 def invoice_confirm(*, invoice_id: int, user) -> SalesInvoice:
-    """审核: tax codes checked, quantities written back, request serial number assigned."""
+    """审核: tax codes checked, quantities written back, request serial number assigned. A red
+    invoice's amounts are settled under the blue invoice's lock (the one that completes a blue line
+    takes the rest of its amount and tax) and added to the blue invoice's reversed amount."""
     inv = SalesInvoice.objects.select_for_update().get(pk=invoice_id)
     if inv.status == PostStatus.CONFIRMED:
         return inv
@@ -205,8 +207,14 @@ def invoice_confirm(*, invoice_id: int, user) -> SalesInvoice:
             )
     if inv.kind == InvoiceKind.RED:
         blue = SalesInvoice.objects.select_for_update().get(pk=inv.original_id)
-        _check_red_limits(blue, {ln.original_line_id: -ln.qty for ln in lines}, -inv.total, exclude_id=inv.pk)
+        blue_lines = {ln.pk: ln for ln in blue.lines.all()}
+        done = _reversed_by_line(blue, exclude_id=inv.pk)
+        _settle_red_lines(lines, blue, blue_lines, done)
+        SalesInvoiceLine.objects.bulk_update(lines, ["amount", "tax_amount", "gross"])
+        _totals(inv, lines)
         _write_back(lines, -1)
+        blue.reversed_amount -= inv.total
+        blue.save(update_fields=["reversed_amount", "updated_at"])
     else:
         _write_back(lines, +1)
     POST_FLOW.apply(inv, PostStatus.CONFIRMED)
@@ -229,22 +237,40 @@ def invoice_cancel(*, invoice_id: int, user) -> SalesInvoice:
     return inv
 
 
-def _check_red_limits(blue: SalesInvoice, qty_by_line: dict[int, Decimal], total_abs: Decimal, exclude_id=None) -> None:
-    """Red quantities per blue line and the red total never exceed the blue invoice."""
-    others = SalesInvoice.objects.filter(original=blue, kind=InvoiceKind.RED, status=PostStatus.CONFIRMED)
+@dataclass
+class _Reversed:
+    """What confirmed red invoices already reversed of one blue line (positive figures)."""
+
+    qty: Decimal = ZERO
+    amount: Decimal = ZERO
+    tax: Decimal = ZERO
+
+
+def _reversed_by_line(blue: SalesInvoice, *, exclude_id: int | None = None) -> dict[int, _Reversed]:
+    rows = SalesInvoiceLine.objects.filter(
+        invoice__original=blue, invoice__kind=InvoiceKind.RED, invoice__status=PostStatus.CONFIRMED
+    )
     if exclude_id:
-        others = others.exclude(pk=exclude_id)
-    done_total = -(others.aggregate(s=Sum("total"))["s"] or ZERO)
-    done_qty = {
-        r["original_line_id"]: -(r["q"] or ZERO)
-        for r in SalesInvoiceLine.objects.filter(invoice__in=others).values("original_line_id").annotate(q=Sum("qty"))
+        rows = rows.exclude(invoice_id=exclude_id)
+    return {
+        r["original_line_id"]: _Reversed(-(r["q"] or ZERO), -(r["a"] or ZERO), -(r["t"] or ZERO))
+        for r in rows.values("original_line_id").annotate(q=Sum("qty"), a=Sum("amount"), t=Sum("tax_amount"))
     }
-    blue_lines = {ln.pk: ln for ln in blue.lines.all()}
-    for line_id, qty in qty_by_line.items():
-        bl = blue_lines.get(line_id)
+
+
+def _settle_red_lines(red_lines, blue: SalesInvoice, blue_lines: dict, done: dict[int, _Reversed]) -> None:
+    """Amounts of red lines reversing blue lines (domain rule, docs/crm.md): a red line that brings
+    the reversed quantity of its blue line to the full quantity takes what is left of that line's
+    amount and tax, so that the reds add up exactly to the blue; any other red line is computed from
+    its quantity like a blue one, but never takes more amount or tax than is left. Quantities over
+    the blue line are refused."""
+    for obj in red_lines:
+        bl = blue_lines.get(obj.original_line_id)
         if bl is None:
             raise ValidationError(_("A red-letter line must refer to a line of %(blue)s.") % {"blue": blue})
-        if done_qty.get(line_id, ZERO) + qty > bl.qty:
+        already = done.get(bl.pk, _Reversed())
+        qty = -obj.qty
+        if already.qty + qty > bl.qty:
             raise ValidationError(
                 _(
                     "Red-letter quantity refused: line %(n)s of %(blue)s has %(qty)s, already reversed %(done)s, "
@@ -254,17 +280,26 @@ def _check_red_limits(blue: SalesInvoice, qty_by_line: dict[int, Decimal], total
                     "n": bl.line_no,
                     "blue": blue,
                     "qty": fmt_decimal(bl.qty),
-                    "done": fmt_decimal(done_qty.get(line_id, ZERO)),
+                    "done": fmt_decimal(already.qty),
                     "red": fmt_decimal(qty),
                 },
                 code="red_over_blue",
             )
-    if done_total + total_abs > blue.total:
+        left_amount, left_tax = bl.amount - already.amount, bl.tax_amount - already.tax
+        if already.qty + qty == bl.qty:
+            amount, tax = left_amount, left_tax
+        else:
+            a = line_amounts(qty, to_decimal(bl.unit_price), to_decimal(bl.tax_rate), inclusive=blue.prices_include_tax)
+            amount, tax = min(a.amount, left_amount), min(a.tax, left_tax)
+        obj.amount, obj.tax_amount, obj.gross = -amount, -tax, -(amount + tax)
+    done_total = sum((d.amount + d.tax for d in done.values()), ZERO)
+    red_total = -sum((o.gross for o in red_lines), ZERO)
+    if done_total + red_total > blue.total:
         raise ValidationError(
             _(
                 "Red-letter total refused: %(blue)s totals %(total)s, already reversed %(done)s, this red invoice %(red)s."
             )
-            % {"blue": blue, "total": f"{blue.total:,.2f}", "done": f"{done_total:,.2f}", "red": f"{total_abs:,.2f}"},
+            % {"blue": blue, "total": f"{blue.total:,.2f}", "done": f"{done_total:,.2f}", "red": f"{red_total:,.2f}"},
             code="red_over_blue",
         )
 
@@ -286,8 +321,9 @@ def invoice_red_create(
     if blue.kind != InvoiceKind.BLUE or blue.status != PostStatus.CONFIRMED:
         raise StateError(_("A red-letter invoice needs a confirmed blue invoice."))
     blue_lines = {ln.pk: ln for ln in blue.lines.order_by("line_no")}
+    done = _reversed_by_line(blue)
     if quantities is None:
-        quantities = {pk: ln.qty for pk, ln in blue_lines.items()}
+        quantities = {pk: ln.qty - done.get(pk, _Reversed()).qty for pk, ln in blue_lines.items()}
     quantities = {int(k): to_decimal(v) for k, v in quantities.items() if to_decimal(v) != 0}
     if not quantities or any(q < 0 for q in quantities.values()):
         raise ValidationError(_("Enter the quantities to reverse as positive numbers."))
@@ -310,25 +346,25 @@ def invoice_red_create(
         bl = blue_lines.get(line_id)
         if bl is None:
             raise ValidationError(_("A red-letter line must refer to a line of %(blue)s.") % {"blue": blue})
-        obj = SalesInvoiceLine(
-            line_no=n,
-            item_id=bl.item_id,
-            description=bl.description,
-            tax_code=bl.tax_code,
-            delivery_line_id=bl.delivery_line_id,
-            original_line=bl,
-            qty=-qty,
-            unit_price=bl.unit_price,
-            tax_rate=bl.tax_rate,
+        objs.append(
+            SalesInvoiceLine(
+                line_no=n,
+                item_id=bl.item_id,
+                description=bl.description,
+                tax_code=bl.tax_code,
+                delivery_line_id=bl.delivery_line_id,
+                original_line=bl,
+                qty=-qty,
+                unit_price=bl.unit_price,
+                tax_rate=bl.tax_rate,
+            )
         )
-        _fill(obj, blue.prices_include_tax)
-        objs.append(obj)
+    _settle_red_lines(objs, blue, blue_lines, done)
     _totals(red, objs)
     if red.total == 0:
         raise ValidationError(
             _("The red-letter amount rounds to 0.00: enter the quantities to reverse in full."), code="red_zero"
         )
-    _check_red_limits(blue, {o.original_line_id: -o.qty for o in objs}, -red.total)
     red.save()
     for o in objs:
         o.invoice = red

@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import F, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, round_money, to_decimal
+from erp.fields import ZERO, to_decimal
 from erp.numbering import next_number
 from inventory.models import Item
 
@@ -230,21 +230,20 @@ class CreditExposure:
 
 
 def credit_exposure(customer_id: int, *, exclude_order_id: int | None = None) -> CreditExposure:
-    """Open orders = not yet invoiced part of confirmed orders (incl. tax); unpaid invoices =
-    confirmed invoices' total − received (red invoices count negative)."""
+    """Open orders = the not yet invoiced share of confirmed, open order lines incl. tax
+    (`SalesOrderLine.uninvoiced_amount`, rounded per line); unpaid invoices = the open amounts of
+    confirmed blue invoices (`SalesInvoice.open_amount`: total − reversed by red invoices − received)."""
     customer = Customer.objects.get(pk=customer_id)
-    lines = SalesOrderLine.objects.filter(
-        order__customer_id=customer_id, order__status=OrderStatus.CONFIRMED, closed=False, qty__gt=F("invoiced_qty")
-    )
+    lines = SalesOrderLine.objects.filter(order__customer_id=customer_id).uninvoiced()
     if exclude_order_id:
         lines = lines.exclude(order_id=exclude_order_id)
-    open_orders = ZERO
-    for qty, inv, amount, tax in lines.values_list("qty", "invoiced_qty", "amount", "tax_amount"):
-        open_orders += round_money((amount + tax) * (qty - inv) / qty)
+    open_orders = sum((ln.uninvoiced_amount for ln in lines.only("qty", "invoiced_qty", "amount", "tax_amount")), ZERO)
     unpaid = (
-        SalesInvoice.objects.filter(customer_id=customer_id, status=PostStatus.CONFIRMED).aggregate(
-            s=Sum(F("total") - F("paid_amount"))
-        )["s"]
+        SalesInvoice.objects.filter(customer_id=customer_id)
+        .confirmed()
+        .blue()
+        .open_amount()
+        .aggregate(s=Sum("open_amount"))["s"]
         or ZERO
     )
     return CreditExposure(limit=customer.credit_limit, open_orders=open_orders, unpaid_invoices=unpaid)

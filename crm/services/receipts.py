@@ -12,6 +12,7 @@ from erp.fields import ZERO, to_decimal
 from erp.numbering import next_number
 
 from ..models import PaymentPlan, Receipt, ReceiptAllocation, SalesInvoice, SalesOrder
+from ..selectors import receipt_matching
 from ..states import POST_FLOW, InvoiceKind, PostStatus
 
 
@@ -37,13 +38,37 @@ def receipt_create(
     amount,
     user,
     allocations: dict[int, Decimal] | None = None,
+    match_open_invoices: bool = False,
     receipt_date=None,
     method: str = "",
     order_id: int | None = None,
 ) -> Receipt:
+    """A draft receipt matched (核销) to invoices: `allocations` {invoice id: amount}, or with
+    `match_open_invoices` the customer's open invoices, earliest due first, each up to its open
+    amount (selectors.receipt_matching); what is left is an advance. The matched invoices must be
+    confirmed blue invoices of the customer and the matched total at most the amount received;
+    each invoice's open amount is checked again, under lock, at confirmation."""
     amount = to_decimal(amount)
     if amount <= 0:
         raise ValidationError(_("The amount received must be greater than 0."))
+    if allocations is None and match_open_invoices:
+        allocations = receipt_matching(customer_id=customer_id, amount=amount)
+    allocations = {int(k): to_decimal(v) for k, v in (allocations or {}).items()}
+    if any(v <= 0 for v in allocations.values()):
+        raise ValidationError(_("Matched amounts must be greater than 0."))
+    if sum(allocations.values(), ZERO) > amount:
+        raise ValidationError(_("The matched amounts exceed the amount received."))
+    matchable = set(
+        SalesInvoice.objects.filter(pk__in=sorted(allocations), customer_id=customer_id)
+        .confirmed()
+        .blue()
+        .values_list("pk", flat=True)
+    )
+    foreign = sorted(set(allocations) - matchable)
+    if foreign:
+        raise ValidationError(
+            _("Invoice %(id)s is not a confirmed invoice of this customer; it cannot be matched.") % {"id": foreign[0]}
+        )
     receipt_date = receipt_date or timezone.localdate()
     rc = Receipt.objects.create(
         number=next_number("RC", on_date=receipt_date),
@@ -54,18 +79,16 @@ def receipt_create(
         order_id=order_id,
         created_by=user,
     )
-    for inv_id, value in (allocations or {}).items():
-        value = to_decimal(value)
-        if value <= 0:
-            raise ValidationError(_("Matched amounts must be greater than 0."))
-        ReceiptAllocation.objects.create(receipt=rc, invoice_id=int(inv_id), amount=value)
+    ReceiptAllocation.objects.bulk_create(
+        [ReceiptAllocation(receipt=rc, invoice_id=inv_id, amount=value) for inv_id, value in allocations.items()]
+    )
     return rc
 
 
 @transaction.atomic
 def receipt_confirm(*, receipt_id: int, user) -> Receipt:
-    """Match to invoices (each at most its open amount, together at most the receipt) and
-    advance the order's payment plans in due-date order."""
+    """Match to invoices (each at most its open amount, net of red-letter invoices; together at
+    most the receipt) and advance the order's payment plans in due-date order."""
     rc = Receipt.objects.select_for_update().get(pk=receipt_id)
     if rc.status == PostStatus.CONFIRMED:
         return rc
@@ -83,21 +106,23 @@ def receipt_confirm(*, receipt_id: int, user) -> Receipt:
         inv = invoices[a.invoice_id]
         if inv.customer_id != rc.customer_id or inv.kind != InvoiceKind.BLUE or inv.status != PostStatus.CONFIRMED:
             raise ValidationError(_("%(inv)s cannot be matched to this receipt.") % {"inv": inv})
-        if a.amount > inv.total - inv.paid_amount:
+        if a.amount > inv.open_amount:
             raise ValidationError(
                 _("%(inv)s has %(open)s open; %(amount)s cannot be matched.")
-                % {"inv": inv, "open": f"{inv.total - inv.paid_amount:,.2f}", "amount": f"{a.amount:,.2f}"}
+                % {"inv": inv, "open": f"{inv.open_amount:,.2f}", "amount": f"{a.amount:,.2f}"}
             )
         inv.paid_amount += a.amount
     SalesInvoice.objects.bulk_update(list(invoices.values()), ["paid_amount"])
     if rc.order_id:
         left = rc.amount
+        advanced = []
         for plan in PaymentPlan.objects.select_for_update().filter(order_id=rc.order_id).order_by("due_date", "pk"):
             take = min(left, plan.amount - plan.received_amount)
             if take > 0:
                 plan.received_amount += take
-                plan.save(update_fields=["received_amount"])
+                advanced.append(plan)
                 left -= take
+        PaymentPlan.objects.bulk_update(advanced, ["received_amount"])
     POST_FLOW.apply(rc, PostStatus.CONFIRMED)
     rc.confirmed_at, rc.confirmed_by = timezone.now(), user
     rc.save()
