@@ -1,17 +1,52 @@
+"""Warehouse forms: every number and date goes through the kernel input layer (erp.input):
+over-precise or absurd input is refused with a message naming the field."""
+
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from erp.input import (
+    DateField,
+    ModelForm,
+    PriceFormField,
+    QuantityFormField,
+    errors_text,
+    formfield_for_dbfield,
+    parse_int,
+)
+from erp.input import DecimalField as KernelDecimalField
 
 from .models import Item, Supplier, Warehouse
 
-DATE = forms.DateInput(attrs={"type": "date"})
+ZERO = Decimal(0)
+MAX_DAYS = 3650  # lead times, order periods, payment terms: at most ten years
 
 
-class ItemForm(forms.ModelForm):
+def _days(form, name, *, max_value=MAX_DAYS):
+    field = form.fields[name]
+    field.min_value, field.max_value = 0, max_value
+    field.validators = [
+        *[v for v in field.validators if not hasattr(v, "limit_value")],
+        *forms.IntegerField(min_value=0, max_value=max_value).validators,
+    ]
+    field.widget.attrs.update({"min": 0, "max": max_value})
+
+
+def _labels_in_the_users_language(form):
+    """The kernel decimal fields copy the model field's label when the form class is built, in the
+    language active then; label them lazily again so every user reads their own language."""
+    for name, field in form.fields.items():
+        if isinstance(field, KernelDecimalField):
+            field.label = capfirst(form._meta.model._meta.get_field(name).verbose_name)
+
+
+class ItemForm(ModelForm):
     class Meta:
         model = Item
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = [
             "code",
             "name",
@@ -34,21 +69,43 @@ class ItemForm(forms.ModelForm):
             "is_active",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _labels_in_the_users_language(self)
+        self.fields["purchase_factor"].positive = True  # 0 or negative: refused with a message
+        for name in ("safety_stock", "min_order_qty", "order_multiple", "standard_cost"):
+            self.fields[name].min_value = ZERO
+        for name in ("lead_time_days", "order_period_days"):
+            _days(self, name)
 
-class SupplierForm(forms.ModelForm):
+
+class SupplierForm(ModelForm):
     class Meta:
         model = Supplier
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["code", "name", "contact", "phone", "email", "address", "tax_id", "payment_terms_days", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _days(self, "payment_terms_days", max_value=365)
 
-class WarehouseForm(forms.ModelForm):
+
+class WarehouseForm(ModelForm):
     class Meta:
         model = Warehouse
+        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["code", "name", "parent", "kind", "nettable", "allow_negative", "supplier", "is_active"]
+
+    def clean_parent(self):
+        parent = self.cleaned_data.get("parent")
+        me = self.instance
+        if parent is not None and me.pk and (parent.pk == me.pk or parent.is_descendant_of(me)):
+            raise forms.ValidationError(_("A warehouse cannot be placed under itself or one of its locations."))
+        return parent
 
 
 class HeaderForm(forms.Form):
-    doc_date = forms.DateField(label=_("Date"), widget=DATE, initial=timezone.localdate)
+    doc_date = DateField(label=_("Date"), initial=timezone.localdate)
     note = forms.CharField(label=_("Note"), required=False, max_length=300)
 
 
@@ -93,19 +150,17 @@ class StockCountForm(HeaderForm):
 
 class LineForm(forms.Form):
     item = forms.CharField(label=_("Item number"), max_length=60)
-    qty = forms.DecimalField(label=_("Quantity"), max_digits=18, decimal_places=6, min_value=Decimal("0.000001"))
+    qty = QuantityFormField(label=_("Quantity"), positive=True)  # 0 and 0.0000001 refused
 
 
 class ReceiptLineForm(LineForm):
-    unit_cost = forms.DecimalField(
-        label=_("Unit cost"), max_digits=18, decimal_places=6, min_value=Decimal(0), required=False
-    )
+    unit_cost = PriceFormField(label=_("Unit cost"), min_value=ZERO, required=False)
 
 
 class BaseLineFormSet(forms.BaseFormSet):
     def clean(self):
         super().clean()
-        codes = [f.cleaned_data["item"] for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        codes = [f.cleaned_data["item"] for f in self.forms if f.cleaned_data.get("item")]
         found = dict(Item.objects.filter(code__in=codes).values_list("code", "pk"))
         for form in self.forms:
             code = (form.cleaned_data or {}).get("item")
@@ -122,20 +177,23 @@ ReceiptLineFormSet = forms.formset_factory(ReceiptLineForm, formset=BaseLineForm
 
 
 class CountEntryForm(forms.Form):
-    """Counted quantities, one field per line: `line_<id>`."""
+    """Counted quantities, one field per line: `line_<id>`, and the value the page showed when it
+    was opened, `was_<id>` (hidden): a line is saved only when the user changed it, and only if
+    nobody else saved it in between (inventory.services.counts.stock_count_enter)."""
 
     def __init__(self, *args, lines=(), **kwargs):
         super().__init__(*args, **kwargs)
         for ln in lines:
-            self.fields[f"line_{ln.pk}"] = forms.DecimalField(
-                label=str(ln.item), required=False, min_value=Decimal(0), max_digits=18, decimal_places=6,
-                initial=ln.counted_qty, widget=forms.NumberInput(attrs={"class": "form-control form-control-sm", "step": "any"}),
-            )  # fmt: skip
+            label = _("Counted quantity of %(item)s") % {"item": ln.item}
+            self.fields[f"line_{ln.pk}"] = QuantityFormField(label=label, required=False, min_value=ZERO)
+            self.fields[f"was_{ln.pk}"] = QuantityFormField(
+                label=label, required=False, min_value=ZERO, widget=forms.HiddenInput
+            )
 
 
 class DeadStockForm(forms.Form):
-    as_of = forms.DateField(label=_("As of"), widget=DATE, required=False)
-    idle_days = forms.IntegerField(label=_("Idle days"), min_value=1, initial=90, required=False)
+    as_of = DateField(label=_("As of"), required=False)
+    idle_days = forms.IntegerField(label=_("Idle days"), min_value=1, max_value=MAX_DAYS, initial=90, required=False)
     criterion = forms.ChoiceField(
         label=_("Criterion"),
         choices=[("no_issue", _("No issue")), ("no_movement", _("No movement"))],
@@ -151,11 +209,16 @@ class DeadStockForm(forms.Form):
 
     def clean_buckets(self):
         raw = self.cleaned_data.get("buckets") or "30,60,90,180,365"
+        label = str(self.fields["buckets"].label)
         try:
-            bounds = [int(x) for x in raw.replace(" ", "").split(",") if x]
-        except ValueError:
-            raise forms.ValidationError(_("Give increasing whole numbers of days, e.g. 30,60,90,180,365.")) from None
-        if not bounds or any(b <= 0 for b in bounds) or bounds != sorted(set(bounds)):
+            bounds = [
+                parse_int(x, label=label, min_value=1, max_value=MAX_DAYS) for x in raw.replace(" ", "").split(",") if x
+            ]
+        except forms.ValidationError as exc:
+            raise forms.ValidationError(
+                "%s %s" % (errors_text(exc), _("Give increasing whole numbers of days, e.g. 30,60,90,180,365."))
+            ) from None
+        if not bounds or bounds != sorted(set(bounds)):
             raise forms.ValidationError(_("Give increasing whole numbers of days, e.g. 30,60,90,180,365."))
         return bounds
 

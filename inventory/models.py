@@ -41,7 +41,11 @@ class UomConversion(models.Model):
         verbose_name_plural = _("unit conversions")
         constraints = [
             models.UniqueConstraint(fields=["item", "from_uom", "to_uom"], name="uniq_uom_conversion"),
-            models.CheckConstraint(condition=Q(factor__gt=0), name="uom_factor_positive"),
+            models.CheckConstraint(
+                condition=Q(factor__gt=0),
+                name="uom_factor_positive",
+                violation_error_message=_("The conversion factor must be greater than 0."),
+            ),
         ]
 
     def __str__(self):
@@ -159,10 +163,31 @@ class Item(models.Model):
         verbose_name_plural = _("items")
         ordering = ["code"]
         constraints = [
-            models.CheckConstraint(condition=Q(safety_stock__gte=0), name="item_ss_nonneg"),
-            models.CheckConstraint(condition=Q(min_order_qty__gte=0), name="item_moq_nonneg"),
-            models.CheckConstraint(condition=Q(order_multiple__gte=0), name="item_mult_nonneg"),
-            models.CheckConstraint(condition=Q(standard_cost__gte=0), name="item_stdcost_nonneg"),
+            models.CheckConstraint(
+                condition=Q(safety_stock__gte=0),
+                name="item_ss_nonneg",
+                violation_error_message=_("The safety stock cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(min_order_qty__gte=0),
+                name="item_moq_nonneg",
+                violation_error_message=_("The minimum order quantity cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(order_multiple__gte=0),
+                name="item_mult_nonneg",
+                violation_error_message=_("The order multiple cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(standard_cost__gte=0),
+                name="item_stdcost_nonneg",
+                violation_error_message=_("The standard cost cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(purchase_factor__gt=0),
+                name="item_purchase_factor_positive",
+                violation_error_message=_("The stock units per purchase unit must be greater than 0."),
+            ),
         ]
 
     def __str__(self):
@@ -209,6 +234,7 @@ class Warehouse(MPTTModel):
             models.CheckConstraint(
                 condition=~Q(kind="subcontractor") | Q(nettable=False, supplier__isnull=False),
                 name="subcontractor_location_not_nettable",
+                violation_error_message=_("A subcontractor location needs its subcontractor and is not nettable."),
             )
         ]
 
@@ -329,6 +355,9 @@ class OpeningBatch(models.Model):
 # --- stock documents: other receipt / other issue / transfer / stock count ----------------
 
 
+QTY_POS = _("The quantity of a line must be greater than 0.")
+
+
 class StockDocStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
     CONFIRMED = "confirmed", _("Confirmed")
@@ -396,8 +425,14 @@ class OtherReceiptLine(models.Model):
         ordering = ["line_no"]
         constraints = [
             models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_other_receipt_line"),
-            models.CheckConstraint(condition=Q(qty__gt=0), name="other_receipt_qty_pos"),
-            models.CheckConstraint(condition=Q(unit_cost__gte=0), name="other_receipt_cost_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty__gt=0), name="other_receipt_qty_pos", violation_error_message=QTY_POS
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_cost__gte=0),
+                name="other_receipt_cost_nonneg",
+                violation_error_message=_("The unit cost cannot be negative."),
+            ),
         ]
 
 
@@ -427,7 +462,7 @@ class OtherIssueLine(models.Model):
         ordering = ["line_no"]
         constraints = [
             models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_other_issue_line"),
-            models.CheckConstraint(condition=Q(qty__gt=0), name="other_issue_qty_pos"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="other_issue_qty_pos", violation_error_message=QTY_POS),
         ]
 
 
@@ -448,7 +483,11 @@ class Transfer(StockDocument):
         verbose_name = _("transfer")
         verbose_name_plural = _("transfers")
         constraints = [
-            models.CheckConstraint(condition=~Q(from_warehouse=models.F("to_warehouse")), name="transfer_two_whs")
+            models.CheckConstraint(
+                condition=~Q(from_warehouse=models.F("to_warehouse")),
+                name="transfer_two_whs",
+                violation_error_message=_("A transfer needs two different warehouses."),
+            )
         ]
 
 
@@ -464,7 +503,7 @@ class TransferLine(models.Model):
         ordering = ["line_no"]
         constraints = [
             models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_transfer_line"),
-            models.CheckConstraint(condition=Q(qty__gt=0), name="transfer_qty_pos"),
+            models.CheckConstraint(condition=Q(qty__gt=0), name="transfer_qty_pos", violation_error_message=QTY_POS),
         ]
 
 
@@ -508,6 +547,8 @@ class StockCountLine(models.Model):
             models.UniqueConstraint(fields=["doc", "line_no"], name="uniq_count_line"),
             models.UniqueConstraint(fields=["doc", "item"], name="uniq_count_item"),
             models.CheckConstraint(
-                condition=Q(counted_qty__isnull=True) | Q(counted_qty__gte=0), name="count_counted_nonneg"
+                condition=Q(counted_qty__isnull=True) | Q(counted_qty__gte=0),
+                name="count_counted_nonneg",
+                violation_error_message=_("A counted quantity cannot be negative."),
             ),
         ]

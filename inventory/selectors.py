@@ -197,7 +197,12 @@ def uom_factor(*, item, from_uom_id: int, to_uom_id: int | None = None) -> Decim
     to_uom_id = to_uom_id or item.uom_id
     if from_uom_id == to_uom_id:
         return Decimal(1)
+    bad = ValidationError(
+        _("The unit conversion of %(item)s must be greater than 0.") % {"item": item}, code="bad_uom_factor"
+    )
     if to_uom_id == item.uom_id and from_uom_id == item.purchase_uom_id:
+        if item.purchase_factor <= 0:
+            raise bad
         return item.purchase_factor
     convs = list(
         UomConversion.objects.filter(Q(item=item) | Q(item__isnull=True)).filter(
@@ -206,6 +211,8 @@ def uom_factor(*, item, from_uom_id: int, to_uom_id: int | None = None) -> Decim
     )
     convs.sort(key=lambda c: c.item_id is None)  # item-specific first
     for c in convs:
+        if c.factor <= 0:
+            raise bad
         return c.factor if c.from_uom_id == from_uom_id else Decimal(1) / c.factor
     raise ValidationError(
         _("No conversion between these units for %(item)s.") % {"item": item}, code="no_uom_conversion"

@@ -4,15 +4,17 @@ Thin: writes go through inventory.services, reads through inventory.selectors.
 """
 
 import io
+import re
 import uuid
 from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError as InputError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,7 +24,10 @@ from django.utils.translation import gettext_lazy
 from erp.audit import history_for
 from erp.errors import DomainError
 from erp.exchange import ImportFailed, import_files, read_upload
+from erp.exports import xlsx_append
 from erp.fields import ZERO, fmt_decimal
+from erp.input import errors_text, parse_int
+from erp.models import CompanySettings
 from erp.permissions import module_required
 from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
@@ -54,6 +59,20 @@ def _page(request, template, title, ctx, crumbs=()):
 
 class InvListPage(ListPage):
     pass
+
+
+class ServiceSave:
+    """Create/update pages whose model is written by a service (`save_with(instance=, user=)`):
+    one save, one audit row (the generic page would save the form a second time)."""
+
+    save_with = None
+
+    def form_valid(self, form):
+        self.object = self.save_with(instance=form.instance, user=self.request.user)
+        message = self.get_success_message(form.cleaned_data)
+        if message:
+            messages.success(self.request, message)
+        return redirect(self.get_success_url())
 
 
 class ItemList(InvListPage):
@@ -93,26 +112,24 @@ def item_detail(request, pk):
     )
 
 
-class ItemCreate(CreatePage):
+class ItemCreate(ServiceSave, CreatePage):
     module = MODULE
     title = gettext_lazy("New item")
     form_class = forms.ItemForm
     permission_required = "inventory.add_item"
-
-    def form_valid(self, form):
-        masterdata.item_save(instance=form.instance, user=self.request.user)
-        return super().form_valid(form)
+    save_with = staticmethod(masterdata.item_save)
 
     def get_success_url(self):
         return reverse("inventory:item_list")
 
 
-class ItemEdit(UpdatePage):
+class ItemEdit(ServiceSave, UpdatePage):
     module = MODULE
     title = gettext_lazy("Edit item")
     form_class = forms.ItemForm
     model = Item
     permission_required = "inventory.change_item"
+    save_with = staticmethod(masterdata.item_save)
 
     def get_success_url(self):
         return reverse("inventory:item_list")
@@ -130,30 +147,24 @@ class WarehouseList(InvListPage):
         return Warehouse.objects.select_related("parent", "supplier").order_by("tree_id", "lft")
 
 
-class WarehouseCreate(CreatePage):
+class WarehouseCreate(ServiceSave, CreatePage):
     module = MODULE
     title = gettext_lazy("New warehouse")
     form_class = forms.WarehouseForm
     permission_required = "inventory.add_warehouse"
-
-    def form_valid(self, form):
-        masterdata.warehouse_save(instance=form.instance, user=self.request.user)
-        return super().form_valid(form)
+    save_with = staticmethod(masterdata.warehouse_save)
 
     def get_success_url(self):
         return reverse("inventory:warehouse_list")
 
 
-class WarehouseEdit(UpdatePage):
+class WarehouseEdit(ServiceSave, UpdatePage):
     module = MODULE
     title = gettext_lazy("Edit warehouse")
     form_class = forms.WarehouseForm
     model = Warehouse
     permission_required = "inventory.change_warehouse"
-
-    def form_valid(self, form):
-        masterdata.warehouse_save(instance=form.instance, user=self.request.user)
-        return super().form_valid(form)
+    save_with = staticmethod(masterdata.warehouse_save)
 
     def get_success_url(self):
         return reverse("inventory:warehouse_list")
@@ -229,10 +240,23 @@ class LedgerList(InvListPage):
         return selectors.item_ledger_queryset()
 
 
+def _id_param(request, name: str, label) -> int | None:
+    """An id from the query string: a bad one (`abc`, `1e3`, 40 digits) is a warning, not a 500."""
+    raw = request.GET.get(name) or ""
+    if not raw:
+        return None
+    try:
+        return parse_int(raw, label=str(label), min_value=1)
+    except InputError as exc:
+        messages.warning(request, errors_text(exc))
+        return None
+
+
 @module_required(MODULE)
 def value_by_category(request):
-    wh = request.GET.get("warehouse") or ""
-    rows = selectors.value_by_category(warehouse_ids=[int(wh)] if wh.isdigit() else None)
+    wh_id = _id_param(request, "warehouse", _("Warehouse"))
+    wh = str(wh_id) if wh_id else ""
+    rows = selectors.value_by_category(warehouse_ids=[wh_id] if wh_id else None)
     if request.GET.get("_export") == "xlsx":
         return _xlsx(
             _("Inventory value by category"),
@@ -255,14 +279,15 @@ def value_by_category(request):
 
 
 def _xlsx(title, header, rows, slug="export"):
+    """An xlsx download; text that looks like a formula (`=HYPERLINK(…)`) stays text (erp.exports)."""
     import openpyxl
 
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = str(title)[:31]
-    ws.append([str(h) for h in header])
+    xlsx_append(ws, [str(h) for h in header])
     for r in rows:
-        ws.append([v if not isinstance(v, Decimal) else v for v in r])
+        xlsx_append(ws, list(r))
     buf = io.BytesIO()
     wb.save(buf)
     resp = HttpResponse(
@@ -400,6 +425,11 @@ DOCS = {
 }
 
 
+def _perm(kind: str, verb: str) -> str:
+    """`inventory.add_otherreceipt`, `inventory.change_stockcount` …"""
+    return f"inventory.{verb}_{DOCS[kind]['model']._meta.model_name}"
+
+
 def doc_list_view(kind):
     cfg = DOCS[kind]
 
@@ -425,9 +455,10 @@ def doc_list_view(kind):
 
 def _create(request, kind):
     cfg = DOCS[kind]
-    form = cfg["form"](request.POST or None)
-    formset = cfg["formset"](request.POST or None, prefix="lines") if cfg["formset"] else None
-    if request.method == "POST" and form.is_valid() and (formset is None or formset.is_valid()):
+    data = request.POST if request.method == "POST" else None
+    form = cfg["form"](data)
+    formset = cfg["formset"](data, prefix="lines") if cfg["formset"] else None
+    if data is not None and form.is_valid() and (formset is None or formset.is_valid()):
         cd = form.cleaned_data
         lines = (
             [
@@ -479,12 +510,13 @@ def _create(request, kind):
         else:
             messages.success(request, _("%(doc)s saved.") % {"doc": doc})
             return redirect(f"inventory:{kind}_detail", doc.pk)
+    list_url = reverse(f"inventory:{kind}_list")
     return _page(
         request,
         "inventory/doc_form.html",
         str(cfg["new"]),
-        {"form": form, "formset": formset},
-        [(cfg["title"], reverse(f"inventory:{kind}_list"))],
+        {"form": form, "formset": formset, "back_url": list_url},
+        [(cfg["title"], list_url)],
     )
 
 
@@ -499,18 +531,19 @@ def _load(kind, pk):
 def _detail(request, kind, pk, *, template="inventory/doc_detail.html"):
     cfg = DOCS[kind]
     doc, lines = _load(kind, pk)
+    may_act = request.user.has_perm(_perm(kind, "change"))
     ctx = {
         "doc": doc,
         "kind": kind,
         "lines": lines,
         "total": sum((getattr(ln, "amount", None) or getattr(ln, "diff_value", ZERO) for ln in lines), ZERO),
-        "can_confirm": doc.status in (StockDocStatus.DRAFT, StockCountStatus.OPEN),
-        "can_cancel": doc.status != StockDocStatus.CANCELLED,
+        "can_confirm": may_act and doc.status in (StockDocStatus.DRAFT, StockCountStatus.OPEN),
+        "can_cancel": may_act and doc.status != StockDocStatus.CANCELLED,
         "one": cfg["one"],
-        "company": __import__("erp.models", fromlist=["CompanySettings"]).CompanySettings.get(),
+        "company": CompanySettings.get(),
     }
-    if kind == "stock_count" and doc.status == StockCountStatus.OPEN:
-        ctx["entry"] = forms.CountEntryForm(lines=lines)
+    if kind == "stock_count" and doc.status == StockCountStatus.OPEN and may_act:
+        ctx["entry"] = True
     if template.endswith("doc_detail.html"):
         ctx["history"] = history_for(doc)
     return _page(
@@ -520,23 +553,26 @@ def _detail(request, kind, pk, *, template="inventory/doc_detail.html"):
 
 def _action(request, kind, pk, action):
     cfg = DOCS[kind]
-    perm = f"inventory.change_{cfg['model']._meta.model_name}"
-    if not request.user.has_perm(perm):
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
+    doc = get_object_or_404(cfg["model"], pk=pk)
     fn = cfg[action]
     msg = _("Confirmed and posted.") if action == "confirm" else _("Cancelled.")
     return run_action(
         request,
-        lambda: fn(doc_id=pk, user=request.user),
+        lambda: fn(doc_id=doc.pk, user=request.user),
         success=msg,
-        redirect_to=reverse(f"inventory:{kind}_detail", args=[pk]),
+        redirect_to=reverse(f"inventory:{kind}_detail", args=[doc.pk]),
     )
 
 
+POST = ("POST",)
+
+
 def doc_views(kind):
-    @module_required(MODULE, f"inventory.add_{DOCS[kind]['model']._meta.model_name}")
+    """Create (form page: the add permission for GET and POST), detail and print (read), confirm
+    and cancel (POST only, the change permission: the warehouse clerk, never the cost accountant)."""
+    add, change = _perm(kind, "add"), _perm(kind, "change")
+
+    @module_required(MODULE, add, action=add)
     def create(request):
         return _create(request, kind)
 
@@ -548,35 +584,74 @@ def doc_views(kind):
     def print_view(request, pk):
         return _detail(request, kind, pk, template="inventory/doc_print.html")
 
-    @module_required(MODULE)
+    @module_required(MODULE, action=change, methods=POST)
     def confirm(request, pk):
         return _action(request, kind, pk, "confirm")
 
-    @module_required(MODULE)
+    @module_required(MODULE, action=change, methods=POST)
     def cancel(request, pk):
         return _action(request, kind, pk, "cancel")
 
     return create, detail, print_view, confirm, cancel
 
 
-@module_required(MODULE, "inventory.change_stockcount")
-def stock_count_enter(request, pk):
-    if request.method != "POST":
-        from django.http import HttpResponseNotAllowed
+_COUNT_KEY = re.compile(r"^(?:line|was)_(.+)$")
 
-        return HttpResponseNotAllowed(["POST"])
+
+@module_required(MODULE, action="inventory.change_stockcount", methods=POST)
+def stock_count_enter(request, pk):
+    """Save the counted quantities the user changed on the page (`line_<id>` differs from the
+    shown `was_<id>`), each only if nobody else saved that line meanwhile; a conflict is shown,
+    not overwritten. Without `was_<id>` (a client that did not open the page) the value is written
+    as given. A line of another count is a 404."""
     doc, lines = _load("stock_count", pk)
+    back = reverse("inventory:stock_count_detail", args=[doc.pk])
+    own = {str(ln.pk) for ln in lines}
+    for key in request.POST:
+        match = _COUNT_KEY.match(key)
+        if match and match.group(1) not in own:
+            raise Http404(_("This line does not belong to %(doc)s.") % {"doc": doc})
     form = forms.CountEntryForm(request.POST, lines=lines)
     if not form.is_valid():
-        messages.error(request, _("Counted quantities must be numbers ≥ 0."))
-        return redirect("inventory:stock_count_detail", pk)
-    counted = {ln.pk: form.cleaned_data.get(f"line_{ln.pk}") for ln in lines}
-    return run_action(
-        request,
-        lambda: counts.stock_count_enter(doc_id=pk, counted=counted, user=request.user),
-        success=_("Counted quantities saved."),
-        redirect_to=reverse("inventory:stock_count_detail", args=[pk]),
-    )
+        for errors in form.errors.values():
+            for error in dict.fromkeys(errors):
+                messages.error(request, error)
+        return redirect(back)
+    counted, expected = {}, {}
+    for ln in lines:
+        if f"line_{ln.pk}" not in request.POST:
+            continue
+        value = form.cleaned_data[f"line_{ln.pk}"]
+        if f"was_{ln.pk}" in request.POST:
+            shown = form.cleaned_data[f"was_{ln.pk}"]
+            if value == shown:
+                continue  # not changed on this page: never written
+            expected[ln.pk] = shown
+        counted[ln.pk] = value
+    if not counted:
+        messages.info(request, _("No counted quantity was changed."))
+        return redirect(back)
+    try:
+        result = counts.stock_count_enter(doc_id=doc.pk, counted=counted, expected=expected, user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    for ln, yours in result.conflicts:
+        messages.warning(
+            request,
+            _(
+                "%(item)s: someone else saved the counted quantity %(theirs)s meanwhile; your %(yours)s was not "
+                "saved. Check the line and enter it again if needed."
+            )
+            % {
+                "item": ln.item,
+                "theirs": "-" if ln.counted_qty is None else fmt_decimal(ln.counted_qty, 6),
+                "yours": "-" if yours is None else fmt_decimal(yours, 6),
+            },
+        )
+    if result.saved:
+        messages.success(request, _("Counted quantities saved: %(n)s line(s).") % {"n": len(result.saved)})
+    return redirect(back)
 
 
 # --- data import -----------------------------------------------------------------------------
@@ -585,56 +660,80 @@ def stock_count_enter(request, pk):
 _UPLOADS = "inventory_import_uploads"
 
 
-def _upload_dir():
-    path = Path(settings.MEDIA_ROOT) / "imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def _upload_keep(request, name: str, source) -> str:
+    """Keep the previewed upload on the server (not in the page) until it is confirmed; the token
+    belongs to this session only. Unconfirmed previews expire (erp.exchange.uploads)."""
+    from erp.exchange import uploads
 
-
-def _upload_keep(request, name: str, data: bytes) -> str:
-    """Keep the previewed upload on the server (not in the page) until it is confirmed."""
-    token = uuid.uuid4().hex
-    (_upload_dir() / token).write_bytes(data)
-    uploads = request.session.get(_UPLOADS, {})
-    uploads[token] = name
-    request.session[_UPLOADS] = uploads
+    token = uploads.keep(source, token=uuid.uuid4().hex)
+    kept = request.session.get(_UPLOADS, {})
+    kept[token] = name
+    request.session[_UPLOADS] = kept
     return token
 
 
 def _upload_load(request, token: str):
+    """The previewed file of this session's `token`, claimed for one import (None when expired)."""
+    from erp.exchange import uploads
+
     name = request.session.get(_UPLOADS, {}).get(token)  # only the session that uploaded it
-    path = _upload_dir() / token
-    if not name or not token.isalnum() or not path.exists():
-        return None, None
-    return name, path.read_bytes()
+    path = uploads.claim(token) if name else None
+    return (name, path) if path is not None else (None, None)
 
 
 def _upload_drop(request, token: str) -> None:
-    uploads = request.session.get(_UPLOADS, {})
-    uploads.pop(token, None)
-    request.session[_UPLOADS] = uploads
-    if token.isalnum():
-        (_upload_dir() / token).unlink(missing_ok=True)
+    from erp.exchange import uploads
+
+    kept = request.session.get(_UPLOADS, {})
+    kept.pop(token, None)
+    request.session[_UPLOADS] = kept
+    uploads.drop(token)
 
 
-@module_required("system")
+@module_required("system", "inventory.add_item", action="inventory.add_item")
 def data_import(request):
-    """Upload a .zip of CSVs or an .xlsx workbook: preview (dry run with row errors), then import."""
-    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    """Upload a .zip of CSVs or an .xlsx workbook: preview (dry run with row errors), then import.
+
+    The upload's size is checked before it is read (IMPORT_MAX_BYTES); encoding, binary content
+    and every bad cell are messages naming the file (and line and column), never a 500."""
+    from erp.exchange import check_size, upload_hint
+    from erp.uploads import refused_upload
+
+    confirm = request.method == "POST" and bool(request.POST.get("token") and request.POST.get("confirm"))
+    form = forms.ImportForm(request.POST or None, request.FILES or None) if not confirm else forms.ImportForm()
     ctx = {"form": form, "report": None, "errors": [], "token": ""}
-    if request.method == "POST":
-        name, data = None, None
-        if request.POST.get("token") and request.POST.get("confirm"):
-            name, data = _upload_load(request, request.POST["token"])
-            if data is None:
+    refused = refused_upload(request) if request.method == "POST" else None
+    if refused:
+        try:
+            check_size(refused[0] or _("The upload"), refused[1], limit=settings.IMPORT_MAX_BYTES)
+        except ImportFailed as exc:
+            ctx["errors"] = exc.errors
+    elif request.method == "POST":
+        name, source = None, None
+        if confirm:
+            name, path = _upload_load(request, request.POST["token"])
+            if path is None:
                 ctx["errors"] = [_("The previewed file has expired: upload it again.")]
+            else:
+                source = path
         elif form.is_valid():
             upload = form.cleaned_data["file"]
-            name, data = upload.name, upload.read()
-        if data is not None:
-            confirm = bool(request.POST.get("confirm"))
             try:
-                files = read_upload(name, data)
+                check_size(upload.name, upload.size, limit=settings.IMPORT_MAX_BYTES)  # before a byte is read
+            except ImportFailed as exc:
+                ctx["errors"] = exc.errors
+            else:
+                name, source = upload.name, upload
+        if source is not None:
+            try:
+                if isinstance(source, Path):
+                    try:
+                        with open(source, "rb") as fh:
+                            files = read_upload(name, fh)
+                    finally:
+                        _upload_drop(request, request.POST["token"])  # one import per preview
+                else:
+                    files = read_upload(name, source.file)
                 if not files:
                     raise DomainError(_("No known file or sheet found (items.csv, stock.csv …)."))
                 report = import_files(files, user=request.user, dry_run=not confirm)
@@ -644,14 +743,14 @@ def data_import(request):
                 ctx["errors"] = [str(exc)]
             else:
                 if confirm:
-                    _upload_drop(request, request.POST["token"])
                     messages.success(request, _("Import finished."))
                     ctx["done"] = True
                 else:
-                    ctx["token"] = _upload_keep(request, name, data)
+                    ctx["token"] = _upload_keep(request, name, source)
                     ctx["filename"] = name
                     ctx["previews"] = {fname: rows[:10] for fname, rows in files.items()}
                 ctx["report"] = report
+    ctx["upload_hint"] = upload_hint()
     return _page(request, "inventory/import.html", _("Data import"), ctx)
 
 

@@ -4,18 +4,24 @@ Open: the book quantity of each counted item in the warehouse is snapshotted (al
 balance there, or the listed ones). While the count is open, every posting that touches one of
 its item x warehouse pairs is refused (a guard in `POSTING_GUARDS`), so the book quantity stays
 true. Enter counted quantities; confirm posts the gains (盘盈, +) and losses (盘亏, −) at the
-current average cost. Lines left uncounted post nothing. Cancel of a confirmed count reverses.
+current average cost. Lines left uncounted post nothing; a count with no counted line is not
+posted (cancel it instead). Entering saves only the changed lines, each checked against the value
+the clerk's page showed (two clerks counting one count never blank each other's lines). Cancel of
+a confirmed count reverses.
 """
 
 import datetime
+from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError as InputError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, round_money, to_decimal
+from erp.fields import ZERO, round_money
+from erp.input import errors_text, parse_quantity
 from erp.numbering import next_number
 
 from ..models import Item, StockBalance, StockCount, StockCountLine, StockCountStatus, StockMove
@@ -109,31 +115,76 @@ def stock_count_open(
     return doc
 
 
+@dataclass
+class CountEntry:
+    """What `stock_count_enter` did: the lines it saved, and the lines it left alone because
+    someone else saved them after the user's page was opened (line as stored, value refused)."""
+
+    doc: StockCount
+    saved: list[StockCountLine] = field(default_factory=list)
+    conflicts: list[tuple[StockCountLine, Decimal | None]] = field(default_factory=list)
+
+
+def _counted_value(qty, ln) -> Decimal | None:
+    if qty is None:
+        return None
+    try:
+        return parse_quantity(qty, label=_("Counted quantity of %(item)s") % {"item": ln.item}, min_value=ZERO)
+    except InputError as exc:
+        raise ValidationError(errors_text(exc), code="bad_qty") from None
+
+
 @transaction.atomic
-def stock_count_enter(*, doc_id: int, counted: dict[int, Decimal | None], user=None) -> StockCount:
-    """Enter counted quantities by line id (None clears the entry)."""
+def stock_count_enter(
+    *,
+    doc_id: int,
+    counted: dict[int, Decimal | None],
+    expected: dict[int, Decimal | None] | None = None,
+    user=None,
+) -> CountEntry:
+    """Enter counted quantities by line id (None clears the entry).
+
+    Only the given lines are touched, and a line whose value does not change is not written.
+    `expected` maps a line id to the counted quantity the user's page showed: when the stored
+    value differs, another clerk saved the line in between: it is kept (not overwritten) and
+    reported in `conflicts`. The count row is locked, so concurrent entries run one after the
+    other and each sees the other's saved lines.
+    """
     doc = StockCount.objects.select_for_update().get(pk=doc_id)
     if doc.status != StockCountStatus.OPEN:
         raise StateError(_("%(doc)s is not open for counting.") % {"doc": doc}, code="not_open")
-    lines = {ln.pk: ln for ln in doc.lines.select_related("item")}
+    lines = {ln.pk: ln for ln in doc.lines.select_related("item").filter(pk__in=list(counted))}
+    if set(counted) - set(lines):
+        raise ValidationError(_("Unknown count line."), code="bad_line")
+    expected = expected or {}
+    result = CountEntry(doc)
     for line_id, qty in counted.items():
-        ln = lines.get(line_id)
-        if ln is None:
-            raise ValidationError(_("Unknown count line."), code="bad_line")
-        if qty is not None and to_decimal(qty) < 0:
-            raise ValidationError(
-                _("Counted quantity of %(item)s cannot be negative.") % {"item": ln.item}, code="bad_qty"
-            )
-        ln.counted_qty = None if qty is None else to_decimal(qty)
-        ln.diff_qty = ZERO if qty is None else ln.counted_qty - ln.book_qty
+        ln = lines[line_id]
+        value = _counted_value(qty, ln)
+        if line_id in expected and ln.counted_qty != _counted_value(expected[line_id], ln):
+            if ln.counted_qty != value:
+                result.conflicts.append((ln, value))
+            continue
+        if ln.counted_qty == value:
+            continue
+        ln.counted_qty = value
+        ln.diff_qty = ZERO if value is None else value - ln.book_qty
         ln.diff_value = round_money(ln.diff_qty * ln.unit_cost)
-    StockCountLine.objects.bulk_update(list(lines.values()), ["counted_qty", "diff_qty", "diff_value"])
-    return doc
+        result.saved.append(ln)
+    if result.saved:
+        StockCountLine.objects.bulk_update(result.saved, ["counted_qty", "diff_qty", "diff_value"])
+    return result
 
 
 @transaction.atomic
 def stock_count_confirm(*, doc_id: int, user=None) -> StockCount:
     doc = StockCount.objects.select_for_update().get(pk=doc_id)
+    if doc.status == StockCountStatus.OPEN and not doc.lines.filter(counted_qty__isnull=False).exists():
+        raise ValidationError(
+            _("Nothing has been counted in %(doc)s: enter the counted quantities first, or cancel the count.")
+            % {"doc": doc},
+            code="nothing_counted",
+        )
     if not COUNT_FLOW.apply(doc, StockCountStatus.CONFIRMED):
         return doc
     lines = [ln for ln in doc.lines.all() if ln.counted_qty is not None and ln.counted_qty != ln.book_qty]

@@ -6,14 +6,16 @@ reversing moves. Confirmed documents are never edited.
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
+from django.core.exceptions import ValidationError as InputError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, round_money, to_decimal
+from erp.input import errors_text, parse_price, parse_quantity
 from erp.numbering import next_number
 
 from ..models import (
@@ -45,12 +47,20 @@ def _check_lines(lines: list[LineInput], *, need_cost: bool = False) -> None:
     for n, ln in enumerate(lines, start=1):
         if ln.item_id not in items:
             raise ValidationError(_("Line %(n)s: unknown item.") % {"n": n}, code="bad_item")
-        if to_decimal(ln.qty) <= 0:
+        try:  # NaN, over-precise or absurd values are refused, never rounded on save
+            qty = parse_quantity(to_decimal(ln.qty), label=_("Line %(n)s: quantity") % {"n": n})
+            cost = None
+            if ln.unit_cost is not None:
+                cost = parse_price(to_decimal(ln.unit_cost), label=_("Line %(n)s: unit cost") % {"n": n})
+        except (InputError, InvalidOperation) as exc:
+            text = errors_text(exc) if isinstance(exc, InputError) else _("Line %(n)s: not a number.") % {"n": n}
+            raise ValidationError(text, code="bad_qty") from None
+        if qty <= 0:
             raise ValidationError(
                 _("Line %(n)s: quantity of %(item)s must be greater than 0.") % {"n": n, "item": items[ln.item_id]},
                 code="bad_qty",
             )
-        if need_cost and ln.unit_cost is not None and to_decimal(ln.unit_cost) < 0:
+        if need_cost and cost is not None and cost < 0:
             raise ValidationError(_("Line %(n)s: unit cost cannot be negative.") % {"n": n}, code="bad_cost")
 
 

@@ -147,3 +147,21 @@ def test_an_upload_over_the_limit_is_stopped_while_it_arrives(admin_client_su, s
     html = response.content.decode()
     assert "items.csv" in html and "1 MB" in html
     assert snapshot() == before
+
+
+def test_no_template_carries_inline_javascript():
+    """The CSP allows only our script files: inline handlers and javascript: links would not run."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    base = Path(settings.BASE_DIR)
+    offenders = []
+    for path in base.glob("**/templates/**/*.html"):
+        if ".venv" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        for needle in ("onclick=", "onchange=", "onsubmit=", "onload=", "javascript:", "<script>"):
+            if needle in text:
+                offenders.append(f"{path.relative_to(base)}: {needle}")
+    assert not offenders

@@ -147,7 +147,10 @@ def test_open_count_freezes_moves_of_counted_items_only():
     assert count.number in str(exc.value)
     assert StockMove.objects.count() == before and bal(bolt, rm) == (D(10), D("10.00"))
     stock_moves_post(source_type="t", source_id=98, moves=[MoveSpec(chain.pk, rm.pk, D(-1))])  # not counted: fine
-    stock_count_confirm(doc_id=count.pk)  # nothing counted: posts nothing, frees the item
+    with pytest.raises(ValidationError, match="Nothing has been counted"):
+        stock_count_confirm(doc_id=count.pk)  # nothing counted: not posted (issue #10) ...
+    assert StockCount.objects.get(pk=count.pk).status == "open"
+    stock_count_cancel(doc_id=count.pk)  # ... cancelling frees the item
     stock_moves_post(source_type="t", source_id=99, moves=[MoveSpec(bolt.pk, rm.pk, D(-1))])
     assert bal(bolt, rm) == (D(9), D("9.00"))
 
