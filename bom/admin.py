@@ -7,21 +7,25 @@ from .models import Bom, BomLine, Ecn, EcnLine
 
 
 class DraftOnly:
-    """Lines of approved/disabled BOMs are not edited here either (new version or ECN)."""
+    """Lines are edited here only where the pages allow it (`is_editable()` of the BOM or ECN:
+    a draft, and for a BOM its item not under change control); otherwise a new version or an
+    ECN."""
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and (obj is None or _bom_of(obj).status == "draft")
+        return super().has_change_permission(request, obj) and (obj is None or _doc_of(obj).is_editable())
 
     def has_add_permission(self, request, obj=None):
         args = (request, obj) if isinstance(self, InlineModelAdmin) else (request,)
-        return super().has_add_permission(*args) and (obj is None or _bom_of(obj).status == "draft")
+        return super().has_add_permission(*args) and (obj is None or _doc_of(obj).is_editable())
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and (obj is None or _bom_of(obj).status == "draft")
+        return super().has_delete_permission(request, obj) and (obj is None or _doc_of(obj).is_editable())
 
 
-def _bom_of(obj):
-    return obj if isinstance(obj, Bom) else obj.bom
+def _doc_of(obj):
+    if isinstance(obj, (Bom, Ecn)):
+        return obj
+    return obj.bom if isinstance(obj, BomLine) else obj.ecn
 
 
 class BomLineInline(DraftOnly, admin.TabularInline):
@@ -48,7 +52,7 @@ class BomLineAdmin(DraftOnly, admin.ModelAdmin):
     raw_id_fields = ("bom", "component", "issue_warehouse")
 
 
-class EcnLineInline(admin.TabularInline):
+class EcnLineInline(DraftOnly, admin.TabularInline):
     model = EcnLine
     extra = 0
     raw_id_fields = ("old_component", "new_component")
@@ -65,7 +69,7 @@ class EcnAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(EcnLine)
-class EcnLineAdmin(admin.ModelAdmin):
+class EcnLineAdmin(DraftOnly, admin.ModelAdmin):
     list_display = ("ecn", "line_no", "action", "old_component", "new_component", "qty_per")
     list_filter = ("action",)
     search_fields = ("ecn__number", "old_component__code", "new_component__code")

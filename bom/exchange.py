@@ -20,7 +20,7 @@ from inventory.models import Item
 from . import engine
 from .models import Bom, BomLine, IssueMethod, LineType, version_key
 from .selectors import cycle_message
-from .states import BomStatus
+from .states import DISABLE_FROM, BomStatus
 
 COLUMNS = [
     "parent_code",
@@ -122,6 +122,7 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
         versions[iid].append(ver)
         if status == BomStatus.APPROVED and (iid not in current or version_key(ver) > version_key(current[iid][1])):
             current[iid] = (bid, ver)
+    controlled = Bom.objects.under_change_control([e["item"] for e in parents.values()])
     cur_ids = {v[0] for v in current.values()}
     cur_headers = {b["id"]: b for b in Bom.objects.filter(pk__in=cur_ids).values("id", "output_qty", "skip_level")}
     cur_lines: dict[int, list[dict]] = defaultdict(list)
@@ -158,14 +159,15 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
             if same:
                 unchanged += 1
                 continue
-            if entry["item"].ecn_controlled:
-                ctx.error(
-                    entry["row"],
-                    "parent_code",
-                    _("'%(code)s' is under engineering change control: change its BOM through an ECN")
-                    % {"code": entry["item"].code},
-                )
-                continue
+        if iid in controlled:
+            ctx.error(
+                entry["row"],
+                "parent_code",
+                _("'%(code)s' is under engineering change control: change its BOM through an ECN")
+                % {"code": entry["item"].code},
+            )
+            continue
+        if cur is not None:
             superseded.append(cur[0])
         else:
             first_versions += 1
@@ -190,7 +192,8 @@ def import_boms(rows: list[Row], ctx: ImportContext) -> None:
         new_lines[iid] = entry["lines"]
     if ctx.failed:
         return
-    Bom.objects.filter(pk__in=superseded).update(status=BomStatus.DISABLED, updated_at=now)
+    # the superseded versions leave force as bom_disable would (approved → disabled, BOM_FLOW)
+    Bom.objects.filter(pk__in=superseded, status__in=DISABLE_FROM).update(status=BomStatus.DISABLED, updated_at=now)
     Bom.objects.bulk_create(new_boms)
     BomLine.objects.bulk_create(
         [

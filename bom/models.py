@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -38,6 +39,21 @@ def version_key(version: str) -> tuple[int, int]:
     return (int(m.group(1)), int(m.group(2) or 0))
 
 
+class BomQuerySet(models.QuerySet):
+    def released(self):
+        """Versions that have been in force: approved, or disabled after approval."""
+        return self.exclude(status=BomStatus.DRAFT)
+
+    def under_change_control(self, items) -> set[int]:
+        """The change-control rule (工程变更控制), the only definition: the ids of those `items`
+        whose BOM changes only through an ECN, i.e. ECN-controlled items with a released
+        version. No query when none of the items is ECN-controlled, else one."""
+        ids = [item.pk for item in items if item.ecn_controlled]
+        if not ids:
+            return set()
+        return set(self.released().filter(item_id__in=ids).values_list("item_id", flat=True).distinct())
+
+
 class Bom(TimeStampedModel):
     """One version of an item's bill of material (物料清单)."""
 
@@ -64,6 +80,8 @@ class Bom(TimeStampedModel):
     )
     history = HistoricalRecords()
 
+    objects = BomQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("BOM")
         verbose_name_plural = _("BOMs")
@@ -80,6 +98,15 @@ class Bom(TimeStampedModel):
     @property
     def version_key(self):
         return version_key(self.version)
+
+    @cached_property
+    def changes_need_ecn(self) -> bool:
+        """The item is under change control (see BomQuerySet.under_change_control)."""
+        return bool(Bom.objects.under_change_control([self.item]))
+
+    def is_editable(self) -> bool:
+        """Lines and header can be changed: a draft, and the item not under change control."""
+        return self.status == BomStatus.DRAFT and not self.changes_need_ecn
 
     def get_absolute_url(self):
         return reverse("bom:bom_detail", args=[self.pk])
@@ -171,6 +198,10 @@ class Ecn(Document):
         verbose_name = _("engineering change notice")
         verbose_name_plural = _("engineering change notices")
         permissions = [("approve_ecn", _("Can approve engineering change notices"))]
+
+    def is_editable(self) -> bool:
+        """Lines can be added or removed, and it can be approved or cancelled: a draft."""
+        return self.status == EcnStatus.DRAFT
 
     def get_absolute_url(self):
         return reverse("bom:ecn_detail", args=[self.pk])

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Prefetch
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from erp.errors import ValidationError
@@ -23,6 +24,7 @@ from inventory.models import Item
 
 from . import engine
 from .engine import BomData, BomGraph, ItemData, LineData, MaterialRequirement
+from .engine import compare as engine_compare
 from .models import Bom, BomLine, Ecn, version_key
 from .states import BomStatus, EcnStatus
 
@@ -291,6 +293,15 @@ class Explosion:
     items: dict[int, ItemData]
     co_products: list
 
+    @property
+    def max_level(self) -> int:
+        return max((r.level for r in self.rows), default=0)
+
+    @property
+    def first_level(self) -> list:
+        """The root's direct components (their extended costs make up the root's cost)."""
+        return [r for r in self.rows if r.level == 1]
+
 
 def explosion(*, item_id: int, qty: Decimal, as_of: datetime.date, bom_id: int | None = None) -> Explosion:
     """Indented multi-level explosion with extended quantities and rolled-up standard costs."""
@@ -385,8 +396,25 @@ def where_used(*, item_id: int, multi_level: bool = False, max_levels: int = MAX
 # --- pages -----------------------------------------------------------------------------------
 
 
-def bom_list_queryset():
-    return Bom.objects.select_related("item", "item__uom")
+def ecn_list():
+    return Ecn.objects.select_related("item", "base_bom", "new_bom").order_by("-number")
+
+
+def bom_list():
+    """The BOM list: every version with its item and its number of lines, by item number.
+
+    The line count is a correlated subquery, not `Count("lines")`: a GROUP BY over the join
+    with every line made PostgreSQL hash all 50,000 items and aggregate every BOM before it
+    could sort and keep 25 rows (and made the paginator's count aggregate too). Now the page
+    walks the item-number index, stops after one page, and counts the lines of those rows only
+    (PostgreSQL evaluates the subquery after ORDER BY ... LIMIT); the paginator's count is a
+    plain COUNT(*) of BOMs (Django leaves the unused annotation out)."""
+    lines = BomLine.objects.filter(bom=OuterRef("pk")).order_by().values("bom").annotate(n=Count("pk")).values("n")
+    return (
+        Bom.objects.select_related("item", "item__uom")
+        .annotate(line_count=Coalesce(Subquery(lines, output_field=IntegerField()), 0))
+        .order_by("item__code", "version")
+    )
 
 
 def bom_with_lines(bom_id: int) -> Bom:
@@ -426,12 +454,42 @@ def bom_line_data(bom: Bom) -> list[LineData]:
     ]
 
 
-def compare_versions(*, old_bom_id: int, new_bom_id: int):
+@dataclass
+class BomPage:
+    bom: Bom
+    lines: list[BomLine]
+    versions: list[dict]  # every version of the item: id, version, status_label (oldest first)
+
+
+def bom_page(bom_id: int) -> BomPage:
+    """The BOM editor: header, lines with their items, the item's versions (3 queries)."""
+    bom = bom_with_lines(bom_id)
+    versions = [
+        {"id": v["id"], "version": v["version"], "status_label": BomStatus(v["status"]).label}
+        for v in Bom.objects.filter(item_id=bom.item_id).order_by("id").values("id", "version", "status")
+    ]
+    return BomPage(bom=bom, lines=list(bom.lines.all()), versions=versions)
+
+
+@dataclass
+class Comparison:
+    old: Bom
+    new: Bom
+    rows: list  # (LineDiff, Item, changed field labels joined)
+    summary: dict[str, int]  # added / removed / changed / same -> number of components
+
+
+def compare_versions(*, old_bom_id: int, new_bom_id: int) -> Comparison:
     old, new = bom_with_lines(old_bom_id), bom_with_lines(new_bom_id)
     diffs = engine.compare_lines(bom_line_data(old), bom_line_data(new))
-    ids = {d.component_id for d in diffs}
-    items = Item.objects.in_bulk(ids)
-    return old, new, diffs, items
+    items = Item.objects.in_bulk({d.component_id for d in diffs})
+    labels = {
+        f: BomLine._meta.get_field("issue_warehouse" if f == "warehouse_id" else f).verbose_name
+        for f in engine_compare.COMPARED
+    }
+    rows = [(d, items.get(d.component_id), ", ".join(str(labels[f]) for f in d.fields)) for d in diffs]
+    summary = {k: sum(1 for d in diffs if d.kind == k) for k in ("added", "removed", "changed", "same")}
+    return Comparison(old=old, new=new, rows=rows, summary=summary)
 
 
 def ecn_replaced_items(item_ids) -> dict[int, list[str]]:

@@ -20,6 +20,9 @@ BOM_FLOW = Flow(
     }
 )
 
+# statuses a bulk change (the boms.csv import superseding versions) may disable, per BOM_FLOW
+DISABLE_FROM = tuple(s for s in BomStatus if BOM_FLOW.can(s, BomStatus.DISABLED))
+
 
 class EcnStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")

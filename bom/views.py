@@ -14,7 +14,6 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -29,7 +28,6 @@ from erp.permissions import module_required
 from erp.views import ListPage, run_action
 
 from . import selectors, services
-from .engine import compare as engine_compare
 from .forms import (
     BomEditForm,
     BomHeaderForm,
@@ -42,7 +40,6 @@ from .forms import (
     form_errors,
 )
 from .models import Bom, BomLine, Ecn
-from .states import BomStatus, EcnStatus
 from .tables import BomFilter, BomTable, EcnFilter, EcnTable
 
 MODULE = "bom"
@@ -73,7 +70,7 @@ class BomList(ListPage):
     create_label = gettext_lazy("New BOM")
 
     def get_queryset(self):
-        return selectors.bom_list_queryset().annotate(line_count=Count("lines")).order_by("item__code", "version")
+        return selectors.bom_list()
 
 
 @module_required(MODULE, ADD_BOM, action=ADD_BOM)
@@ -113,30 +110,23 @@ def _line_input(cd) -> services.LineInput:
 
 
 def _detail_ctx(request, bom_id, line_form=None, error=None):
-    bom = selectors.bom_with_lines(bom_id)
-    user = request.user
-    draft = bom.status == BomStatus.DRAFT and not (bom.item.ecn_controlled and _has_released(bom))
+    page = selectors.bom_page(bom_id)
+    bom, user = page.bom, request.user
     return {
         "bom": bom,
-        "lines": list(bom.lines.all()),
+        "lines": page.lines,
+        "versions": page.versions,
+        "needs_ecn": bom.changes_need_ecn,
         "line_form": line_form or BomLineForm(),
         "edit_form": BomEditForm(
             initial={"output_qty": bom.output_qty, "skip_level": bom.skip_level, "notes": bom.notes}
         ),
-        "editable": draft and user.has_perm(CHANGE_BOM),
+        "editable": bom.is_editable() and user.has_perm(CHANGE_BOM),
         "can_approve": user.has_perm(APPROVE_BOM),
         "can_add": user.has_perm(ADD_BOM),
         "can_add_ecn": user.has_perm(ADD_ECN),
         "line_error": error,
-        "versions": [
-            {"id": v["id"], "version": v["version"], "status_label": BomStatus(v["status"]).label}
-            for v in Bom.objects.filter(item_id=bom.item_id).order_by("id").values("id", "version", "status")
-        ],
     }
-
-
-def _has_released(bom):
-    return Bom.objects.filter(item_id=bom.item_id).exclude(status=BomStatus.DRAFT).exists()
 
 
 @module_required(MODULE)
@@ -264,15 +254,14 @@ def explosion(request):
     ctx = {"form": form, "result": result, "error": error}
     if result is not None and result.root is not None:
         ctx["rows"] = [(r, result.items.get(r.item_id)) for r in result.rows]
-        ctx["max_level"] = max(r.level for r in result.rows)
+        ctx["max_level"] = result.max_level
         ctx["cost_chart"] = [
             {
                 "label": result.items[r.item_id].code,
                 "value": r.extended_cost,
                 "display": fmt_decimal(r.extended_cost, 2),
             }
-            for r in result.rows
-            if r.level == 1
+            for r in result.first_level
         ]
         ctx["co_products"] = [(result.items.get(c[0]), c) for c in result.co_products]
     return _page(request, "bom/explosion.html", _("BOM explosion"), ctx)
@@ -351,19 +340,10 @@ def compare(request):
     form = CompareForm(request.GET or None)
     ctx = {"form": form, "diffs": None}
     if request.GET and form.is_valid():
-        old, new, diffs, items = selectors.compare_versions(
+        result = selectors.compare_versions(
             old_bom_id=form.cleaned_data["old"].pk, new_bom_id=form.cleaned_data["new"].pk
         )
-        labels = {
-            f: BomLine._meta.get_field("issue_warehouse" if f == "warehouse_id" else f).verbose_name
-            for f in engine_compare.COMPARED
-        }
-        ctx.update(
-            old=old,
-            new=new,
-            diffs=[(d, items.get(d.component_id), ", ".join(str(labels[f]) for f in d.fields)) for d in diffs],
-            summary={k: sum(1 for d in diffs if d.kind == k) for k in ("added", "removed", "changed", "same")},
-        )
+        ctx.update(old=result.old, new=result.new, diffs=result.rows, summary=result.summary)
     return _page(request, "bom/compare.html", _("Compare versions"), ctx)
 
 
@@ -380,7 +360,7 @@ class EcnList(ListPage):
     create_label = gettext_lazy("New ECN")
 
     def get_queryset(self):
-        return Ecn.objects.select_related("item", "base_bom", "new_bom").order_by("-number")
+        return selectors.ecn_list()
 
 
 @module_required(MODULE, ADD_ECN, action=ADD_ECN)
@@ -412,7 +392,7 @@ def ecn_create(request):
 def ecn_detail(request, pk):
     get_object_or_404(Ecn, pk=pk)
     ecn = selectors.ecn_with_lines(pk)
-    draft = ecn.status == EcnStatus.DRAFT
+    draft = ecn.is_editable()
     ctx = {
         "ecn": ecn,
         "lines": list(ecn.lines.all()),

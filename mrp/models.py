@@ -7,15 +7,9 @@ from django.utils.translation import gettext_lazy as _
 
 from erp.fields import QuantityField
 
+from .states import ACTIVE, FINISHED, RunStatus
 
-class RunStatus(models.TextChoices):
-    QUEUED = "queued", _("Queued")
-    RUNNING = "running", _("Running")
-    DONE = "done", _("Done")
-    FAILED = "failed", _("Failed")
-
-
-ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
+__all__ = ["ACTIVE", "FINISHED", "ExceptionKind", "MrpMessage", "MrpRun", "OrderType", "PlannedOrder", "RunStatus"]
 
 
 class MrpRun(models.Model):

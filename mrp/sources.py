@@ -115,17 +115,12 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
     ]
     forecasts = [Forecast(i, d, q) for i, d, q in ForecastRow.objects.values_list("item_id", "date", "qty")]
 
-    receipts: list[Receipt] = []
-    for r in (
-        PurchaseOrderLine.objects.filter(order__status="confirmed")
-        .values("item_id", "due_date", "qty", "received_qty", "returned_qty", "order__number", "line_no")
+    receipts: list[Receipt] = [
+        Receipt(r["item_id"], r["due_date"], r["open_qty"], "purchase", f"{r['order__number']}/{r['line_no']}")
+        for r in PurchaseOrderLine.objects.open()
+        .values("item_id", "due_date", "open_qty", "order__number", "line_no")
         .iterator(chunk_size=5000)
-    ):
-        open_qty = r["qty"] - (r["received_qty"] - (r["returned_qty"] or ZERO))
-        if open_qty > 0:
-            receipts.append(
-                Receipt(r["item_id"], r["due_date"], open_qty, "purchase", f"{r['order__number']}/{r['line_no']}")
-            )
+    ]
 
     demands: list[Demand] = []
     wo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
@@ -162,15 +157,15 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
             )
 
     oo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for m in OutsourcingMaterial.objects.filter(order__status="confirmed").values(
-        "order_id", "component_id", "issued_qty", "supplement_qty", "returned_qty"
+    for m in (
+        OutsourcingMaterial.objects.of_confirmed_orders()
+        .with_net_issued()
+        .values("order_id", "component_id", "net_issued_qty")
     ):
         per = oo_issued[m["order_id"]]
-        per[m["component_id"]] = (
-            per.get(m["component_id"], ZERO) + m["issued_qty"] + m["supplement_qty"] - m["returned_qty"]
-        )
-    for oo in OutsourcingOrder.objects.filter(status="confirmed").values(
-        "id", "number", "item_id", "qty", "received_qty", "start_date", "due_date",
+        per[m["component_id"]] = per.get(m["component_id"], ZERO) + m["net_issued_qty"]
+    for oo in OutsourcingOrder.objects.confirmed().with_open_qty().values(
+        "id", "number", "item_id", "qty", "open_qty", "start_date", "due_date",
         "sales_order_line__order__number", "sales_order_line__line_no",
     ):  # fmt: skip
         peg = (
@@ -178,10 +173,8 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
             if oo["sales_order_line__order__number"]
             else ""
         )
-        if oo["qty"] - oo["received_qty"] > 0:
-            receipts.append(
-                Receipt(oo["item_id"], oo["due_date"], oo["qty"] - oo["received_qty"], "outsource", oo["number"], peg)
-            )
+        if oo["open_qty"] > 0:
+            receipts.append(Receipt(oo["item_id"], oo["due_date"], oo["open_qty"], "outsource", oo["number"], peg))
         if oo["start_date"] <= end:
             demands += _order_material_demand(
                 oo["item_id"], oo["qty"], oo["start_date"], oo_issued.get(oo["id"], {}), by_parent, oo["number"], peg

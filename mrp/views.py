@@ -94,7 +94,7 @@ class RunDetail(ListPage):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["run"] = self.run
-        ctx["exceptions"] = self.run.messages.select_related("item")[:200]
+        ctx["exceptions"] = selectors.run_exceptions(self.run)
         return ctx
 
 

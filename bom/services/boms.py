@@ -55,7 +55,7 @@ def _check_item_can_have_bom(item: Item) -> None:
 
 def check_not_ecn_controlled(item: Item) -> None:
     """Items under change control change their BOM only through an ECN (once one is approved)."""
-    if item.ecn_controlled and Bom.objects.filter(item=item).exclude(status=BomStatus.DRAFT).exists():
+    if Bom.objects.under_change_control([item]):
         raise ValidationError(
             _("%(item)s is under engineering change control: change its BOM through an ECN.") % {"item": item.code},
             code="ecn_controlled",

@@ -120,7 +120,7 @@ def _lock(ecn_id: int) -> Ecn:
 
 
 def _check_draft(ecn: Ecn) -> None:
-    if ecn.status != EcnStatus.DRAFT:
+    if not ecn.is_editable():
         raise StateError(
             _("%(ecn)s is %(status)s and cannot be edited.") % {"ecn": ecn, "status": ecn.get_status_display()},
             code="not_draft",

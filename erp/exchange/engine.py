@@ -319,7 +319,7 @@ def max_bytes() -> int:
 def _size_text(n: int) -> str:
     mb = n / (1024 * 1024)
     if mb >= 1:
-        return f"{mb:.0f} MB" if mb == int(mb) or mb >= 10 else f"{mb:.1f} MB"
+        return f"{mb:.1f}".removesuffix(".0") + " MB"  # a multipart envelope adds bytes, not MB
     return f"{n / 1024:.0f} KB" if n >= 1024 else f"{n} B"
 
 

@@ -9,8 +9,8 @@ from erp.fields import fmt_decimal
 from erp.input import errors_text, parse_date, parse_int
 
 from ...forms import HORIZON_MAX, HORIZON_MIN
-from ...models import MrpRun, RunStatus
-from ...services.runs import mrp_run_execute
+from ...services.runs import mrp_run_create, mrp_run_execute
+from ...states import RunStatus
 
 COLUMNS = ["item_code", "order_type", "qty", "release_date", "due_date", "late", "pegged_to"]
 
@@ -35,12 +35,10 @@ class Command(BaseCommand):
             horizon = parse_int(horizon, label="--horizon", min_value=HORIZON_MIN, max_value=HORIZON_MAX)
         except InputError as exc:
             raise CommandError(errors_text(exc)) from None
-        from django.db import IntegrityError
-
         try:
-            run = MrpRun.objects.create(scope=scope, run_date=run_date, horizon_days=horizon)
-        except IntegrityError:
-            raise CommandError("an MRP run for this scope is already active") from None
+            run = mrp_run_create(scope=scope, run_date=run_date, horizon_days=horizon)
+        except DomainError as exc:
+            raise CommandError(str(exc)) from None
         try:
             run = mrp_run_execute(run_id=run.pk)
         except DomainError as exc:
