@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import Customer, Lead, Opportunity, SalesInvoice, SalesOrder, ServiceTicket
+from .models import Customer, Forecast, Lead, Opportunity, SalesInvoice, SalesOrder, ServiceTicket
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -43,3 +43,13 @@ class TicketFilter(django_filters.FilterSet):
     class Meta:
         model = ServiceTicket
         fields = ["status", "priority"]
+
+
+class ForecastFilter(django_filters.FilterSet):
+    """Item by number (a text box: a select of every item would list 50,000 options)."""
+
+    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("item number"))
+
+    class Meta:
+        model = Forecast
+        fields = ["item"]

@@ -785,7 +785,7 @@ def order_plan(request, pk):
 
 class ForecastList(SalesListPage):
     model = Forecast
-    filterset_fields = ["item"]
+    filterset_class = filters.ForecastFilter
     title = gettext_lazy("Sales forecasts")
     table_class = tables.ForecastTable
     create_url_name = "crm:forecast_create"

@@ -52,6 +52,14 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
     create_url_name: str | None = None
     create_label = gettext_lazy("New")
 
+    def get_paginate_by(self, queryset):
+        """The table paginates (django-tables2); the ListView's own pager is off, so the rows are
+        counted once per page, not twice."""
+        return None
+
+    def get_table_pagination(self, table):
+        return {"per_page": self.paginate_by} if self.paginate_by else False
+
     def get_export_filename(self, export_format):
         return f"{self.get_title()}-{timezone.localdate():%Y%m%d}.{export_format}"
 

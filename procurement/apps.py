@@ -7,7 +7,6 @@ def _cards(user):
 
     from .models import OutsourcingOrder
     from .selectors import open_po_lines
-    from .states import OrderStatus
 
     return [
         {
@@ -17,7 +16,7 @@ def _cards(user):
         },
         {
             "title": _("Open outsourcing orders"),
-            "value": OutsourcingOrder.objects.filter(status=OrderStatus.CONFIRMED).count(),
+            "value": OutsourcingOrder.objects.confirmed().count(),
             "url": reverse("procurement:outsourcing_list"),
         },
     ]
@@ -56,7 +55,7 @@ def _impact(item_ids):
                 kind=OUTSOURCING_ORDER,
                 number=o.number,
                 item_id=o.item_id,
-                qty=o.qty - o.received_qty,
+                qty=o.open_qty,
                 date=o.due_date,
                 url=reverse("procurement:outsourcing_detail", args=[o.pk]),
                 status=o.status,
@@ -68,7 +67,7 @@ def _impact(item_ids):
                 kind=PURCHASE_ORDER,
                 number=f"{ln.order.number}/{ln.line_no}",
                 item_id=ln.item_id,
-                qty=ln.open,
+                qty=ln.open_qty,
                 date=ln.due_date,
                 url=reverse("procurement:po_detail", args=[ln.order_id]),
                 status=ln.order.status,

@@ -87,7 +87,10 @@ def import_purchase_orders(rows: list[Row], ctx: ImportContext) -> None:
             ln = current.get(line_no)
             values = {"item": item, "qty": qty, "received_qty": received, "due_date": due, "unit_price": price}
             if ln is None:
-                PurchaseOrderLine.objects.create(order=po, line_no=line_no, **values)
+                ln = PurchaseOrderLine(order=po, line_no=line_no, **values)
+                ln.set_amounts()
+                ln.save()
+                current[line_no] = ln
                 created += 1
                 continue
             if ln.receipt_lines.exists() and (ln.item_id != item.pk or received != ln.received_qty):
@@ -101,10 +104,13 @@ def import_purchase_orders(rows: list[Row], ctx: ImportContext) -> None:
             if changed:
                 for k in changed:
                     setattr(ln, k, values[k])
+                ln.set_amounts()
                 ln.save()
                 updated += 1
             else:
                 unchanged += 1
+        po.set_totals(current.values())
+        po.save(update_fields=["amount", "tax_amount", "total", "updated_at"])
     ctx.count(created=created, updated=updated, unchanged=unchanged)
 
 
@@ -122,7 +128,7 @@ def export_purchase_orders():
             "line_no": ln.line_no,
             "item_code": ln.item.code,
             "qty": ln.qty,
-            "received_qty": ln.received_qty - ln.returned_qty,
+            "received_qty": ln.net_received_qty,
             "due_date": ln.due_date,
             "unit_price": ln.unit_price,
         }
@@ -174,7 +180,7 @@ def import_outsourcing_orders(rows: list[Row], ctx: ImportContext) -> None:
             "unit_fee": fee,
         }
         if order is None:
-            order = OutsourcingOrder.objects.create(
+            order = OutsourcingOrder(
                 number=oo_no,
                 order_date=start,
                 status=OrderStatus.CONFIRMED,
@@ -184,6 +190,8 @@ def import_outsourcing_orders(rows: list[Row], ctx: ImportContext) -> None:
                 note=_("Imported"),
                 **values,
             )
+            order.set_totals()
+            order.save()
             _build_materials(order)
             created += 1
             continue
@@ -198,6 +206,7 @@ def import_outsourcing_orders(rows: list[Row], ctx: ImportContext) -> None:
             continue
         for k in changed:
             setattr(order, k, values[k])
+        order.set_totals()
         order.save()
         if "qty" in changed or "item" in changed or "start_date" in changed:
             order.materials.all().delete()

@@ -3,17 +3,42 @@
 Supplier master data lives in inventory (inventory.Supplier); procurement adds price lists.
 """
 
+from decimal import Decimal
+
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models.functions import Coalesce, Greatest
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from erp.fields import ZERO, MoneyField, PriceField, QuantityField
+from erp.fields import ZERO, MoneyField, PriceField, QuantityField, round_money, to_decimal
 from erp.models import Document
 
 from .states import InvoiceStatus, OrderStatus, PostedStatus, RequisitionStatus
 
 TAX_DEFAULT = "0.13"
+QTY = models.DecimalField(max_digits=18, decimal_places=6)
+
+# Orders in these states expect nothing more: their open quantity is 0.
+ENDED_ORDER_STATES = (OrderStatus.CLOSED, OrderStatus.CANCELLED)
+
+
+def line_amounts(qty: Decimal, price: Decimal, tax_rate: Decimal) -> tuple[Decimal, Decimal]:
+    """Amount excl. tax and tax of one document line, each rounded to the cent on the line
+    (document totals are sums of these, never a rounding of an unrounded sum)."""
+    amount = round_money(to_decimal(qty) * to_decimal(price))
+    return amount, round_money(amount * to_decimal(tax_rate))
+
+
+def _annotation_sink(name: str):
+    """Setter of a derived property whose QuerySet annotation has the same name: the database
+    computed the same figure by the same rule; the property keeps computing it from the fields."""
+
+    def setter(self, value) -> None:
+        pass
+
+    setter.__name__ = name
+    return setter
 
 
 class SupplierPrice(models.Model):
@@ -77,12 +102,17 @@ class Requisition(Document):
     status = models.CharField(
         _("status"), max_length=20, choices=RequisitionStatus.choices, default=RequisitionStatus.DRAFT
     )
+    amount = MoneyField(_("estimated amount"))
     history = HistoricalRecords()
 
     class Meta(Document.Meta):
         verbose_name = _("purchase requisition")
         verbose_name_plural = _("purchase requisitions")
         permissions = [("approve_requisition", "Can approve purchase requisitions")]
+
+    def set_totals(self, lines) -> None:
+        """The stored estimated amount: the sum of the lines' rounded amounts."""
+        self.amount = sum((ln.amount for ln in lines), ZERO)
 
 
 class RequisitionLine(SourceLinkMixin):
@@ -100,6 +130,8 @@ class RequisitionLine(SourceLinkMixin):
         verbose_name=_("suggested supplier"),
     )
     ordered_qty = QuantityField(_("ordered quantity"))
+    unit_price = PriceField(_("estimated unit price"))
+    amount = MoneyField(_("estimated amount"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
@@ -124,10 +156,46 @@ class RequisitionLine(SourceLinkMixin):
 
     @property
     def open_qty(self):
+        """Still to order: requested − ordered, never below 0."""
         return max(self.qty - self.ordered_qty, ZERO)
+
+    def set_amounts(self) -> None:
+        self.amount = round_money(to_decimal(self.qty) * to_decimal(self.unit_price))
 
 
 # --- purchase orders ------------------------------------------------------------------------
+
+
+def _po_line_open_qty(line: str = "", order: str = "order__"):
+    """未到货 open quantity of a PO line as SQL (`line`/`order`: the paths to the line and its
+    order): the rule of `PurchaseOrderLine.open_qty` (keep the two side by side)."""
+    return Case(
+        When(Q(**{f"{line}closed": True}) | Q(**{f"{order}status__in": ENDED_ORDER_STATES}), then=Value(ZERO)),
+        default=Greatest(F(f"{line}qty") - F(f"{line}received_qty") + F(f"{line}returned_qty"), Value(ZERO)),
+        output_field=QTY,
+    )
+
+
+PO_LINE_OPEN_QTY = _po_line_open_qty()
+
+
+class PurchaseOrderQuerySet(models.QuerySet):
+    def with_open_qty(self):
+        """Annotates `open_qty`: the sum of the lines' open quantities (PO_LINE_OPEN_QTY)."""
+        return self.annotate(
+            open_qty=Coalesce(Sum(_po_line_open_qty(line="lines__", order="")), Value(ZERO), output_field=QTY)
+        )
+
+
+class PurchaseOrderLineQuerySet(models.QuerySet):
+    def with_open_qty(self):
+        """Annotates `open_qty` (= PurchaseOrderLine.open_qty) for filters, sums and ordering."""
+        return self.annotate(open_qty=PO_LINE_OPEN_QTY)
+
+    def open(self):
+        """Lines still to receive (scheduled receipts): confirmed order, open quantity > 0;
+        annotated with `open_qty`."""
+        return self.filter(order__status=OrderStatus.CONFIRMED).with_open_qty().filter(open_qty__gt=0)
 
 
 class PurchaseOrder(Document):
@@ -147,11 +215,22 @@ class PurchaseOrder(Document):
         verbose_name=_("receiving warehouse"),
     )
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    total = MoneyField(_("total incl. tax"))
     history = HistoricalRecords()
+
+    objects = PurchaseOrderQuerySet.as_manager()
 
     class Meta(Document.Meta):
         verbose_name = _("purchase order")
         verbose_name_plural = _("purchase orders")
+
+    def set_totals(self, lines) -> None:
+        """The stored totals: sums of the lines' rounded amounts."""
+        self.amount = sum((ln.amount for ln in lines), ZERO)
+        self.tax_amount = sum((ln.tax_amount for ln in lines), ZERO)
+        self.total = self.amount + self.tax_amount
 
 
 class PurchaseOrderLine(models.Model):
@@ -162,6 +241,8 @@ class PurchaseOrderLine(models.Model):
     unit_price = PriceField(_("unit price"))
     tax_rate = models.DecimalField(_("tax rate"), max_digits=6, decimal_places=4, default=TAX_DEFAULT)
     due_date = models.DateField(_("due date"))
+    amount = MoneyField(_("amount excl. tax"))
+    tax_amount = MoneyField(_("tax"))
     received_qty = QuantityField(_("received quantity"))
     returned_qty = QuantityField(_("returned quantity"))
     invoiced_qty = QuantityField(_("invoiced quantity"))
@@ -175,6 +256,8 @@ class PurchaseOrderLine(models.Model):
         verbose_name=_("requisition line"),
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = PurchaseOrderLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("purchase order line")
@@ -202,21 +285,21 @@ class PurchaseOrderLine(models.Model):
         return f"{self.order_id}/{self.line_no}"
 
     @property
-    def net_received_qty(self):
+    def net_received_qty(self) -> Decimal:
         return self.received_qty - self.returned_qty
 
     @property
-    def open_qty(self):
-        """Still to receive: ordered − (received − returned); 0 once the line or order is closed."""
-        if self.closed:
+    def open_qty(self) -> Decimal:
+        """Still to receive: ordered − (received − returned), never below 0; 0 once the line is
+        closed short or the order closed or cancelled (PO_LINE_OPEN_QTY in SQL)."""
+        if self.closed or self.order.status in ENDED_ORDER_STATES:
             return ZERO
         return max(self.qty - self.net_received_qty, ZERO)
 
-    @property
-    def amount(self):
-        from erp.fields import round_money
+    open_qty = open_qty.setter(_annotation_sink("open_qty"))
 
-        return round_money(self.qty * self.unit_price)
+    def set_amounts(self) -> None:
+        self.amount, self.tax_amount = line_amounts(self.qty, self.unit_price, self.tax_rate)
 
 
 # --- receipts and returns -------------------------------------------------------------------
@@ -321,6 +404,39 @@ class PurchaseReturnLine(models.Model):
 
 # --- outsourcing ----------------------------------------------------------------------------
 
+# 未完工 open quantity of an outsourcing order as SQL: the rule of `OutsourcingOrder.open_qty`.
+OO_OPEN_QTY = Case(
+    When(status__in=ENDED_ORDER_STATES, then=Value(ZERO)),
+    default=Greatest(F("qty") - F("received_qty"), Value(ZERO)),
+    output_field=QTY,
+)
+
+
+class OutsourcingOrderQuerySet(models.QuerySet):
+    def confirmed(self):
+        return self.filter(status=OrderStatus.CONFIRMED)
+
+    def with_open_qty(self):
+        """Annotates `open_qty` (= OutsourcingOrder.open_qty)."""
+        return self.annotate(open_qty=OO_OPEN_QTY)
+
+    def open(self):
+        """Confirmed orders with something still to receive (scheduled receipts); annotated."""
+        return self.confirmed().with_open_qty().filter(open_qty__gt=0)
+
+
+# Material at the subcontractor's side issued for an order, net: issued + supplement − returned.
+OO_NET_ISSUED = F("issued_qty") + F("supplement_qty") - F("returned_qty")
+
+
+class OutsourcingMaterialQuerySet(models.QuerySet):
+    def of_confirmed_orders(self):
+        return self.filter(order__status=OrderStatus.CONFIRMED)
+
+    def with_net_issued(self):
+        """Annotates `net_issued_qty` (= OutsourcingMaterial.net_issued_qty)."""
+        return self.annotate(net_issued_qty=models.ExpressionWrapper(OO_NET_ISSUED, output_field=QTY))
+
 
 class OutsourcingOrder(Document, SourceLinkMixin):
     """委外加工单: the supplier makes `item` from our material, for a fee per unit."""
@@ -356,7 +472,12 @@ class OutsourcingOrder(Document, SourceLinkMixin):
         verbose_name=_("sales order line"),
     )
     status = models.CharField(_("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT)
+    amount = MoneyField(_("processing fee excl. tax"))
+    tax_amount = MoneyField(_("tax"))
+    total = MoneyField(_("total incl. tax"))
     history = HistoricalRecords()
+
+    objects = OutsourcingOrderQuerySet.as_manager()
 
     class Meta(Document.Meta):
         verbose_name = _("outsourcing order")
@@ -375,10 +496,23 @@ class OutsourcingOrder(Document, SourceLinkMixin):
         ]
 
     @property
-    def open_qty(self):
-        if self.status in (OrderStatus.CLOSED, OrderStatus.CANCELLED):
+    def open_qty(self) -> Decimal:
+        """Still to receive: ordered − received, never below 0; 0 once closed or cancelled
+        (OO_OPEN_QTY in SQL)."""
+        if self.status in ENDED_ORDER_STATES:
             return ZERO
         return max(self.qty - self.received_qty, ZERO)
+
+    open_qty = open_qty.setter(_annotation_sink("open_qty"))
+
+    @property
+    def received_pct(self) -> Decimal:
+        return self.received_qty * 100 / self.qty if self.qty else ZERO
+
+    def set_totals(self) -> None:
+        """The stored fee totals of the order (one line: quantity × fee per unit)."""
+        self.amount, self.tax_amount = line_amounts(self.qty, self.unit_fee, self.tax_rate)
+        self.total = self.amount + self.tax_amount
 
 
 class OutsourcingMaterial(models.Model):
@@ -407,6 +541,8 @@ class OutsourcingMaterial(models.Model):
     consumed_qty = QuantityField(_("consumed"))
     scrapped_qty = QuantityField(_("scrapped"))
 
+    objects = OutsourcingMaterialQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("outsourcing material")
         verbose_name_plural = _("outsourcing materials")
@@ -414,6 +550,19 @@ class OutsourcingMaterial(models.Model):
 
     def __str__(self):
         return f"{self.order_id}/{self.line_no}"
+
+    @property
+    def net_issued_qty(self) -> Decimal:
+        """Issued + supplement − returned (OO_NET_ISSUED in SQL)."""
+        return self.issued_qty + self.supplement_qty - self.returned_qty
+
+    net_issued_qty = net_issued_qty.setter(_annotation_sink("net_issued_qty"))
+
+    @property
+    def still_needed_qty(self) -> Decimal:
+        """Material still needed for the order's open quantity: required × open / ordered."""
+        order = self.order
+        return self.required_qty * order.open_qty / order.qty if order.qty else ZERO
 
     @property
     def remaining_qty(self):
@@ -546,6 +695,7 @@ class SupplierInvoice(Document):
     supplier_invoice_no = models.CharField(_("supplier's invoice number"), max_length=60, blank=True)
     amount = MoneyField(_("amount excl. tax"))
     tax_amount = MoneyField(_("tax"))
+    total = MoneyField(_("total incl. tax"))
     paid_amount = MoneyField(_("paid"))
     status = models.CharField(_("status"), max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.DRAFT)
     history = HistoricalRecords()
@@ -558,12 +708,14 @@ class SupplierInvoice(Document):
             ("pay_supplierinvoice", "Can record payments of supplier invoices"),
         ]
 
-    @property
-    def total(self):
-        return self.amount + self.tax_amount
+    def set_totals(self, lines) -> None:
+        """The stored totals: sums of the lines' rounded amounts."""
+        self.amount = sum((ln.amount for ln in lines), ZERO)
+        self.tax_amount = sum((ln.tax_amount for ln in lines), ZERO)
+        self.total = self.amount + self.tax_amount
 
     @property
-    def open_amount(self):
+    def open_amount(self) -> Decimal:
         return self.total - self.paid_amount
 
 

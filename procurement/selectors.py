@@ -6,26 +6,71 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, Q, Sum
+from django.db.models import Count, DecimalField, F, Min, Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from erp.fields import ZERO
 
 from .models import (
     AccrualEntry,
+    InvoiceKind,
     OutsourcingMaterial,
     OutsourcingOrder,
+    OutsourcingReceipt,
     PurchaseOrder,
     PurchaseOrderLine,
+    PurchaseReceipt,
     PurchaseReceiptLine,
     Requisition,
     SupplierInvoice,
+    SupplierPrice,
 )
 from .states import InvoiceStatus, OrderStatus, PostedStatus
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def requisition_with_lines(pk: int) -> Requisition:
     return Requisition.objects.prefetch_related("lines__item", "lines__supplier", "lines__po_lines__order").get(pk=pk)
+
+
+def requisition_list():
+    return Requisition.objects.annotate(line_count=Count("lines")).order_by("-number")
+
+
+def purchase_order_list():
+    """The purchase order list: stored totals, open quantity by the one rule (PO_LINE_OPEN_QTY)."""
+    return PurchaseOrder.objects.select_related("supplier").with_open_qty().order_by("-number")
+
+
+def receipt_list():
+    return (
+        PurchaseReceipt.objects.select_related("supplier", "order", "warehouse")
+        .annotate(value=Coalesce(Sum("lines__value"), ZERO, output_field=MONEY))
+        .order_by("-number")
+    )
+
+
+def receipt_with_lines(pk: int) -> PurchaseReceipt:
+    return (
+        PurchaseReceipt.objects.select_related("supplier", "order", "warehouse")
+        .prefetch_related("lines__item__uom", "returns", "lines__invoice_lines__invoice")
+        .get(pk=pk)
+    )
+
+
+def invoice_list(kind: str | None = None):
+    qs = SupplierInvoice.objects.select_related("supplier").order_by("-number")
+    return qs.filter(kind=kind) if kind else qs
+
+
+def price_list():
+    return SupplierPrice.objects.select_related("supplier", "item").order_by("item__code", "supplier__code")
+
+
+def outsourcing_list():
+    return OutsourcingOrder.objects.select_related("supplier", "item").order_by("-number")
 
 
 def order_with_lines(pk: int) -> PurchaseOrder:
@@ -36,13 +81,19 @@ def order_with_lines(pk: int) -> PurchaseOrder:
     )
 
 
+def lines_to_receive(po: PurchaseOrder) -> list[PurchaseOrderLine]:
+    """The lines of `po` (from order_with_lines) with an open quantity."""
+    return [ln for ln in po.lines.all() if ln.open_qty > 0]
+
+
 def open_po_lines():
-    """Confirmed, not closed lines with something left to receive."""
-    return (
-        PurchaseOrderLine.objects.filter(order__status=OrderStatus.CONFIRMED, closed=False)
-        .annotate(open=F("qty") - F("received_qty") + F("returned_qty"))
-        .filter(open__gt=0)
-    )
+    """Lines of confirmed orders with something left to receive, annotated with `open_qty`."""
+    return PurchaseOrderLine.objects.open()
+
+
+def receiving_lines(limit: int = 300):
+    """收货: the open PO lines, earliest due first."""
+    return open_po_lines().select_related("order__supplier", "item__uom").order_by("due_date", "pk")[:limit]
 
 
 def uninvoiced_receipt_lines(supplier_id: int | None = None):
@@ -56,6 +107,70 @@ def uninvoiced_receipt_lines(supplier_id: int | None = None):
     if supplier_id:
         qs = qs.filter(receipt__supplier_id=supplier_id)
     return qs
+
+
+def uninvoiced_outsourcing_receipts(supplier_id: int | None = None):
+    qs = (
+        OutsourcingReceipt.objects.filter(status=PostedStatus.DONE)
+        .annotate(open=F("qty") - F("invoiced_qty"))
+        .filter(open__gt=0)
+        .select_related("item", "order")
+        .order_by("receipt_date", "pk")
+    )
+    if supplier_id:
+        qs = qs.filter(supplier_id=supplier_id)
+    return qs
+
+
+@dataclass
+class InvoiceCandidate:
+    """A received line a supplier invoice can be matched to (钩稽): a purchase receipt line or,
+    for fee invoices, an outsourcing receipt; `open` = received, not returned, not invoiced."""
+
+    id: int
+    doc: str
+    date: datetime.date
+    item: object
+    open: Decimal
+    price: Decimal
+    order: str
+
+
+def invoice_candidates(*, supplier_id: int, kind: str) -> list[InvoiceCandidate]:
+    if kind == InvoiceKind.PURCHASE:
+        return [
+            InvoiceCandidate(
+                ln.pk,
+                f"{ln.receipt.number}/{ln.line_no}",
+                ln.receipt.receipt_date,
+                ln.item,
+                ln.open,
+                ln.unit_price,
+                ln.po_line.order.number,
+            )
+            for ln in uninvoiced_receipt_lines(supplier_id)
+        ]
+    return [
+        InvoiceCandidate(rc.pk, rc.number, rc.receipt_date, rc.item, rc.open, rc.unit_fee, rc.order.number)
+        for rc in uninvoiced_outsourcing_receipts(supplier_id)
+    ]
+
+
+def invoice_with_lines(pk: int) -> SupplierInvoice:
+    return (
+        SupplierInvoice.objects.select_related("supplier")
+        .prefetch_related("lines__item", "lines__receipt_line__receipt", "lines__outsourcing_receipt")
+        .get(pk=pk)
+    )
+
+
+def outsourcing_order_detail(pk: int) -> OutsourcingOrder:
+    """One outsourcing order with its materials (still needed: OutsourcingMaterial.still_needed_qty)."""
+    return (
+        OutsourcingOrder.objects.select_related("supplier", "item__uom", "bom", "warehouse")
+        .prefetch_related("materials__component__uom", "issues", "receipts")
+        .get(pk=pk)
+    )
 
 
 # --- 期末暂估余额表 ---------------------------------------------------------------------------
@@ -149,9 +264,8 @@ def outsourcing_material_report(*, supplier_id: int | None = None, open_only: bo
     rows = []
     for m in qs:
         o = m.order
-        net_issued = m.issued_qty + m.supplement_qty - m.returned_qty
-        open_qty = max(o.qty - o.received_qty, ZERO) if o.status == OrderStatus.CONFIRMED else ZERO
-        still_needed = m.required_qty * open_qty / o.qty if o.qty else ZERO
+        open_qty = o.open_qty
+        still_needed = m.still_needed_qty
         theoretical = m.required_qty * min(o.received_qty, o.qty) / o.qty if o.qty else ZERO
         remaining = m.remaining_qty
         rows.append(
@@ -168,7 +282,7 @@ def outsourcing_material_report(*, supplier_id: int | None = None, open_only: bo
                 consumed=m.consumed_qty,
                 scrapped=m.scrapped_qty,
                 remaining=remaining,
-                still_to_issue=max(m.required_qty - net_issued, ZERO) if open_qty else ZERO,
+                still_to_issue=max(m.required_qty - m.net_issued_qty, ZERO) if open_qty else ZERO,
                 still_needed=still_needed,
                 surplus=remaining - still_needed,
                 over_consumption=max(m.consumed_qty + m.scrapped_qty - theoretical, ZERO),
@@ -255,7 +369,6 @@ def supplier_performance(*, date_from: datetime.date | None = None, date_to: dat
         lines = lines.filter(due_date__gte=date_from)
     if date_to:
         lines = lines.filter(due_date__lte=date_to)
-    from django.db.models import Min
 
     data = lines.values(
         "pk",
@@ -290,16 +403,11 @@ def supplier_performance(*, date_from: datetime.date | None = None, date_to: dat
 def po_scheduled_receipts(item_ids) -> list[tuple[int, datetime.date, Decimal]]:
     """crm.atp supply provider: open quantity of confirmed PO lines by due date."""
     rows = defaultdict(lambda: ZERO)
-    for r in open_po_lines().filter(item_id__in=list(item_ids)).values("item_id", "due_date", "open"):
-        rows[(r["item_id"], r["due_date"])] += r["open"]
-    oo = (
-        OutsourcingOrder.objects.filter(status=OrderStatus.CONFIRMED, item_id__in=list(item_ids))
-        .annotate(open=F("qty") - F("received_qty"))
-        .filter(open__gt=0)
-        .values("item_id", "due_date", "open")
-    )
-    for r in oo:
-        rows[(r["item_id"], r["due_date"])] += r["open"]
+    item_ids = list(item_ids)
+    for r in open_po_lines().filter(item_id__in=item_ids).values("item_id", "due_date", "open_qty"):
+        rows[(r["item_id"], r["due_date"])] += r["open_qty"]
+    for r in OutsourcingOrder.objects.open().filter(item_id__in=item_ids).values("item_id", "due_date", "open_qty"):
+        rows[(r["item_id"], r["due_date"])] += r["open_qty"]
     return [(i, d, q) for (i, d), q in sorted(rows.items())]
 
 
@@ -321,7 +429,7 @@ def outsourcing_progress(line_ids):
         c.ordered += o.qty
         c.received += o.received_qty
         warning = ""
-        if o.status == OrderStatus.CONFIRMED and o.received_qty < o.qty:
+        if o.status == OrderStatus.CONFIRMED and o.open_qty > 0:
             if o.due_date < today:
                 warning = "overdue"
             elif o.due_date <= soon:

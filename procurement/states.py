@@ -13,10 +13,13 @@ class RequisitionStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# approved → closed: every line ordered (or closed by hand); closed → approved: an order line
+# was cancelled or reduced, so something is open again (never by approving a closed requisition).
 REQUISITION_FLOW = Flow(
     {
         RequisitionStatus.DRAFT: {RequisitionStatus.APPROVED, RequisitionStatus.CANCELLED},
         RequisitionStatus.APPROVED: {RequisitionStatus.CLOSED, RequisitionStatus.CANCELLED},
+        RequisitionStatus.CLOSED: {RequisitionStatus.APPROVED},
     }
 )
 
@@ -33,7 +36,7 @@ class OrderStatus(models.TextChoices):
 ORDER_FLOW = Flow(
     {
         OrderStatus.DRAFT: {OrderStatus.CONFIRMED, OrderStatus.CANCELLED},
-        OrderStatus.CONFIRMED: {OrderStatus.CLOSED, OrderStatus.CANCELLED, OrderStatus.DRAFT},
+        OrderStatus.CONFIRMED: {OrderStatus.CLOSED, OrderStatus.CANCELLED},
     }
 )
 

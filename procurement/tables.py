@@ -28,11 +28,12 @@ class RequisitionTable(tables.Table):
     request_date = tables.DateColumn(verbose_name=_("Request date"), format="Y-m-d")
     department = tables.Column(verbose_name=_("Department"))
     line_count = tables.Column(verbose_name=_("Lines"))
+    amount = tables.Column(verbose_name=_("Estimated amount"))
     status = StatusColumn(verbose_name=_("Status"))
 
     class Meta:
         model = Requisition
-        fields = ("number", "request_date", "department", "line_count", "status")
+        fields = ("number", "request_date", "department", "line_count", "amount", "status")
         attrs = ATTRS
 
 
@@ -49,13 +50,14 @@ class PurchaseOrderTable(tables.Table):
     number = tables.Column(linkify=("procurement:po_detail", {"pk": tables.A("pk")}), verbose_name=_("Number"))
     supplier = tables.Column(accessor="supplier__name", verbose_name=_("Supplier"))
     order_date = tables.DateColumn(verbose_name=_("Order date"), format="Y-m-d")
-    total = tables.Column(verbose_name=_("Amount"), orderable=False)
-    open_qty = tables.Column(verbose_name=_("Open quantity"), orderable=False)
+    amount = tables.Column(verbose_name=_("Amount excl. tax"))
+    total = tables.Column(verbose_name=_("Total incl. tax"))
+    open_qty = tables.Column(verbose_name=_("Open quantity"))
     status = StatusColumn(verbose_name=_("Status"))
 
     class Meta:
         model = PurchaseOrder
-        fields = ("number", "supplier", "order_date", "total", "open_qty", "status")
+        fields = ("number", "supplier", "order_date", "amount", "total", "open_qty", "status")
         attrs = ATTRS
 
     def render_open_qty(self, value):
@@ -107,6 +109,7 @@ class InvoiceTable(tables.Table):
     due_date = tables.DateColumn(verbose_name=_("Payment due date"), format="Y-m-d")
     amount = tables.Column(verbose_name=_("Amount excl. tax"))
     tax_amount = tables.Column(verbose_name=_("Tax"))
+    total = tables.Column(verbose_name=_("Total incl. tax"))
     paid_amount = tables.Column(verbose_name=_("Paid"))
     status = StatusColumn(verbose_name=_("Status"))
 
@@ -121,6 +124,7 @@ class InvoiceTable(tables.Table):
             "due_date",
             "amount",
             "tax_amount",
+            "total",
             "paid_amount",
             "status",
         )
@@ -183,12 +187,13 @@ class OutsourcingTable(tables.Table):
     qty = tables.Column(verbose_name=_("Quantity"))
     received_qty = tables.Column(verbose_name=_("Received"))
     unit_fee = tables.Column(verbose_name=_("Processing fee per unit"))
+    amount = tables.Column(verbose_name=_("Processing fee excl. tax"))
     due_date = tables.DateColumn(verbose_name=_("Due date"), format="Y-m-d")
     status = StatusColumn(verbose_name=_("Status"))
 
     class Meta:
         model = OutsourcingOrder
-        fields = ("number", "supplier", "item", "qty", "received_qty", "unit_fee", "due_date", "status")
+        fields = ("number", "supplier", "item", "qty", "received_qty", "unit_fee", "amount", "due_date", "status")
         attrs = ATTRS
 
     def render_qty(self, value):

@@ -16,8 +16,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as InputError
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Sum
-from django.db.models.functions import Coalesce
 from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +26,7 @@ from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
 from erp.exports import xlsx_append
-from erp.fields import ZERO, fmt_decimal
+from erp.fields import fmt_decimal
 from erp.input import date_bounds, errors_text, parse_int, parse_price, parse_quantity
 from erp.models import CompanySettings
 from erp.permissions import has_module, module_required
@@ -55,7 +53,6 @@ from .forms import (
 from .models import (
     InvoiceKind,
     OutsourcingOrder,
-    OutsourcingReceipt,
     PurchaseOrder,
     PurchaseReceipt,
     Requisition,
@@ -79,7 +76,6 @@ from .tables import (
 )
 
 LIST = "erp/list.html"
-MONEY = DecimalField(max_digits=18, decimal_places=2)
 POST = ("POST",)
 
 
@@ -144,7 +140,7 @@ class RequisitionList(ListPage):
     create_url_name = "procurement:requisition_create"
 
     def get_queryset(self):
-        return Requisition.objects.annotate(line_count=Count("lines")).order_by("-number")
+        return selectors.requisition_list()
 
 
 LineFormSet = formset_factory(RequisitionLineForm, extra=5)
@@ -261,20 +257,7 @@ class PurchaseOrderList(ListPage):
     create_url_name = "procurement:po_create"
 
     def get_queryset(self):
-        return (
-            PurchaseOrder.objects.select_related("supplier")
-            .annotate(
-                total=Coalesce(
-                    Sum(ExpressionWrapper(F("lines__qty") * F("lines__unit_price"), output_field=MONEY)),
-                    ZERO,
-                    output_field=MONEY,
-                ),
-                open_qty=Coalesce(
-                    Sum(F("lines__qty") - F("lines__received_qty") + F("lines__returned_qty")), ZERO, output_field=MONEY
-                ),
-            )
-            .order_by("-number")
-        )
+        return selectors.purchase_order_list()
 
 
 @module_required("purchasing", acl.ADD_PO, action=acl.ADD_PO)
@@ -318,17 +301,15 @@ def po_create(request):
 def po_detail(request, pk):
     get_object_or_404(PurchaseOrder, pk=pk)
     po = selectors.order_with_lines(pk)
-    lines = list(po.lines.all())
     return _page(
         request,
         "procurement/po_detail.html",
         _("Purchase order %(number)s") % {"number": po.number},
         {
             "po": po,
-            "lines": lines,
+            "lines": list(po.lines.all()),
             "receipts": po.receipts.order_by("-number"),
             "can_receive": po.status == OrderStatus.CONFIRMED,
-            "total": sum((ln.amount for ln in lines), ZERO),
         },
         [(_("Purchase orders"), reverse("procurement:po_list"))],
     )
@@ -396,7 +377,7 @@ def po_receive(request, pk):
     """The receive form of one order (buyers and warehouse clerks)."""
     get_object_or_404(PurchaseOrder, pk=pk)
     po = selectors.order_with_lines(pk)
-    lines = list(po.lines.all())
+    lines = selectors.lines_to_receive(po)
     form = ReceiveForm(request.POST or None, initial={"warehouse": po.warehouse_id})
     if request.method == "POST" and form.is_valid():
         try:
@@ -419,14 +400,14 @@ def po_receive(request, pk):
         request,
         "procurement/po_receive.html",
         _("Receive %(number)s") % {"number": po.number},
-        {"po": po, "lines": [ln for ln in lines if ln.open_qty > 0], "form": form},
+        {"po": po, "lines": lines, "form": form},
         [(_("Receiving"), reverse(_receiving_url(request.user)))],
     )
 
 
 def _receiving(request):
     """Open purchase order lines to receive (收货), for buyers and the warehouse."""
-    lines = selectors.open_po_lines().select_related("order__supplier", "item__uom").order_by("due_date", "pk")[:300]
+    lines = selectors.receiving_lines()
     return _page(request, "procurement/receiving.html", _("Receiving"), {"lines": lines, "today": timezone.localdate()})
 
 
@@ -438,21 +419,13 @@ class ReceiptList(ListPage):
     filterset_class = ReceiptFilter
 
     def get_queryset(self):
-        return (
-            PurchaseReceipt.objects.select_related("supplier", "order", "warehouse")
-            .annotate(value=Coalesce(Sum("lines__value"), ZERO, output_field=MONEY))
-            .order_by("-number")
-        )
+        return selectors.receipt_list()
 
 
 @module_required(acl.RECEIVING)
 def receipt_detail(request, pk):
-    gr = get_object_or_404(
-        PurchaseReceipt.objects.select_related("supplier", "order", "warehouse").prefetch_related(
-            "lines__item__uom", "returns", "lines__invoice_lines__invoice"
-        ),
-        pk=pk,
-    )
+    get_object_or_404(PurchaseReceipt, pk=pk)
+    gr = selectors.receipt_with_lines(pk)
     crumbs = (
         [(_("Purchase receipts"), reverse("procurement:receipt_list"))]
         if has_module(request.user, "purchasing")
@@ -507,8 +480,7 @@ class InvoiceList(ListPage):
     kind = None
 
     def get_queryset(self):
-        qs = SupplierInvoice.objects.select_related("supplier").order_by("-number")
-        return qs.filter(kind=self.kind) if self.kind else qs
+        return selectors.invoice_list(kind=self.kind)
 
 
 class FeeInvoiceList(InvoiceList):
@@ -517,60 +489,27 @@ class FeeInvoiceList(InvoiceList):
     kind = InvoiceKind.OUTSOURCING
 
 
-def _invoice_candidates(supplier, kind) -> list[dict]:
-    if kind == InvoiceKind.PURCHASE:
-        return [
-            {
-                "id": ln.pk,
-                "doc": f"{ln.receipt.number}/{ln.line_no}",
-                "date": ln.receipt.receipt_date,
-                "item": ln.item,
-                "open": ln.open,
-                "price": ln.unit_price,
-                "order": ln.po_line.order.number,
-            }
-            for ln in selectors.uninvoiced_receipt_lines(supplier.pk)
-        ]
-    return [
-        {
-            "id": rc.pk,
-            "doc": rc.number,
-            "date": rc.receipt_date,
-            "item": rc.item,
-            "open": rc.open,
-            "price": rc.unit_fee,
-            "order": rc.order.number,
-        }
-        for rc in OutsourcingReceipt.objects.filter(supplier=supplier, status="done")
-        .annotate(open=F("qty") - F("invoiced_qty"))
-        .filter(open__gt=0)
-        .select_related("item", "order")
-    ]
-
-
 def _invoice_lines(request, candidates, key: str) -> tuple[list[dict], list[str]]:
     """The typed quantity and price of each candidate line: ([line dicts], [messages]). A line
     with a quantity needs its own valid price (never replaced by the receipt price)."""
     lines, errors = [], []
     for c in candidates:
-        raw_qty = (request.POST.get(f"qty_{c['id']}") or "").strip()
+        raw_qty = (request.POST.get(f"qty_{c.id}") or "").strip()
         if not raw_qty:
             continue
         try:
-            qty = parse_quantity(
-                raw_qty, label=_("%(doc)s invoiced quantity") % {"doc": c["doc"]}, min_value=Decimal(0)
-            )
+            qty = parse_quantity(raw_qty, label=_("%(doc)s invoiced quantity") % {"doc": c.doc}, min_value=Decimal(0))
             if not qty:
                 continue
             price = parse_price(
-                request.POST.get(f"price_{c['id']}"),
-                label=_("%(doc)s unit price") % {"doc": c["doc"]},
+                request.POST.get(f"price_{c.id}"),
+                label=_("%(doc)s unit price") % {"doc": c.doc},
                 min_value=Decimal(0),
             )
         except InputError as exc:
             errors.append(errors_text(exc))
             continue
-        lines.append({key: c["id"], "qty": qty, "unit_price": price})
+        lines.append({key: c.id, "qty": qty, "unit_price": price})
     return lines, errors
 
 
@@ -582,7 +521,7 @@ def invoice_create(request):
     candidates = []
     if form.is_bound and form.is_valid():
         supplier, kind = form.cleaned_data["supplier"], form.cleaned_data["kind"]
-        candidates = _invoice_candidates(supplier, kind)
+        candidates = selectors.invoice_candidates(supplier_id=supplier.pk, kind=kind)
         if request.method == "POST" and "save" in request.POST:
             key = "receipt_line_id" if kind == InvoiceKind.PURCHASE else "outsourcing_receipt_id"
             lines, errors = _invoice_lines(request, candidates, key)
@@ -614,12 +553,8 @@ def invoice_create(request):
 
 @module_required("purchasing")
 def invoice_detail(request, pk):
-    inv = get_object_or_404(
-        SupplierInvoice.objects.select_related("supplier").prefetch_related(
-            "lines__item", "lines__receipt_line__receipt", "lines__outsourcing_receipt"
-        ),
-        pk=pk,
-    )
+    get_object_or_404(SupplierInvoice, pk=pk)
+    inv = selectors.invoice_with_lines(pk)
     return _page(
         request,
         "procurement/invoice_detail.html",
@@ -680,7 +615,7 @@ class PriceList(ListPage):
     create_url_name = "procurement:price_create"
 
     def get_queryset(self):
-        return SupplierPrice.objects.select_related("supplier", "item").order_by("item__code", "supplier__code")
+        return selectors.price_list()
 
 
 class PriceCreate(CreatePage):
@@ -852,7 +787,7 @@ class OutsourcingList(ListPage):
     create_url_name = "procurement:outsourcing_create"
 
     def get_queryset(self):
-        return OutsourcingOrder.objects.select_related("supplier", "item").order_by("-number")
+        return selectors.outsourcing_list()
 
 
 class WarehouseOutsourcingList(OutsourcingList):
@@ -901,16 +836,8 @@ def outsourcing_create(request):
 
 @module_required(acl.OUTSOURCING_FLOOR)
 def outsourcing_detail(request, pk):
-    order = get_object_or_404(
-        OutsourcingOrder.objects.select_related("supplier", "item__uom", "bom", "warehouse").prefetch_related(
-            "materials__component__uom", "issues", "receipts"
-        ),
-        pk=pk,
-    )
-    materials = list(order.materials.all())
-    for m in materials:
-        m.still_needed = m.required_qty * order.open_qty / order.qty if order.qty else ZERO
-    pct = (order.received_qty * 100 / order.qty) if order.qty else ZERO
+    get_object_or_404(OutsourcingOrder, pk=pk)
+    order = selectors.outsourcing_order_detail(pk)
     crumbs = (
         [(_("Outsourcing orders"), reverse("procurement:outsourcing_list"))]
         if has_module(request.user, "outsourcing")
@@ -922,8 +849,8 @@ def outsourcing_detail(request, pk):
         _("Outsourcing order %(number)s") % {"number": order.number},
         {
             "order": order,
-            "materials": materials,
-            "pct": pct,
+            "materials": list(order.materials.all()),
+            "pct": order.received_pct,
             "move_form": MaterialMoveForm(),
             "receive_form": OutsourcingReceiveForm(
                 initial={"qty": fmt_decimal(order.open_qty), "warehouse": order.warehouse_id}

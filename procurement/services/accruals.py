@@ -12,11 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils.translation import gettext as _
 
 from erp.fields import ZERO, round_money
-from erp.models import CompanySettings, PeriodStatus
+from erp.locks import lock_row, lock_rows
+from erp.models import CompanySettings, Period, PeriodStatus
 from erp.periods import assert_open, period_for
 from inventory.models import StockBalance
 from inventory.services.ledger import MoveSpec, stock_moves_post
@@ -51,35 +52,75 @@ class Source:
     unit_price: Decimal
 
 
+def receipt_line_source(ln: PurchaseReceiptLine) -> Source:
+    """The accrual view of a purchase receipt line (its `receipt` loaded with it)."""
+    return Source(
+        GR_LINE,
+        ln.pk,
+        ln.receipt.supplier_id,
+        ln.item_id,
+        ln.receipt.warehouse_id,
+        f"{ln.receipt.number}/{ln.line_no}",
+        ln.receipt.receipt_date,
+        ln.uninvoiced_qty,
+        ln.unit_price,
+    )
+
+
+def outsourcing_receipt_source(rc: OutsourcingReceipt) -> Source:
+    return Source(
+        OR_RECEIPT,
+        rc.pk,
+        rc.supplier_id,
+        rc.item_id,
+        rc.warehouse_id,
+        rc.number,
+        rc.receipt_date,
+        rc.uninvoiced_qty,
+        rc.unit_fee,
+    )
+
+
 def sources(source_type: str, ids) -> dict[int, Source]:
-    out = {}
     if source_type == GR_LINE:
-        for ln in PurchaseReceiptLine.objects.select_related("receipt").filter(pk__in=list(ids)):
-            out[ln.pk] = Source(
-                GR_LINE,
-                ln.pk,
-                ln.receipt.supplier_id,
-                ln.item_id,
-                ln.receipt.warehouse_id,
-                f"{ln.receipt.number}/{ln.line_no}",
-                ln.receipt.receipt_date,
-                ln.uninvoiced_qty,
-                ln.unit_price,
+        rows = PurchaseReceiptLine.objects.select_related("receipt").filter(pk__in=list(ids))
+        return {ln.pk: receipt_line_source(ln) for ln in rows}
+    return {rc.pk: outsourcing_receipt_source(rc) for rc in OutsourcingReceipt.objects.filter(pk__in=list(ids))}
+
+
+@dataclass
+class AccrualSpec:
+    """One accrual ledger entry to add (see accrual_add_many)."""
+
+    src: Source
+    on_date: datetime.date
+    qty: Decimal
+    amount: Decimal
+    reason: str
+    document_number: str = ""
+
+
+def accrual_add_many(specs: list[AccrualSpec]) -> list[AccrualEntry]:
+    """Add accrual entries in one insert (each date must lie in an open period)."""
+    periods = {d: assert_open(d) for d in {s.on_date for s in specs}}
+    return AccrualEntry.objects.bulk_create(
+        [
+            AccrualEntry(
+                entry_date=s.on_date,
+                period=periods[s.on_date],
+                supplier_id=s.src.supplier_id,
+                item_id=s.src.item_id,
+                source_type=s.src.source_type,
+                source_id=s.src.source_id,
+                source_number=s.src.number,
+                reason=s.reason,
+                document_number=s.document_number,
+                qty=s.qty,
+                amount=round_money(s.amount),
             )
-    else:
-        for rc in OutsourcingReceipt.objects.filter(pk__in=list(ids)):
-            out[rc.pk] = Source(
-                OR_RECEIPT,
-                rc.pk,
-                rc.supplier_id,
-                rc.item_id,
-                rc.warehouse_id,
-                rc.number,
-                rc.receipt_date,
-                rc.uninvoiced_qty,
-                rc.unit_fee,
-            )
-    return out
+            for s in specs
+        ]
+    )
 
 
 def accrual_add(
@@ -91,27 +132,111 @@ def accrual_add(
     reason: str,
     document_number: str = "",
 ) -> AccrualEntry:
-    period = assert_open(on_date)
-    return AccrualEntry.objects.create(
-        entry_date=on_date,
-        period=period,
-        supplier_id=src.supplier_id,
-        item_id=src.item_id,
-        source_type=src.source_type,
-        source_id=src.source_id,
-        source_number=src.number,
-        reason=reason,
-        document_number=document_number,
-        qty=qty,
-        amount=round_money(amount),
-    )
+    return accrual_add_many([AccrualSpec(src, on_date, qty, amount, reason, document_number)])[0]
+
+
+def accrual_balances(keys, *, until: datetime.date | None = None) -> dict[tuple[str, int], Decimal]:
+    """Open accrual per (source_type, source_id) in one query (0 for keys without entries)."""
+    keys = set(keys)
+    out = dict.fromkeys(keys, ZERO)
+    if not keys:
+        return out
+    cond = Q()
+    for source_type in {t for t, _i in keys}:
+        cond |= Q(source_type=source_type, source_id__in=[i for t, i in keys if t == source_type])
+    qs = AccrualEntry.objects.filter(cond)
+    if until is not None:
+        qs = qs.filter(entry_date__lte=until)
+    for r in qs.values("source_type", "source_id").annotate(s=Sum("amount")).order_by():
+        out[(r["source_type"], r["source_id"])] = r["s"] or ZERO
+    return out
 
 
 def accrual_balance(source_type: str, source_id: int, *, until: datetime.date | None = None) -> Decimal:
-    qs = AccrualEntry.objects.filter(source_type=source_type, source_id=source_id)
-    if until is not None:
-        qs = qs.filter(entry_date__lte=until)
-    return qs.aggregate(s=Sum("amount"))["s"] or ZERO
+    return accrual_balances([(source_type, source_id)], until=until)[(source_type, source_id)]
+
+
+@dataclass
+class AdjustmentSpec:
+    """Value components (kind, signed amount) of `qty` received units of `src`; the stock part
+    is posted as a value-only move on `stock_source_line` of the calling document."""
+
+    src: Source
+    components: list[tuple[str, Decimal]]
+    qty: Decimal
+    stock_source_line: int
+
+
+def post_adjustments_many(
+    specs: list[AdjustmentSpec],
+    *,
+    on_date: datetime.date,
+    stock_source_type: str,
+    stock_source_id: int,
+    document_number: str,
+    user=None,
+) -> list[CostAdjustmentEntry]:
+    """Post the value components of several received lines of one document: for each, the share
+    still in the receiving warehouse to stock value, the rest to the cost of goods already
+    issued. The balance rows are locked at once in primary-key order (erp.locks); one stock
+    posting, one insert of adjustment entries."""
+    specs = [sp for sp in specs if any(round_money(a) for _k, a in sp.components)]
+    if not specs:
+        return []
+    period = assert_open(on_date)
+    pairs = {(sp.src.item_id, sp.src.warehouse_id) for sp in specs}
+    locked = lock_rows(
+        StockBalance.objects.filter(item_id__in={i for i, _w in pairs}, warehouse_id__in={w for _i, w in pairs})
+    )
+    on_hand = {(b.item_id, b.warehouse_id): b.qty for b in locked.values()}
+    entries, moves = [], []
+    for sp in specs:
+        src = sp.src
+        in_stock = on_hand.get((src.item_id, src.warehouse_id), ZERO)
+        for kind, amount in sp.components:
+            amount = round_money(amount)
+            if amount == 0:
+                continue
+            to_stock, to_issued = split_in_stock(amount=amount, qty=sp.qty, in_stock=in_stock)
+            for target, part in ((AdjustmentTarget.STOCK, to_stock), (AdjustmentTarget.ISSUED, to_issued)):
+                if part == 0:
+                    continue
+                entries.append(
+                    CostAdjustmentEntry(
+                        entry_date=on_date,
+                        period=period,
+                        item_id=src.item_id,
+                        warehouse_id=src.warehouse_id,
+                        kind=kind,
+                        target=target,
+                        amount=part,
+                        source_type=src.source_type,
+                        source_id=src.source_id,
+                        document_number=document_number,
+                    )
+                )
+                if target == AdjustmentTarget.STOCK:
+                    moves.append(
+                        MoveSpec(
+                            item_id=src.item_id,
+                            warehouse_id=src.warehouse_id,
+                            qty=ZERO,
+                            value=part,
+                            source_line=sp.stock_source_line,
+                            kind=kind,
+                            note=_("Invoice adjustment %(doc)s") % {"doc": document_number},
+                        )
+                    )
+    if moves:
+        stock_moves_post(
+            source_type=stock_source_type,
+            source_id=stock_source_id,
+            moves=moves,
+            move_date=on_date,
+            user=user,
+            source_number=document_number,
+        )
+    return CostAdjustmentEntry.objects.bulk_create(entries)
 
 
 def post_adjustments(
@@ -126,57 +251,15 @@ def post_adjustments(
     document_number: str,
     user=None,
 ) -> list[CostAdjustmentEntry]:
-    """Post value components (kind, signed amount) for `qty` received units: the share still in
-    the receiving warehouse to stock value, the rest to the cost of goods already issued."""
-    period = assert_open(on_date)
-    bal = StockBalance.objects.select_for_update().filter(item_id=src.item_id, warehouse_id=src.warehouse_id).first()
-    in_stock = bal.qty if bal else ZERO
-    entries, moves = [], []
-    for kind, amount in components:
-        amount = round_money(amount)
-        if amount == 0:
-            continue
-        to_stock, to_issued = split_in_stock(amount=amount, qty=qty, in_stock=in_stock)
-        for target, part in ((AdjustmentTarget.STOCK, to_stock), (AdjustmentTarget.ISSUED, to_issued)):
-            if part == 0:
-                continue
-            entries.append(
-                CostAdjustmentEntry(
-                    entry_date=on_date,
-                    period=period,
-                    item_id=src.item_id,
-                    warehouse_id=src.warehouse_id,
-                    kind=kind,
-                    target=target,
-                    amount=part,
-                    source_type=src.source_type,
-                    source_id=src.source_id,
-                    document_number=document_number,
-                )
-            )
-            if target == AdjustmentTarget.STOCK:
-                moves.append(
-                    MoveSpec(
-                        item_id=src.item_id,
-                        warehouse_id=src.warehouse_id,
-                        qty=ZERO,
-                        value=part,
-                        source_line=stock_source_line,
-                        kind=kind,
-                        note=_("Invoice adjustment %(doc)s") % {"doc": document_number},
-                    )
-                )
-    if moves:
-        stock_moves_post(
-            source_type=stock_source_type,
-            source_id=stock_source_id,
-            moves=moves,
-            move_date=on_date,
-            user=user,
-            source_number=document_number,
-        )
-    CostAdjustmentEntry.objects.bulk_create(entries)
-    return entries
+    """post_adjustments_many for one received line."""
+    return post_adjustments_many(
+        [AdjustmentSpec(src, components, qty, stock_source_line)],
+        on_date=on_date,
+        stock_source_type=stock_source_type,
+        stock_source_id=stock_source_id,
+        document_number=document_number,
+        user=user,
+    )
 
 
 def _open_sources(until: datetime.date) -> list[tuple[str, int]]:
@@ -205,6 +288,7 @@ def accruals_period_start(*, on_date: datetime.date, user=None) -> int:
     if period_for(prev_end).status == PeriodStatus.OPEN:
         made += accruals_period_end(year=prev_end.year, month=prev_end.month, user=user)
     period = assert_open(start)
+    lock_row(Period, period.pk)  # one roll of a period at a time (two invoices confirming at once)
     done = set(
         AccrualEntry.objects.filter(period=period, reason=AccrualReason.PERIOD_START).values_list(
             "source_type", "source_id"
@@ -248,6 +332,7 @@ def accruals_period_end(*, year: int, month: int, user=None) -> int:
         return 0
     end = datetime.date(year, month, calendar.monthrange(year, month)[1])
     period = assert_open(end)
+    lock_row(Period, period.pk)
     reversed_keys = set(
         AccrualEntry.objects.filter(period=period, reason=AccrualReason.PERIOD_START).values_list(
             "source_type", "source_id"

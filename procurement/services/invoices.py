@@ -8,9 +8,11 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
+from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
 from erp.periods import assert_open
@@ -20,9 +22,12 @@ from ..models import (
     AccrualReason,
     InvoiceKind,
     OutsourcingReceipt,
+    PurchaseOrderLine,
     PurchaseReceiptLine,
+    PurchaseReturnLine,
     SupplierInvoice,
     SupplierInvoiceLine,
+    line_amounts,
 )
 from ..states import INVOICE_FLOW, InvoiceStatus, PostedStatus
 from . import accruals
@@ -84,7 +89,7 @@ def supplier_invoice_create(
             item_id, tax = rc.item_id, rc.order.tax_rate
             ref = {"outsourcing_receipt": rc}
         tax = to_decimal(ln["tax_rate"]) if ln.get("tax_rate") not in (None, "") else tax
-        amount = round_money(qty * price)
+        amount, tax_amount = line_amounts(qty, price, tax)
         if not amount and qty * price:
             raise ValidationError(
                 _("Line %(line)s: %(qty)s × %(price)s rounds to an amount of 0.00; check the quantity and price.")
@@ -100,15 +105,14 @@ def supplier_invoice_create(
                 unit_price=price,
                 amount=amount,
                 tax_rate=tax,
-                tax_amount=round_money(amount * tax),
+                tax_amount=tax_amount,
                 **ref,
             )
         )
     SupplierInvoiceLine.objects.bulk_create(objs)
-    inv.amount = sum((o.amount for o in objs), ZERO)
-    inv.tax_amount = sum((o.tax_amount for o in objs), ZERO)
+    inv.set_totals(objs)
     _refuse_zero_total(inv)
-    inv.save(update_fields=["amount", "tax_amount"])
+    inv.save(update_fields=["amount", "tax_amount", "total"])
     return inv
 
 
@@ -120,98 +124,124 @@ def _refuse_zero_total(inv: SupplierInvoice) -> None:
         )
 
 
-def _matched_accrual(source_type: str, source_id: int) -> Decimal:
-    """Accrual value already matched by earlier posted invoices."""
-    field = "receipt_line_id" if source_type == accruals.GR_LINE else "outsourcing_receipt_id"
-    return (
-        SupplierInvoiceLine.objects.filter(invoice__status=InvoiceStatus.CONFIRMED, **{field: source_id}).aggregate(
-            s=Sum("accrued_value")
-        )["s"]
-        or ZERO
+def _matched_accruals(field: str, ids) -> dict[int, Decimal]:
+    """Accrual value already matched by earlier posted invoices, per receipt line / receipt."""
+    if not ids:
+        return {}
+    rows = (
+        SupplierInvoiceLine.objects.filter(invoice__status=InvoiceStatus.CONFIRMED, **{f"{field}__in": list(ids)})
+        .values(field)
+        .annotate(s=Sum("accrued_value"))
+        .order_by()
     )
+    return {r[field]: r["s"] or ZERO for r in rows}
 
 
 @transaction.atomic
 def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
     """审核 = match: for each line, the accrual of the invoiced quantity is reversed and the
     difference to the invoice amount posted (same period: corrects the receipt value; later
-    period: by CompanySettings.accrual_mode). Over-invoicing is refused, nothing changed."""
-    inv = SupplierInvoice.objects.select_for_update().get(pk=invoice_id)
+    period: by CompanySettings.accrual_mode). Over-invoicing is refused, nothing changed.
+
+    Every matched row is locked at once, each table in primary-key order (erp.locks): the
+    invoice, the receipt lines, their PO lines, the outsourcing receipts, then (in the ledger)
+    the stock balances. Two invoices over the same receipt lines in any line order therefore
+    wait for each other instead of deadlocking. Reads and writes are in bulk: the number of
+    queries does not grow with the lines."""
+    inv = lock_row(SupplierInvoice, invoice_id)
     if inv.status == InvoiceStatus.CONFIRMED:
         return inv
     INVOICE_FLOW.check(inv, InvoiceStatus.CONFIRMED)
     _refuse_zero_total(inv)
     assert_open(inv.invoice_date)
+    lines = list(inv.lines.order_by("pk"))
+    gr_ids = {ln.receipt_line_id for ln in lines if ln.receipt_line_id}
+    or_ids = {ln.outsourcing_receipt_id for ln in lines if not ln.receipt_line_id}
+    gr_lines = lock_rows(PurchaseReceiptLine.objects.select_related("receipt"), gr_ids, of=("self",)) if gr_ids else {}
+    po_lines = lock_rows(PurchaseOrderLine.objects.all(), {r.po_line_id for r in gr_lines.values()}) if gr_ids else {}
+    or_docs = lock_rows(OutsourcingReceipt.objects.all(), or_ids) if or_ids else {}
     mode = CompanySettings.get().accrual_mode
     if mode == "next_period":
         accruals.accruals_period_start(on_date=inv.invoice_date, user=user)
-    lines = list(inv.lines.order_by("pk"))
+
+    returned: dict[int, Decimal] = {}
+    if gr_ids:
+        for r in (
+            PurchaseReturnLine.objects.filter(receipt_line_id__in=gr_ids)
+            .values("receipt_line_id")
+            .annotate(s=Sum("value"))
+            .order_by()
+        ):
+            returned[r["receipt_line_id"]] = r["s"] or ZERO
+    matched = {(accruals.GR_LINE, k): v for k, v in _matched_accruals("receipt_line_id", gr_ids).items()}
+    matched |= {(accruals.OR_RECEIPT, k): v for k, v in _matched_accruals("outsourcing_receipt_id", or_ids).items()}
+    balances = accruals.accrual_balances(
+        [(accruals.GR_LINE, i) for i in gr_ids] + [(accruals.OR_RECEIPT, i) for i in or_ids]
+    )
+
+    entries: list[accruals.AccrualSpec] = []
+    adjustments: list[accruals.AdjustmentSpec] = []
     for ln in lines:
         if ln.receipt_line_id:
-            source_type, source_id = accruals.GR_LINE, ln.receipt_line_id
-            doc = PurchaseReceiptLine.objects.select_for_update().select_related("receipt", "po_line").get(pk=source_id)
-            unit, total_value = doc.unit_price, doc.value
+            key = (accruals.GR_LINE, ln.receipt_line_id)
+            doc = gr_lines[ln.receipt_line_id]
             if doc.receipt.status != PostedStatus.DONE:
                 raise StateError(_("The receipt was cancelled."), code="cancelled")
+            src = accruals.receipt_line_source(doc)
+            unit, left_value = doc.unit_price, doc.value - returned.get(doc.pk, ZERO)
         else:
-            source_type, source_id = accruals.OR_RECEIPT, ln.outsourcing_receipt_id
-            doc = OutsourcingReceipt.objects.select_for_update().get(pk=source_id)
-            unit, total_value = doc.unit_fee, doc.fee_value
+            key = (accruals.OR_RECEIPT, ln.outsourcing_receipt_id)
+            doc = or_docs[ln.outsourcing_receipt_id]
+            src = accruals.outsourcing_receipt_source(doc)
+            unit, left_value = doc.unit_fee, doc.fee_value
         open_qty = doc.uninvoiced_qty
         if ln.qty > open_qty:
             raise ValidationError(
                 _("%(doc)s: invoicing %(qty)s but only %(open)s are received and not yet invoiced.")
-                % {
-                    "doc": accruals.sources(source_type, [source_id])[source_id].number,
-                    "qty": fmt_decimal(ln.qty),
-                    "open": fmt_decimal(open_qty),
-                },
+                % {"doc": src.number, "qty": fmt_decimal(ln.qty), "open": fmt_decimal(open_qty)},
                 code="over_invoice",
             )
-        src = accruals.sources(source_type, [source_id])[source_id]
-        if ln.qty == open_qty:
-            returned_value = (
-                doc.return_lines.aggregate(s=Sum("value"))["s"] or ZERO if source_type == accruals.GR_LINE else ZERO
-            )
-            accrued = total_value - returned_value - _matched_accrual(source_type, source_id)
-        else:
-            accrued = round_money(ln.qty * unit)
-        balance = accruals.accrual_balance(source_type, source_id)
-        still = min(max(balance, ZERO), accrued)
-        same = accruals._same_period(src.received_date, inv.invoice_date)
+        # the last invoice of a line takes exactly what is left, so cents never drift
+        accrued = left_value - matched.get(key, ZERO) if ln.qty == open_qty else round_money(ln.qty * unit)
+        still = min(max(balances[key], ZERO), accrued)
         components = accruals.invoice_components(
-            mode=mode, same_period=same, accrued=accrued, still_accrued=still, invoiced=ln.amount
+            mode=mode,
+            same_period=accruals._same_period(src.received_date, inv.invoice_date),
+            accrued=accrued,
+            still_accrued=still,
+            invoiced=ln.amount,
         )
         if still:
-            accruals.accrual_add(
-                src=src,
-                on_date=inv.invoice_date,
-                qty=-ln.qty,
-                amount=-still,
-                reason=AccrualReason.INVOICE,
-                document_number=inv.number,
+            entries.append(
+                accruals.AccrualSpec(src, inv.invoice_date, -ln.qty, -still, AccrualReason.INVOICE, inv.number)
             )
-        accruals.post_adjustments(
-            src=src,
-            components=components,
-            qty=ln.qty,
-            on_date=inv.invoice_date,
-            stock_source_type="procurement.supplierinvoice",
-            stock_source_id=inv.pk,
-            stock_source_line=ln.pk,
-            document_number=inv.number,
-            user=user,
-        )
+            balances[key] -= still
+        adjustments.append(accruals.AdjustmentSpec(src, components, ln.qty, ln.pk))
+        matched[key] = matched.get(key, ZERO) + accrued
         ln.accrued_value = accrued
         ln.difference = ln.amount - accrued
-        ln.save(update_fields=["accrued_value", "difference"])
         doc.invoiced_qty += ln.qty
         doc.invoiced_value += ln.amount
-        doc.save(update_fields=["invoiced_qty", "invoiced_value"])
-        if source_type == accruals.GR_LINE:
-            po_line = doc.po_line
-            po_line.invoiced_qty += ln.qty
-            po_line.save(update_fields=["invoiced_qty"])
+        if ln.receipt_line_id:
+            po_lines[doc.po_line_id].invoiced_qty += ln.qty
+
+    accruals.accrual_add_many(entries)
+    accruals.post_adjustments_many(
+        adjustments,
+        on_date=inv.invoice_date,
+        stock_source_type="procurement.supplierinvoice",
+        stock_source_id=inv.pk,
+        document_number=inv.number,
+        user=user,
+    )
+    SupplierInvoiceLine.objects.bulk_update(lines, ["accrued_value", "difference"])
+    if gr_lines:
+        PurchaseReceiptLine.objects.bulk_update(list(gr_lines.values()), ["invoiced_qty", "invoiced_value"])
+        PurchaseOrderLine.objects.bulk_update(list(po_lines.values()), ["invoiced_qty"])
+    if or_docs:
+        bulk_update_with_history(
+            list(or_docs.values()), OutsourcingReceipt, ["invoiced_qty", "invoiced_value"], default_user=_user(user)
+        )
     INVOICE_FLOW.apply(inv, InvoiceStatus.CONFIRMED)
     inv.confirmed_at = timezone.now()
     inv.confirmed_by = _user(user)
@@ -222,7 +252,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
 @transaction.atomic
 def supplier_invoice_cancel(*, invoice_id: int, user=None) -> SupplierInvoice:
     """Only drafts; a posted invoice is corrected by a red-letter invoice."""
-    inv = SupplierInvoice.objects.select_for_update().get(pk=invoice_id)
+    inv = lock_row(SupplierInvoice, invoice_id)
     if INVOICE_FLOW.apply(inv, InvoiceStatus.CANCELLED):
         inv.save()
     return inv
@@ -231,7 +261,7 @@ def supplier_invoice_cancel(*, invoice_id: int, user=None) -> SupplierInvoice:
 @transaction.atomic
 def supplier_invoice_pay(*, invoice_id: int, amount, user=None) -> SupplierInvoice:
     """Record a payment against a posted invoice (payables ageing uses the open amount)."""
-    inv = SupplierInvoice.objects.select_for_update().get(pk=invoice_id)
+    inv = lock_row(SupplierInvoice, invoice_id)
     amount = round_money(positive_qty(amount, label=_("Payment")))
     if inv.status != InvoiceStatus.CONFIRMED:
         raise StateError(_("Only posted invoices can be paid."), code="not_posted")

@@ -1,13 +1,16 @@
 """采购订单: create, confirm, change before receipt, close short, cancel."""
 
 import datetime
+from collections import defaultdict
+from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import to_decimal
+from erp.fields import ZERO, to_decimal
+from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
 from inventory.models import Item, Supplier
 
@@ -63,20 +66,28 @@ def purchase_order_create(
         due = ln.get("due_date") or order_date + datetime.timedelta(days=lead)
         _check_due(due, order_date, item)
         extra = {"tax_rate": to_decimal(ln["tax_rate"])} if ln.get("tax_rate") not in (None, "") else {}
-        objs.append(
-            PurchaseOrderLine(
-                order=po,
-                line_no=ln.get("line_no") or i * 10,
-                item=item,
-                qty=qty,
-                unit_price=non_negative(price, label=_("Unit price")),
-                due_date=due,
-                note=ln.get("note", ""),
-                **extra,
-            )
+        obj = PurchaseOrderLine(
+            order=po,
+            line_no=ln.get("line_no") or i * 10,
+            item=item,
+            qty=qty,
+            unit_price=non_negative(price, label=_("Unit price")),
+            due_date=due,
+            note=ln.get("note", ""),
+            **extra,
         )
+        obj.set_amounts()
+        objs.append(obj)
     PurchaseOrderLine.objects.bulk_create(objs)
+    po.set_totals(objs)
+    po.save(update_fields=["amount", "tax_amount", "total"])
     return po
+
+
+def refresh_order_totals(po: PurchaseOrder) -> None:
+    """Store the order's totals again after a line changed (sums of the rounded line amounts)."""
+    po.set_totals(list(po.lines.all()))
+    po.save(update_fields=["amount", "tax_amount", "total", "updated_at"])
 
 
 def _check_due(due: datetime.date, order_date: datetime.date, what) -> None:
@@ -90,7 +101,7 @@ def _check_due(due: datetime.date, order_date: datetime.date, what) -> None:
 
 @transaction.atomic
 def purchase_order_confirm(*, order_id: int, user=None) -> PurchaseOrder:
-    po = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    po = lock_row(PurchaseOrder, order_id)
     if po.status == OrderStatus.CONFIRMED:
         return po
     if not po.lines.exists():
@@ -113,8 +124,9 @@ def purchase_order_line_change(
 ) -> PurchaseOrderLine:
     """变更 before receipt: quantity, price and due date of a line nothing was received on yet.
     A changed quantity is written back to the requisition line it came from."""
-    line = PurchaseOrderLine.objects.select_for_update().select_related("order").get(pk=line_id)
-    po = PurchaseOrder.objects.select_for_update().get(pk=line.order_id)
+    order_id = PurchaseOrderLine.objects.filter(pk=line_id).values_list("order_id", flat=True).get()
+    po = lock_row(PurchaseOrder, order_id)  # the order before its line, as every service (erp.locks)
+    line = lock_row(PurchaseOrderLine.objects.select_related("item"), line_id, of=("self",))
     if po.status not in (OrderStatus.DRAFT, OrderStatus.CONFIRMED) or line.closed:
         raise StateError(
             _("%(doc)s is %(status)s: its lines cannot change.") % {"doc": po, "status": po.get_status_display()},
@@ -128,22 +140,23 @@ def purchase_order_line_change(
         )
     if qty is not None:
         new_qty = positive_qty(qty, label=str(line.item_id))
-        write_back_ordered(requisition_line_id=line.requisition_line_id, delta=new_qty - line.qty)
+        write_back_ordered(deltas={line.requisition_line_id: new_qty - line.qty})
         line.qty = new_qty
     if unit_price is not None:
         line.unit_price = non_negative(unit_price, label=_("Unit price"))
     if due_date is not None:
         _check_due(due_date, po.order_date, line.item)
         line.due_date = due_date
+    line.set_amounts()
     line.save()
-    po.save(update_fields=["updated_at"])  # the order's history shows when it changed
+    refresh_order_totals(po)  # the order's history shows when it changed
     return line
 
 
 @transaction.atomic
 def purchase_order_close(*, order_id: int, user=None) -> PurchaseOrder:
     """Close short (关闭): what was received stays; nothing more can be received."""
-    po = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    po = lock_row(PurchaseOrder, order_id)
     if ORDER_FLOW.apply(po, OrderStatus.CLOSED):
         po.lines.update(closed=True)
         po.save()
@@ -152,8 +165,9 @@ def purchase_order_close(*, order_id: int, user=None) -> PurchaseOrder:
 
 @transaction.atomic
 def purchase_order_line_close(*, line_id: int, user=None) -> PurchaseOrderLine:
-    line = PurchaseOrderLine.objects.select_for_update().get(pk=line_id)
-    po = PurchaseOrder.objects.select_for_update().get(pk=line.order_id)
+    order_id = PurchaseOrderLine.objects.filter(pk=line_id).values_list("order_id", flat=True).get()
+    po = lock_row(PurchaseOrder, order_id)
+    line = lock_row(PurchaseOrderLine, line_id)
     if po.status != OrderStatus.CONFIRMED:
         raise StateError(_("Only lines of confirmed orders can be closed short."), code="bad_state")
     if not line.closed:
@@ -168,18 +182,20 @@ def purchase_order_line_close(*, line_id: int, user=None) -> PurchaseOrderLine:
 @transaction.atomic
 def purchase_order_cancel(*, order_id: int, user=None) -> PurchaseOrder:
     """Cancel an order nothing was received on; its quantities go back to the requisitions."""
-    po = PurchaseOrder.objects.select_for_update().get(pk=order_id)
+    po = lock_row(PurchaseOrder, order_id)
     if po.status == OrderStatus.CANCELLED:
         return po
-    lines = list(po.lines.select_for_update().all())
+    lines = list(lock_rows(po.lines.all()).values())
     if any(ln.received_qty > 0 for ln in lines):
         raise StateError(
             _("%(doc)s has receipts: return the goods and close it instead of cancelling.") % {"doc": po},
             code="received",
         )
     ORDER_FLOW.check(po, OrderStatus.CANCELLED)
+    back: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
     for ln in lines:
-        write_back_ordered(requisition_line_id=ln.requisition_line_id, delta=-ln.qty)
+        back[ln.requisition_line_id] -= ln.qty
+    write_back_ordered(deltas=back)
     ORDER_FLOW.apply(po, OrderStatus.CANCELLED)
     po.save()
     return po

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, round_qty, to_decimal
+from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
 from inventory.models import Item, Supplier, Warehouse, WarehouseKind
 from inventory.services.ledger import MoveSpec, stock_moves_post
@@ -27,7 +28,7 @@ from ..models import (
     OutsourcingReceipt,
 )
 from ..states import ORDER_FLOW, OrderStatus
-from .accruals import OR_RECEIPT, accrual_add, sources
+from .accruals import accrual_add, outsourcing_receipt_source
 from .common import non_negative, positive_qty
 
 
@@ -72,7 +73,7 @@ def outsourcing_order_create(
     if bom_id is None and materials is None:
         bom = default_bom(item.pk)
         bom_id = bom.pk if bom else None
-    order = OutsourcingOrder.objects.create(
+    order = OutsourcingOrder(
         number=number or next_number("OO", on_date=order_date),
         supplier=supplier,
         item=item,
@@ -88,6 +89,8 @@ def outsourcing_order_create(
         created_by=_user(user),
         **(source or {}),
     )
+    order.set_totals()
+    order.save()
     _build_materials(order, materials=materials, issue_warehouse_id=issue_warehouse_id)
     return order
 
@@ -131,7 +134,7 @@ def _build_materials(order: OutsourcingOrder, *, materials=None, issue_warehouse
 def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date=None, user=None):
     """Change a draft order (or a confirmed one before any material moved): the material list
     is recomputed for a new quantity."""
-    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    order = lock_row(OutsourcingOrder, order_id)
     if order.status not in (OrderStatus.DRAFT, OrderStatus.CONFIRMED) or order.issues.exists():
         raise StateError(_("%(doc)s has material movements: it can no longer change.") % {"doc": order})
     if unit_fee is not None:
@@ -141,18 +144,19 @@ def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date
     if qty is not None:
         new = positive_qty(qty)
         factor = new / order.qty
-        mats = list(order.materials.all())
+        mats = list(lock_rows(order.materials.all()).values())
         for m in mats:
             m.required_qty = round_qty(m.required_qty * factor)
         OutsourcingMaterial.objects.bulk_update(mats, ["required_qty"])
         order.qty = new
+    order.set_totals()
     order.save()
     return order
 
 
 @transaction.atomic
 def outsourcing_order_confirm(*, order_id: int, user=None) -> OutsourcingOrder:
-    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    order = lock_row(OutsourcingOrder, order_id)
     if order.status == OrderStatus.CONFIRMED:
         return order
     ORDER_FLOW.apply(order, OrderStatus.CONFIRMED)
@@ -165,7 +169,7 @@ def outsourcing_order_confirm(*, order_id: int, user=None) -> OutsourcingOrder:
 
 @transaction.atomic
 def outsourcing_order_close(*, order_id: int, user=None) -> OutsourcingOrder:
-    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    order = lock_row(OutsourcingOrder, order_id)
     if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
         order.save()
     return order
@@ -173,7 +177,7 @@ def outsourcing_order_close(*, order_id: int, user=None) -> OutsourcingOrder:
 
 @transaction.atomic
 def outsourcing_order_cancel(*, order_id: int, user=None) -> OutsourcingOrder:
-    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    order = lock_row(OutsourcingOrder, order_id)
     if order.status == OrderStatus.CANCELLED:
         return order
     if order.received_qty > 0 or any(m.remaining_qty != 0 for m in order.materials.all()):
@@ -201,8 +205,9 @@ def outsourcing_material_move(
     """委外发料 (issue), 补料 (supplement), 退料 (return) or 报废 (scrap) of (material_id, qty).
 
     issue/supplement: our warehouse → the subcontractor's location; return: back; scrap: written
-    off at the subcontractor. Issues beyond the still-to-issue quantity must be supplements."""
-    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    off at the subcontractor. Issues beyond the still-to-issue quantity must be supplements.
+    The order, then its material lines are locked (primary-key order, erp.locks)."""
+    order = lock_row(OutsourcingOrder, order_id)
     if order.status != OrderStatus.CONFIRMED:
         raise StateError(
             _("%(doc)s is %(status)s: material moves need a confirmed order.")
@@ -214,13 +219,7 @@ def outsourcing_material_move(
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
     wanted = {int(mid): positive_qty(q) for mid, q in lines}
-    mats = {
-        m.pk: m
-        for m in OutsourcingMaterial.objects.select_for_update()
-        .select_related("component")
-        .filter(order=order, pk__in=wanted)
-        .order_by("pk")
-    }
+    mats = lock_rows(OutsourcingMaterial.objects.select_related("component").filter(order=order), wanted, of=("self",))
     if len(mats) != len(wanted):
         raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": order}, code="foreign_line")
     sub = subcontractor_location_for(supplier_id=order.supplier_id)
@@ -240,7 +239,7 @@ def outsourcing_material_move(
     for mid, qty in wanted.items():
         m = mats[mid]
         if kind == OutsourcingIssueKind.ISSUE:
-            still = m.required_qty - (m.issued_qty + m.supplement_qty - m.returned_qty)
+            still = m.required_qty - m.net_issued_qty
             if qty > still:
                 raise ValidationError(
                     _("%(item)s: only %(still)s are still to issue; issue more as a supplement (补料).")
@@ -330,7 +329,7 @@ def outsourcing_receipt_post(
     exactly what is still theoretical); the fee (qty × unit fee) is accrued until invoiced."""
     from erp.models import CompanySettings
 
-    order = OutsourcingOrder.objects.select_for_update().get(pk=order_id)
+    order = lock_row(OutsourcingOrder, order_id)
     if order.status != OrderStatus.CONFIRMED:
         raise StateError(
             _("%(doc)s is %(status)s: only confirmed orders can be received.")
@@ -355,7 +354,7 @@ def outsourcing_receipt_post(
     if not wid:
         raise ValidationError(_("Choose the warehouse the goods go into."), code="no_warehouse")
     sub = subcontractor_location_for(supplier_id=order.supplier_id)
-    mats = list(order.materials.select_for_update().order_by("pk"))
+    mats = list(lock_rows(order.materials.all()).values())
     receipt = OutsourcingReceipt.objects.create(
         number=next_number("OR", on_date=receipt_date),
         order=order,
@@ -425,9 +424,8 @@ def outsourcing_receipt_post(
     )
     order.received_qty += qty
     order.save(update_fields=["received_qty", "updated_at"])
-    src = sources(OR_RECEIPT, [receipt.pk])[receipt.pk]
     accrual_add(
-        src=src,
+        src=outsourcing_receipt_source(receipt),
         on_date=receipt_date,
         qty=qty,
         amount=receipt.fee_value,

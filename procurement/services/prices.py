@@ -35,7 +35,8 @@ def best_supplier_for(*, item_id: int, qty: Decimal, on_date: datetime.date) -> 
 def prices_for_items(item_ids, *, on_date: datetime.date) -> dict[tuple[int, int], list[SupplierPrice]]:
     """All valid rows per (item, supplier), for bulk lookups; sorted by descending minimum quantity."""
     out: dict[tuple[int, int], list[SupplierPrice]] = {}
-    for row in SupplierPrice.objects.filter(_valid(on_date), item_id__in=list(item_ids)).order_by("-min_qty"):
+    qs = SupplierPrice.objects.filter(_valid(on_date), item_id__in=list(item_ids)).select_related("supplier")
+    for row in qs.order_by("-min_qty", "price"):
         out.setdefault((row.item_id, row.supplier_id), []).append(row)
     return out
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
+from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
 from inventory.models import Warehouse, WarehouseKind
@@ -24,7 +25,15 @@ from ..models import (
     PurchaseReturnLine,
 )
 from ..states import OrderStatus
-from .accruals import GR_LINE, accrual_add, accrual_balance, post_adjustments, sources
+from .accruals import (
+    GR_LINE,
+    AccrualSpec,
+    AdjustmentSpec,
+    accrual_add_many,
+    accrual_balances,
+    post_adjustments_many,
+    receipt_line_source,
+)
 from .common import positive_qty
 
 
@@ -54,7 +63,7 @@ def purchase_receipt_post(
     CompanySettings.over_receipt_tolerance_pct is refused and nothing is posted."""
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
-    po = PurchaseOrder.objects.select_for_update().select_related("supplier").get(pk=order_id)
+    po = lock_row(PurchaseOrder.objects.select_related("supplier"), order_id, of=("self",))
     if po.status != OrderStatus.CONFIRMED:
         raise StateError(
             _("%(doc)s is %(status)s: only confirmed orders can be received.")
@@ -62,13 +71,7 @@ def purchase_receipt_post(
             code="not_confirmed",
         )
     wanted = {int(lid): positive_qty(q, label=_("Received quantity")) for lid, q in lines}
-    po_lines = {
-        ln.pk: ln
-        for ln in PurchaseOrderLine.objects.select_for_update(of=("self",))
-        .select_related("item")
-        .filter(pk__in=wanted, order=po)
-        .order_by("pk")
-    }
+    po_lines = lock_rows(PurchaseOrderLine.objects.select_related("item").filter(order=po), wanted, of=("self",))
     if len(po_lines) != len(wanted):
         raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": po}, code="foreign_line")
     tolerance = to_decimal(CompanySettings.get().over_receipt_tolerance_pct)
@@ -144,16 +147,12 @@ def purchase_receipt_post(
         user=_user(user),
         source_number=receipt.number,
     )
-    infos = sources(GR_LINE, [rl.pk for rl in rlines])
-    for rl in rlines:
-        accrual_add(
-            src=infos[rl.pk],
-            on_date=receipt_date,
-            qty=rl.qty,
-            amount=rl.value,
-            reason=AccrualReason.RECEIPT,
-            document_number=receipt.number,
-        )
+    accrual_add_many(
+        [
+            AccrualSpec(receipt_line_source(rl), receipt_date, rl.qty, rl.value, AccrualReason.RECEIPT, receipt.number)
+            for rl in rlines
+        ]
+    )
     return receipt
 
 
@@ -169,19 +168,15 @@ def purchase_return_post(
     """退货: give back (receipt_line_id, qty) of goods not yet invoiced (invoiced goods need a
     red-letter invoice first). Stock leaves at the receipt price; the accrual is reversed; the
     PO line's open quantity grows again unless the line is closed."""
-    receipt = PurchaseReceipt.objects.select_for_update().get(pk=receipt_id)
+    receipt = lock_row(PurchaseReceipt, receipt_id)
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
     wanted = {int(lid): positive_qty(q, label=_("Returned quantity")) for lid, q in lines}
-    rlines = {
-        ln.pk: ln
-        for ln in PurchaseReceiptLine.objects.select_for_update(of=("self",))
-        .select_related("item")
-        .filter(pk__in=wanted, receipt=receipt)
-        .order_by("pk")
-    }
+    # the receipt, its lines, their PO lines: each table in primary-key order (erp.locks)
+    rlines = lock_rows(PurchaseReceiptLine.objects.select_related("item").filter(receipt=receipt), wanted, of=("self",))
     if len(rlines) != len(wanted):
         raise ValidationError(_("Some lines do not belong to %(doc)s.") % {"doc": receipt}, code="foreign_line")
+    po_lines = lock_rows(PurchaseOrderLine.objects.all(), {rl.po_line_id for rl in rlines.values()})
     for lid, qty in wanted.items():
         rl = rlines[lid]
         if qty > rl.uninvoiced_qty:
@@ -208,41 +203,34 @@ def purchase_return_post(
         rl.returned_qty += qty
     PurchaseReturnLine.objects.bulk_create(objs)
     PurchaseReceiptLine.objects.bulk_update(list(rlines.values()), ["returned_qty"])
-    po_lines = {
-        ln.pk: ln
-        for ln in PurchaseOrderLine.objects.select_for_update().filter(pk__in={rl.po_line_id for rl in rlines.values()})
-    }
     for obj in objs:
         po_lines[obj.receipt_line.po_line_id].returned_qty += obj.qty
     PurchaseOrderLine.objects.bulk_update(list(po_lines.values()), ["returned_qty"])
     # The accrual of the returned value is reversed. Where it was already reversed at a period
     # start (mode 月初一次冲回), that part is first put back on the stock value, so the return takes
     # out exactly what it adds back and the period-end re-accrual stays right.
-    infos = sources(GR_LINE, [o.receipt_line_id for o in objs])
+    for rl in rlines.values():
+        rl.receipt = receipt  # the accrual sources below read the receipt's number, date and warehouse
+    balances = accrual_balances([(GR_LINE, o.receipt_line_id) for o in objs])
+    entries, reaccruals = [], []
     for o in objs:
-        src = infos[o.receipt_line_id]
-        open_part = min(o.value, max(accrual_balance(GR_LINE, o.receipt_line_id), ZERO))
+        src = receipt_line_source(rlines[o.receipt_line_id])
+        key = (GR_LINE, o.receipt_line_id)
+        open_part = min(o.value, max(balances[key], ZERO))
+        balances[key] -= open_part
         if open_part:
-            accrual_add(
-                src=src,
-                on_date=return_date,
-                qty=-o.qty,
-                amount=-open_part,
-                reason=AccrualReason.RETURN,
-                document_number=ret.number,
-            )
+            entries.append(AccrualSpec(src, return_date, -o.qty, -open_part, AccrualReason.RETURN, ret.number))
         if o.value - open_part:
-            post_adjustments(
-                src=src,
-                components=[(AdjustmentKind.REACCRUAL, o.value - open_part)],
-                qty=o.qty,
-                on_date=return_date,
-                stock_source_type="procurement.purchasereturn",
-                stock_source_id=ret.pk,
-                stock_source_line=o.pk,
-                document_number=ret.number,
-                user=user,
-            )
+            reaccruals.append(AdjustmentSpec(src, [(AdjustmentKind.REACCRUAL, o.value - open_part)], o.qty, o.pk))
+    accrual_add_many(entries)
+    post_adjustments_many(
+        reaccruals,
+        on_date=return_date,
+        stock_source_type="procurement.purchasereturn",
+        stock_source_id=ret.pk,
+        document_number=ret.number,
+        user=user,
+    )
     stock_moves_post(
         source_type="procurement.purchasereturn",
         source_id=ret.pk,

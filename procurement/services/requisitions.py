@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
+from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
 from inventory.models import Item
 
@@ -33,6 +34,7 @@ def requisition_create(
     if not lines:
         raise ValidationError(_("A requisition needs at least one line."), code="no_lines")
     items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
+    price_rows = prices.prices_for_items(set(items), on_date=request_date)
     req = Requisition.objects.create(
         number=next_number("PR", on_date=request_date),
         request_date=request_date,
@@ -45,23 +47,44 @@ def requisition_create(
         item = items.get(ln["item_id"])
         if item is None:
             raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
-        objs.append(
-            RequisitionLine(
-                requisition=req,
-                line_no=i * 10,
-                item=item,
-                qty=positive_qty(ln["qty"], label=str(item)),
-                need_date=ln.get("need_date") or request_date,
-                supplier_id=ln.get("supplier_id"),
-                note=ln.get("note", ""),
-                source_type=ln.get("source_type", ""),
-                source_id=ln.get("source_id"),
-                source_line=ln.get("source_line"),
-                source_number=ln.get("source_number", ""),
-            )
+        obj = RequisitionLine(
+            requisition=req,
+            line_no=i * 10,
+            item=item,
+            qty=positive_qty(ln["qty"], label=str(item)),
+            need_date=ln.get("need_date") or request_date,
+            supplier_id=ln.get("supplier_id"),
+            note=ln.get("note", ""),
+            source_type=ln.get("source_type", ""),
+            source_id=ln.get("source_id"),
+            source_line=ln.get("source_line"),
+            source_number=ln.get("source_number", ""),
         )
+        obj.unit_price = estimated_price(obj, price_rows)
+        obj.set_amounts()
+        objs.append(obj)
     RequisitionLine.objects.bulk_create(objs)
+    req.set_totals(objs)
+    req.save(update_fields=["amount"])
     return req
+
+
+def estimated_price(line: RequisitionLine, price_rows: dict) -> Decimal:
+    """The estimated unit price of a requisition line (its amount is an estimate: the order's
+    price is fixed on conversion): the price list of the line's (or the item's default) supplier,
+    else the cheapest valid row of any supplier, else the item's standard cost."""
+    supplier_id = line.supplier_id or line.item.default_supplier_id
+    row = prices.pick(price_rows.get((line.item_id, supplier_id)), line.qty) if supplier_id else None
+    if row is None:
+        candidates = [
+            r
+            for (item_id, _s), rows in price_rows.items()
+            if item_id == line.item_id
+            for r in rows
+            if r.min_qty <= line.qty and r.supplier.is_active
+        ]
+        row = min(candidates, key=lambda r: (r.price, r.lead_time_days, r.supplier.code), default=None)
+    return row.price if row else to_decimal(line.item.standard_cost)
 
 
 def requisition_create_from_sources(
@@ -85,7 +108,17 @@ def requisition_create_from_sources(
 
 @transaction.atomic
 def requisition_approve(*, requisition_id: int, user=None) -> Requisition:
-    req = Requisition.objects.select_for_update().get(pk=requisition_id)
+    """Approve a draft (approving again is harmless; a closed requisition is not reopened by
+    approving it: it opens again only when an order line is cancelled or reduced)."""
+    req = lock_row(Requisition, requisition_id)
+    if req.status == RequisitionStatus.APPROVED:
+        return req
+    if req.status != RequisitionStatus.DRAFT:
+        raise StateError(
+            _("%(doc)s is %(status)s: only draft requisitions are approved.")
+            % {"doc": req.number, "status": req.get_status_display()},
+            code="bad_transition",
+        )
     if REQUISITION_FLOW.apply(req, RequisitionStatus.APPROVED):
         req.confirmed_at = timezone.now()
         req.confirmed_by = user if getattr(user, "pk", None) else None
@@ -95,7 +128,7 @@ def requisition_approve(*, requisition_id: int, user=None) -> Requisition:
 
 @transaction.atomic
 def requisition_cancel(*, requisition_id: int, user=None) -> Requisition:
-    req = Requisition.objects.select_for_update().get(pk=requisition_id)
+    req = lock_row(Requisition, requisition_id)
     if req.status == RequisitionStatus.CANCELLED:
         return req
     if req.lines.filter(ordered_qty__gt=0).exists():
@@ -110,22 +143,32 @@ def requisition_cancel(*, requisition_id: int, user=None) -> Requisition:
 @transaction.atomic
 def requisition_close(*, requisition_id: int, user=None) -> Requisition:
     """Close an approved requisition: its open quantities will not be ordered."""
-    req = Requisition.objects.select_for_update().get(pk=requisition_id)
+    req = lock_row(Requisition, requisition_id)
     if REQUISITION_FLOW.apply(req, RequisitionStatus.CLOSED):
         req.save()
     return req
 
 
 def _refresh_requisition_status(req_ids) -> None:
-    for req in Requisition.objects.select_for_update().filter(pk__in=list(req_ids)).prefetch_related("lines"):
-        lines = list(req.lines.all())
-        done = all(ln.ordered_qty >= ln.qty for ln in lines)
+    """Close approved requisitions whose lines are all ordered; open closed ones again when an
+    order line was cancelled or reduced (both moves through REQUISITION_FLOW)."""
+    reqs = lock_rows(Requisition.objects.all(), req_ids)
+    lines_by_req: dict[int, list[RequisitionLine]] = defaultdict(list)
+    for ln in RequisitionLine.objects.filter(requisition_id__in=list(reqs)):
+        lines_by_req[ln.requisition_id].append(ln)
+    changed = []
+    for req in reqs.values():
+        done = all(ln.ordered_qty >= ln.qty for ln in lines_by_req[req.pk])
         if done and req.status == RequisitionStatus.APPROVED:
-            REQUISITION_FLOW.apply(req, RequisitionStatus.CLOSED)
-            req.save(update_fields=["status", "updated_at"])
+            target = RequisitionStatus.CLOSED
         elif not done and req.status == RequisitionStatus.CLOSED:
-            req.status = RequisitionStatus.APPROVED  # an order line was cancelled: open again
-            req.save(update_fields=["status", "updated_at"])
+            target = RequisitionStatus.APPROVED
+        else:
+            continue
+        REQUISITION_FLOW.apply(req, target)
+        changed.append(req)
+    for req in changed:
+        req.save(update_fields=["status", "updated_at"])  # one at a time: the history keeps each
 
 
 @transaction.atomic
@@ -147,11 +190,11 @@ def requisition_lines_to_orders(
     overrides = supplier_overrides or {}
     if not line_ids:
         raise ValidationError(_("Select at least one requisition line."), code="no_lines")
+    # parents before children, each in primary-key order (erp.locks)
+    req_ids = set(RequisitionLine.objects.filter(pk__in=line_ids).values_list("requisition_id", flat=True))
+    lock_rows(Requisition.objects.all(), req_ids)
     lines = list(
-        RequisitionLine.objects.select_for_update(of=("self",))
-        .select_related("requisition", "item")
-        .filter(pk__in=line_ids)
-        .order_by("pk")
+        lock_rows(RequisitionLine.objects.select_related("requisition", "item"), line_ids, of=("self",)).values()
     )
     if len(lines) != len(set(line_ids)):
         raise ValidationError(_("Some requisition lines do not exist."), code="unknown_line")
@@ -194,30 +237,38 @@ def requisition_lines_to_orders(
         objs = []
         for i, (ln, qty) in enumerate(by_supplier[supplier_id], start=1):
             row = prices.pick(price_rows.get((ln.item_id, supplier_id)), qty)
-            objs.append(
-                PurchaseOrderLine(
-                    order=po,
-                    line_no=i * 10,
-                    item_id=ln.item_id,
-                    qty=qty,
-                    unit_price=row.price if row else to_decimal(ln.item.standard_cost),
-                    due_date=ln.need_date,
-                    requisition_line=ln,
-                )
+            obj = PurchaseOrderLine(
+                order=po,
+                line_no=i * 10,
+                item_id=ln.item_id,
+                qty=qty,
+                unit_price=row.price if row else to_decimal(ln.item.standard_cost),
+                due_date=ln.need_date,
+                requisition_line=ln,
             )
+            obj.set_amounts()
+            objs.append(obj)
             ln.ordered_qty += qty
         PurchaseOrderLine.objects.bulk_create(objs)
+        po.set_totals(objs)
+        po.save(update_fields=["amount", "tax_amount", "total"])
         orders.append(po)
     RequisitionLine.objects.bulk_update(lines, ["ordered_qty"])
     _refresh_requisition_status({ln.requisition_id for ln in lines})
     return orders
 
 
-def write_back_ordered(*, requisition_line_id: int | None, delta: Decimal) -> None:
-    """Change the ordered quantity of a requisition line (an order line changed or was cancelled)."""
-    if not requisition_line_id or delta == 0:
+def write_back_ordered(*, deltas: dict[int | None, Decimal]) -> None:
+    """Change the ordered quantity of requisition lines ({requisition line id: delta}) after
+    order lines changed or were cancelled; the requisitions close or open again accordingly.
+    Locks the requisitions, then their lines, each in primary-key order (erp.locks)."""
+    deltas = {lid: d for lid, d in deltas.items() if lid and d}
+    if not deltas:
         return
-    ln = RequisitionLine.objects.select_for_update().get(pk=requisition_line_id)
-    ln.ordered_qty = max(ln.ordered_qty + delta, ZERO)
-    ln.save(update_fields=["ordered_qty"])
-    _refresh_requisition_status([ln.requisition_id])
+    req_ids = set(RequisitionLine.objects.filter(pk__in=list(deltas)).values_list("requisition_id", flat=True))
+    lock_rows(Requisition.objects.all(), req_ids)
+    lines = lock_rows(RequisitionLine.objects.all(), deltas)
+    for lid, delta in deltas.items():
+        lines[lid].ordered_qty = max(lines[lid].ordered_qty + delta, ZERO)
+    RequisitionLine.objects.bulk_update(list(lines.values()), ["ordered_qty"])
+    _refresh_requisition_status(req_ids)

@@ -84,3 +84,20 @@ def test_deploy_check_is_clean_without_debug(tmp_path):
         cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_list_page_counts_its_rows_once(admin_client_su, django_assert_max_num_queries):
+    """django-tables2 paginates; the ListView must not run a second COUNT(*)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests import factories
+
+    for i in range(30):
+        factories.item(f"CNT-{i:02d}")
+    with CaptureQueriesContext(connection) as ctx:
+        response = admin_client_su.get("/inventory/items/?page=2")
+    assert response.status_code == 200
+    assert "CNT-29" in response.content.decode()
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper() and "inventory_item" in q["sql"]]
+    assert len(counts) == 1, counts
