@@ -89,7 +89,11 @@ class Bom(TimeStampedModel):
         permissions = [("approve_bom", _("Can approve, disable and re-enable BOMs"))]
         constraints = [
             models.UniqueConstraint(fields=["item", "version"], name="uniq_bom_item_version"),
-            models.CheckConstraint(condition=Q(output_qty__gt=0), name="bom_output_qty_positive"),
+            models.CheckConstraint(
+                condition=Q(output_qty__gt=0),
+                name="bom_output_qty_positive",
+                violation_error_message=_("The output quantity of a BOM must be greater than 0."),
+            ),
         ]
 
     def __str__(self):
@@ -145,14 +149,27 @@ class BomLine(models.Model):
         verbose_name_plural = _("BOM lines")
         ordering = ["bom", "line_no", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(qty_per__gt=0), name="bomline_qty_positive"),
-            models.CheckConstraint(condition=Q(scrap_rate__gte=0, scrap_rate__lt=1), name="bomline_scrap_0_1"),
-            models.CheckConstraint(condition=Q(fixed_loss__gte=0), name="bomline_fixed_loss_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty_per__gt=0),
+                name="bomline_qty_positive",
+                violation_error_message=_("The quantity per of a BOM line must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(scrap_rate__gte=0, scrap_rate__lt=1),
+                name="bomline_scrap_0_1",
+                violation_error_message=_("The scrap rate lies between 0 and 1 (0.05 = 5 %%), 1 excluded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(fixed_loss__gte=0),
+                name="bomline_fixed_loss_nonneg",
+                violation_error_message=_("The fixed loss cannot be negative."),
+            ),
             models.CheckConstraint(
                 condition=Q(valid_from__isnull=True)
                 | Q(valid_to__isnull=True)
                 | Q(valid_to__gte=models.F("valid_from")),
                 name="bomline_validity_order",
+                violation_error_message=_("A BOM line's valid-to date lies on or after its valid-from date."),
             ),
         ]
         indexes = [models.Index(fields=["component"], name="bomline_component_idx")]

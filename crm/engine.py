@@ -16,7 +16,9 @@ class Amounts:
     gross: Decimal  # incl. tax
 
 
-def line_amounts(qty: Decimal, unit_price: Decimal, rate: Decimal, *, discount: Decimal = ZERO, inclusive=False):
+def line_amounts(
+    qty: Decimal, unit_price: Decimal, rate: Decimal, *, discount: Decimal = ZERO, inclusive: bool = False
+) -> Amounts:
     """Tax per line, 2 decimals.
 
     Exclusive prices: amount = round(qty × price × (1 − discount)), tax = round(amount × r).

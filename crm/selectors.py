@@ -2,7 +2,6 @@
 
 import datetime
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
@@ -12,9 +11,9 @@ from django.utils.translation import gettext as _
 from erp.fields import ZERO
 
 from . import progress as progress_registry
-from .engine import completion_pct, funnel
+from .engine import funnel
 from .models import FollowUp, Opportunity, SalesInvoice, SalesOrder, SalesOrderLine, ServiceTicket
-from .states import STAGE_RANK, OrderStatus, ProgressStatus, ShipStatus, Stage
+from .states import STAGE_RANK, OrderStatus, Stage
 
 WARNING_LABELS = {
     "": "",
@@ -30,68 +29,9 @@ def warning_label(code: str) -> str:
     return str(WARNING_LABELS.get(code, code))
 
 
-@dataclass
-class Progress:
-    qty: Decimal = ZERO  # sales quantity
-    shipped: Decimal = ZERO
-    ordered: Decimal = ZERO  # on linked work / outsourcing orders
-    received: Decimal = ZERO
-    warning: str = ""
-    links: list = field(default_factory=list)
-    arranged: bool = False
-
-    @property
-    def completion_pct(self) -> Decimal:
-        return completion_pct(self.received, self.ordered)
-
-    @property
-    def ready_to_ship(self) -> Decimal:
-        return max(self.received - self.shipped, ZERO)
-
-    @property
-    def status(self) -> str:
-        if not self.arranged or self.ordered <= 0:
-            return ProgressStatus.UNPLANNED
-        if self.received <= 0:
-            return ProgressStatus.IN_PRODUCTION
-        if self.received < self.ordered:
-            return ProgressStatus.PARTIAL
-        return ProgressStatus.COMPLETED
-
-    @property
-    def status_label(self) -> str:
-        return str(ProgressStatus(self.status).label)
-
-    @property
-    def ship_status(self) -> str:
-        if self.shipped <= 0:
-            return ShipStatus.NONE
-        if self.shipped < self.qty:
-            return ShipStatus.PARTIAL
-        return ShipStatus.FULL
-
-    @property
-    def ship_status_label(self) -> str:
-        return str(ShipStatus(self.ship_status).label)
-
-    @property
-    def warning_label(self) -> str:
-        return warning_label(self.warning)
-
-
-def line_progress(lines) -> dict[int, Progress]:
-    """销售订单执行进度 per sales-order line: one call of every provider for all lines."""
-    lines = list(lines)
-    contributions = progress_registry.collect([ln.pk for ln in lines])
-    out = {}
-    for ln in lines:
-        p = Progress(qty=ln.qty, shipped=ln.delivered_qty)
-        c = contributions.get(ln.pk)
-        if c is not None:
-            p.arranged = True
-            p.ordered, p.received, p.warning, p.links = c.ordered, c.received, c.warning, list(c.links)
-        out[ln.pk] = p
-    return out
+# the figures of a line's progress are defined once, in crm.progress (issue #11)
+Progress = progress_registry.Progress
+line_progress = progress_registry.line_progress
 
 
 def attach_order_progress(orders) -> None:
@@ -102,14 +42,7 @@ def attach_order_progress(orders) -> None:
     for o in orders:
         p = Progress()
         for ln in o.lines.all():
-            lp = per_line[ln.pk]
-            p.qty += lp.qty
-            p.shipped += lp.shipped
-            p.ordered += lp.ordered
-            p.received += lp.received
-            p.arranged = p.arranged or lp.arranged
-            p.warning = progress_registry.worst_warning(p.warning, lp.warning)
-            p.links.extend(lp.links)
+            p.add(per_line[ln.pk])
         o.progress = p
 
 
@@ -301,3 +234,12 @@ def sales_dashboard_counts(user) -> dict:
         draft=Count("pk", filter=Q(status=OrderStatus.DRAFT)),
         open_amount=Sum("total", filter=Q(status=OrderStatus.CONFIRMED)),
     )
+
+
+def sales_order_lines():
+    """Sales-order lines for the apps allowed to read them (production's 以销定产, its exchange
+    file and demo): the one entry point, so that they never import crm.models (import contracts
+    in pyproject.toml). Callers narrow, order and lock it as they need."""
+    from .models import SalesOrderLine
+
+    return SalesOrderLine.objects.all()

@@ -37,7 +37,10 @@ class MrpRun(models.Model):
         constraints = [
             # one active run per scope: a second request is refused, never queued twice
             models.UniqueConstraint(
-                fields=["scope"], condition=Q(status__in=["queued", "running"]), name="mrp_one_active_run_per_scope"
+                fields=["scope"],
+                condition=Q(status__in=["queued", "running"]),
+                name="mrp_one_active_run_per_scope",
+                violation_error_message=_("An MRP run for this scope is already queued or running."),
             )
         ]
 

@@ -16,11 +16,9 @@ from crm.models import SalesOrderLine
 from erp.fields import ZERO
 from inventory.models import Item, StockBalance
 from procurement.models import OutsourcingMaterial, OutsourcingOrder, PurchaseOrderLine, SupplierPrice
-from production.models import WorkOrder, WorkOrderMaterial
+from production import selectors as production_selectors
 
 from .engine import BomLineData, Demand, Forecast, PlanItem, Receipt, SalesLine
-
-OPEN_WO = ("planned", "released", "started")
 
 
 def _bom_lines(item_ids) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
@@ -123,38 +121,19 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
     ]
 
     demands: list[Demand] = []
-    wo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    for m in WorkOrderMaterial.objects.filter(work_order__status__in=OPEN_WO, line_type="component").values(
-        "work_order_id", "component_id", "issued_qty", "returned_qty", "backflushed_qty"
-    ):
-        per = wo_issued[m["work_order_id"]]
-        per[m["component_id"]] = (
-            per.get(m["component_id"], ZERO) + m["issued_qty"] + m["backflushed_qty"] - m["returned_qty"]
-        )
-    for wo in WorkOrder.objects.filter(status__in=OPEN_WO).values(
-        "id", "number", "item_id", "qty", "received_qty", "planned_start", "planned_finish",
-        "sales_order_line__order__number", "sales_order_line__line_no",
-    ):  # fmt: skip
-        peg = (
-            f"{wo['sales_order_line__order__number']}/{wo['sales_order_line__line_no']}"
-            if wo["sales_order_line__order__number"]
-            else ""
-        )
-        if wo["qty"] - wo["received_qty"] > 0:
+    # production's own reads (production.selectors): open orders with 未入库 = qty − received −
+    # scrapped, and net issued per order and component
+    wo_issued = production_selectors.planning_net_issued()
+    for wo in production_selectors.planning_open_orders():
+        if wo["open_qty"] > 0:
             receipts.append(
-                Receipt(
-                    wo["item_id"],
-                    wo["planned_finish"],
-                    wo["qty"] - wo["received_qty"],
-                    "manufacture",
-                    wo["number"],
-                    peg,
-                )
+                Receipt(wo["item_id"], wo["planned_finish"], wo["open_qty"], "manufacture", wo["number"], wo["peg"])
             )
         if wo["planned_start"] <= end:
             demands += _order_material_demand(
-                wo["item_id"], wo["qty"], wo["planned_start"], wo_issued.get(wo["id"], {}), by_parent, wo["number"], peg
-            )
+                wo["item_id"], wo["qty"], wo["planned_start"], wo_issued.get(wo["id"], {}), by_parent, wo["number"],
+                wo["peg"],
+            )  # fmt: skip
 
     oo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for m in (

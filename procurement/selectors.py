@@ -412,22 +412,30 @@ def po_scheduled_receipts(item_ids) -> list[tuple[int, datetime.date, Decimal]]:
 
 
 def outsourcing_progress(line_ids):
-    """crm.progress provider: outsourcing orders linked to sales-order lines."""
+    """crm.progress provider: one row per outsourcing order linked to the sales-order lines
+    (crm.progress counts the orders of the line's own item as finished goods; an order for a
+    component adds its link and warning only)."""
     from django.urls import reverse
 
-    from crm.progress import Contribution
+    from crm.progress import LinkedOrder
     from erp.models import CompanySettings
 
     today = timezone.localdate()
     soon = today + datetime.timedelta(days=CompanySettings.get().due_soon_days)
-    out = {}
+    rows = []
     qs = OutsourcingOrder.objects.filter(sales_order_line_id__in=list(line_ids)).exclude(status=OrderStatus.CANCELLED)
-    for o in qs.only("pk", "number", "qty", "received_qty", "due_date", "start_date", "status", "sales_order_line_id"):
-        c = out.get(o.sales_order_line_id)
-        if c is None:
-            c = out[o.sales_order_line_id] = Contribution(ZERO, ZERO)
-        c.ordered += o.qty
-        c.received += o.received_qty
+    fields = (
+        "pk",
+        "number",
+        "item_id",
+        "qty",
+        "received_qty",
+        "due_date",
+        "start_date",
+        "status",
+        "sales_order_line_id",
+    )
+    for o in qs.only(*fields).order_by("number"):
         warning = ""
         if o.status == OrderStatus.CONFIRMED and o.open_qty > 0:
             if o.due_date < today:
@@ -436,8 +444,16 @@ def outsourcing_progress(line_ids):
                 warning = "due_soon"
         elif o.status == OrderStatus.DRAFT and o.start_date < today:
             warning = "late_start"
-        from crm.progress import worst_warning
-
-        c.warning = worst_warning(c.warning, warning)
-        c.links.append((o.number, reverse("procurement:outsourcing_detail", args=[o.pk])))
-    return out
+        rows.append(
+            LinkedOrder(
+                line_id=o.sales_order_line_id,
+                item_id=o.item_id,
+                qty=o.qty,
+                received=o.received_qty,
+                to_come=o.open_qty,  # ordered − received; nothing once closed
+                warning=warning,
+                label=o.number,
+                url=reverse("procurement:outsourcing_detail", args=[o.pk]),
+            )
+        )
+    return rows

@@ -24,20 +24,13 @@ class ProductionConfig(AppConfig):
         register("warehouse", _("Finished-goods receipts"), "production:wh_receipt_list", order=61)
         register_card("production", _dashboard_cards)
         exchange.register_files()
-        try:
-            from crm.atp import register_supply_provider
-            from crm.progress import register_provider
-        except ImportError:  # pragma: no cover - crm always ships these
-            pass
-        else:
-            register_provider(selectors.sales_line_progress)
-            register_supply_provider(selectors.open_work_order_receipts)
-        try:
-            from bom.impact import register_provider as register_impact
-        except ImportError:  # pragma: no cover
-            pass
-        else:
-            register_impact(selectors.ecn_impact_rows)
+        from bom.impact import register_provider as register_impact
+        from crm.atp import register_supply_provider
+        from crm.progress import register_provider
+
+        register_provider(selectors.sales_line_progress)
+        register_supply_provider(selectors.open_work_order_receipts)
+        register_impact(selectors.ecn_impact_rows)
 
 
 def _dashboard_cards(user):

@@ -57,20 +57,21 @@ def seed(out):
         except DomainError as exc:
             out.write(f"production demo: {code}: {exc}")
     try:
-        from crm.models import SalesOrderLine
+        from crm.selectors import sales_order_lines
 
         line = (
-            SalesOrderLine.objects.filter(order__status="confirmed", item__supply_type="manufacture")
+            sales_order_lines()
+            .filter(order__status="confirmed", item__supply_type="manufacture")
             .order_by("order__number", "line_no")
             .first()
         )
-        if line is not None and wos.sales_line_open_for_production(line.pk) > 0:
+        if line is not None and wos.sales_line_left_to_arrange(line) > 0:
             wo = wos.work_order_from_sales_line(sales_order_line_id=line.pk)
             wo.note = DEMO_NOTE
             wo.save(update_fields=["note"])
             wos.work_order_release(work_order_id=wo.pk)
             made += 1
-    except (ImportError, DomainError) as exc:
+    except DomainError as exc:
         out.write(f"production demo: sales-order work order skipped: {exc}")
     out.write(f"production demo: {made} work orders")
 

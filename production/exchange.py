@@ -17,7 +17,7 @@ from erp.fields import ZERO, fmt_decimal, round_qty
 from inventory.models import Item
 
 from .models import WorkOrder, WorkOrderMaterial
-from .states import OPEN_WO_STATUSES, IssueMethod, LineType, WorkOrderStatus
+from .states import OPEN_WO_STATUSES, WO_FLOW, IssueMethod, LineType, WorkOrderStatus
 
 COLUMNS = ["wo_no", "item_code", "qty", "completed_qty", "start_date", "due_date", "sales_order_no", "sales_line_no"]
 
@@ -26,6 +26,24 @@ def _status_for(qty, completed):
     if completed >= qty:
         return WorkOrderStatus.COMPLETED
     return WorkOrderStatus.STARTED if completed > 0 else WorkOrderStatus.RELEASED
+
+
+def _move_to(wo: WorkOrder, target: str) -> None:
+    """Move an existing order to the status its imported completed quantity implies, step by step
+    along the work-order flow (planned → released → started …). An order that started never goes
+    back to released: nothing completed any more leaves it started."""
+    paths: dict[str, list[str]] = {wo.status: []}
+    frontier = [wo.status]
+    while frontier:
+        current = frontier.pop(0)
+        for nxt in sorted(WO_FLOW.transitions.get(current, ())):
+            if nxt not in paths and nxt in (*OPEN_WO_STATUSES, WorkOrderStatus.COMPLETED):
+                paths[nxt] = [*paths[current], nxt]
+                frontier.append(nxt)
+    if target not in paths and target == WorkOrderStatus.RELEASED:
+        target = WorkOrderStatus.STARTED
+    for step in paths.get(target, []):
+        WO_FLOW.apply(wo, step)
 
 
 def _consume_history(wo: WorkOrder, materials) -> list[WorkOrderMaterial]:
@@ -104,9 +122,9 @@ def import_work_orders(rows, ctx):
     line_ids = {}
     wanted = {(p[7], p[8]) for p in parsed if p[7]}
     if wanted:
-        from crm.models import SalesOrderLine
+        from crm.selectors import sales_order_lines
 
-        for line in SalesOrderLine.objects.filter(order__number__in={w[0] for w in wanted}).select_related("order"):
+        for line in sales_order_lines().filter(order__number__in={w[0] for w in wanted}).select_related("order"):
             line_ids[(line.order.number, line.line_no)] = line.pk
         for row, *_rest, so_no, so_line in parsed:
             if so_no and (so_no, so_line) not in line_ids:
@@ -156,7 +174,7 @@ def import_work_orders(rows, ctx):
             setattr(wo, k, v)
         wo.sales_order_line_id = sol
         if wo.status in OPEN_WO_STATUSES or wo.status == WorkOrderStatus.COMPLETED:
-            wo.status = _status_for(qty, completed)
+            _move_to(wo, _status_for(qty, completed))
         wo.save()
         materials = list(wo.materials.all())
         if (
@@ -176,7 +194,7 @@ def import_work_orders(rows, ctx):
 
 def export_work_orders():
     qs = (
-        WorkOrder.objects.filter(status__in=OPEN_WO_STATUSES)
+        WorkOrder.objects.open()
         .select_related("item", "sales_order_line", "sales_order_line__order")
         .order_by("number")
     )

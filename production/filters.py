@@ -20,7 +20,7 @@ class WorkOrderFilter(django_filters.FilterSet):
 
     def filter_open(self, qs, name, value):
         if value:
-            return qs.filter(status__in=["planned", "released", "started"])
+            return qs.open()
         return qs
 
     def filter_warning(self, qs, name, value):

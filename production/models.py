@@ -3,14 +3,92 @@ finished-goods receipts (产品入库)."""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import ExpressionWrapper, F, Q, Value
+from django.db.models.functions import Greatest
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from erp.fields import ZERO, QuantityField
 from erp.models import Document
 
-from .states import DocStatus, IssueMethod, LineType, PickingMode, WarningKind, WorkOrderStatus
+from .states import (
+    IN_PRODUCTION_WO_STATUSES,
+    OPEN_WO_STATUSES,
+    DocStatus,
+    IssueMethod,
+    LineType,
+    PickingMode,
+    WarningKind,
+    WorkOrderStatus,
+)
+
+# --- the vocabulary of work orders, one definition each (SQL and Python side by side) ------------
+# 未入库 (open quantity) = qty − received − scrapped, never below zero
+_QTY = models.DecimalField(max_digits=18, decimal_places=6)
+OPEN_QTY = Greatest(F("qty") - F("received_qty") - F("scrapped_qty"), Value(ZERO), output_field=_QTY)
+# net issued of a material line = issued − returned + backflushed
+NET_ISSUED = ExpressionWrapper(F("issued_qty") - F("returned_qty") + F("backflushed_qty"), output_field=_QTY)
+# still to issue = required − net issued, never below zero
+REMAINING = Greatest(F("required") - NET_ISSUED, Value(ZERO), output_field=_QTY)
+
+
+def _annotation_sink(name: str):
+    """Setter of a derived property whose QuerySet annotation has the same name: the database
+    computed the same figure by the same rule; the property keeps computing it from the fields."""
+
+    def setter(self, value) -> None:
+        pass
+
+    setter.__name__ = name
+    return setter
+
+
+class WorkOrderQuerySet(models.QuerySet):
+    def open(self):
+        """Planned, released or started (not completed, closed or cancelled)."""
+        return self.filter(status__in=OPEN_WO_STATUSES)
+
+    def in_production(self):
+        """Released or started: material is picked, goods are received."""
+        return self.filter(status__in=IN_PRODUCTION_WO_STATUSES)
+
+    def live(self):
+        """Every order but the cancelled ones."""
+        return self.exclude(status=WorkOrderStatus.CANCELLED)
+
+    def with_open_qty(self):
+        """Annotate `open_qty` (未入库, = `WorkOrder.open_qty`) for filters, sums and `.values()`."""
+        return self.annotate(open_qty=OPEN_QTY)
+
+    def overdue(self, today):
+        """Open, not fully received, planned finish before `today` (the 已逾期 warning)."""
+        return self.open().filter(planned_finish__lt=today, received_qty__lt=F("qty"))
+
+
+class WorkOrderMaterialQuerySet(models.QuerySet):
+    def components(self):
+        return self.filter(line_type=LineType.COMPONENT)
+
+    def manual(self):
+        """Component lines issued by picking (直接领料)."""
+        return self.components().filter(issue_method=IssueMethod.MANUAL)
+
+    def consumed(self):
+        """Component lines whose material is used up by the order (picked or backflushed)."""
+        return self.components().exclude(issue_method=IssueMethod.NONE)
+
+    def with_remaining(self):
+        """Annotate `net_issued` and `remaining` (required − net issued, ≥ 0), = the properties."""
+        return self.annotate(net_issued=NET_ISSUED, remaining=REMAINING)
+
+    def open_demand(self):
+        """What released/started orders still need of their consumed lines (> 0 only)."""
+        return (
+            self.consumed()
+            .filter(work_order__status__in=IN_PRODUCTION_WO_STATUSES)
+            .with_remaining()
+            .filter(remaining__gt=0)
+        )
 
 
 class WorkOrder(Document):
@@ -73,6 +151,8 @@ class WorkOrder(Document):
     )
     history = HistoricalRecords()
 
+    objects = WorkOrderQuerySet.as_manager()
+
     class Meta(Document.Meta):
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
@@ -81,19 +161,43 @@ class WorkOrder(Document):
             ("cancel_workorder", "Can cancel work orders"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(qty__gt=0), name="wo_qty_positive"),
-            models.CheckConstraint(condition=Q(planned_finish__gte=models.F("planned_start")), name="wo_dates_order"),
-            models.CheckConstraint(condition=Q(received_qty__gte=0), name="wo_received_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="wo_qty_positive",
+                violation_error_message=_("The quantity of a work order must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=Q(planned_finish__gte=models.F("planned_start")),
+                name="wo_dates_order",
+                violation_error_message=_("The planned finish cannot be before the planned start."),
+            ),
+            models.CheckConstraint(
+                condition=Q(received_qty__gte=0),
+                name="wo_received_nonneg",
+                violation_error_message=_("The received quantity cannot be negative."),
+            ),
         ]
 
     @property
     def open_qty(self):
-        """未入库 = qty − received − scrapped (never below zero)."""
+        """未入库 = qty − received − scrapped (never below zero); SQL: `OPEN_QTY`."""
         return max(ZERO, self.qty - self.received_qty - self.scrapped_qty)
+
+    open_qty = open_qty.setter(_annotation_sink("open_qty"))
 
     @property
     def is_open(self) -> bool:
-        return self.status in (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED)
+        return self.status in OPEN_WO_STATUSES
+
+    @property
+    def in_production(self) -> bool:
+        return self.status in IN_PRODUCTION_WO_STATUSES
+
+    @property
+    def to_come(self):
+        """What the order will still deliver: its open quantity while open, nothing once
+        completed, closed (short) or cancelled."""
+        return self.open_qty if self.is_open else ZERO
 
 
 class WorkOrderMaterial(models.Model):
@@ -134,14 +238,24 @@ class WorkOrderMaterial(models.Model):
     backflushed_qty = QuantityField(_("backflushed"))
     received_qty = QuantityField(_("received (by-products)"))
 
+    objects = WorkOrderMaterialQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("work order material")
         verbose_name_plural = _("work order materials")
         ordering = ["work_order_id", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["work_order", "line_no"], name="uniq_wo_material_line"),
-            models.CheckConstraint(condition=Q(qty_per__gte=0), name="wo_material_per_nonneg"),
-            models.CheckConstraint(condition=Q(required__gte=0), name="wo_material_required_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty_per__gte=0),
+                name="wo_material_per_nonneg",
+                violation_error_message=_("The quantity per cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(required__gte=0),
+                name="wo_material_required_nonneg",
+                violation_error_message=_("The required quantity cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -149,7 +263,17 @@ class WorkOrderMaterial(models.Model):
 
     @property
     def net_issued(self):
+        """issued − returned + backflushed; SQL: `NET_ISSUED`."""
         return self.issued_qty - self.returned_qty + self.backflushed_qty
+
+    net_issued = net_issued.setter(_annotation_sink("net_issued"))
+
+    @property
+    def remaining(self):
+        """Still to issue: required − net issued (never below zero); SQL: `REMAINING`."""
+        return max(ZERO, self.required - self.net_issued)
+
+    remaining = remaining.setter(_annotation_sink("remaining"))
 
     @property
     def is_component(self) -> bool:
@@ -200,7 +324,11 @@ class PickingLine(models.Model):
         ordering = ["picking_id", "line_no"]
         constraints = [
             models.UniqueConstraint(fields=["picking", "line_no"], name="uniq_picking_line"),
-            models.CheckConstraint(condition=Q(qty__gte=0), name="picking_line_qty_nonneg"),
+            models.CheckConstraint(
+                condition=Q(qty__gte=0),
+                name="picking_line_qty_nonneg",
+                violation_error_message=_("The quantity of a picking line cannot be negative."),
+            ),
         ]
 
     def __str__(self):
@@ -239,7 +367,13 @@ class FGReceipt(Document):
         verbose_name = _("finished-goods receipt")
         verbose_name_plural = _("finished-goods receipts")
         permissions = [("post_fgreceipt", "Can post and reverse finished-goods receipts")]
-        constraints = [models.CheckConstraint(condition=Q(qty__gt=0), name="fgr_qty_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(qty__gt=0),
+                name="fgr_qty_positive",
+                violation_error_message=_("The quantity received must be greater than 0."),
+            )
+        ]
 
 
 class FGReceiptLine(models.Model):

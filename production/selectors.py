@@ -17,7 +17,8 @@ from inventory.selectors import on_hand_by_item_warehouse
 
 from .engine import picking as eng
 from .engine.tracking import track
-from .models import WorkOrder, WorkOrderMaterial
+from .models import FGReceipt, Picking, WorkOrder, WorkOrderMaterial
+from .services.common import issue_warehouse_id
 from .states import OPEN_WO_STATUSES, IssueMethod, LineType, WorkOrderStatus
 
 KIT_LABELS = {"none": _("No lines"), "complete": _("Kitted"), "ready": _("Stock ready"), "short": _("Short")}
@@ -52,12 +53,11 @@ def _material_status(materials: list[WorkOrderMaterial], stock: dict, wo: WorkOr
     short = False
     complete = True
     for m in manual:
-        remaining = m.required - m.net_issued
-        if remaining <= 0:
+        if m.remaining <= 0:
             continue
         complete = False
         wh = m.warehouse_id or m.component.default_warehouse_id or wo.warehouse_id
-        if stock.get((m.component_id, wh), ZERO) < remaining:
+        if stock.get((m.component_id, wh), ZERO) < m.remaining:
             short = True
     kitting = "complete" if complete else ("short" if short else "ready")
     return {"issue_status": issue_status, "kitting_status": kitting, "issued_sets": eng.issued_sets(kit)}
@@ -95,6 +95,110 @@ def attach_tracking(orders: list[WorkOrder], *, today: datetime.date | None = No
     return orders
 
 
+def kit_figures(wo: WorkOrder, *, key_parts_only=False) -> dict:
+    """S, T_max and the lines of a kit picking for one order (stock in each line's warehouse)."""
+    qs = wo.materials.manual().select_related("component", "component__default_warehouse")
+    if key_parts_only:
+        qs = qs.filter(key_part=True)
+    lines = list(qs.order_by("line_no"))
+    whs = {m.pk: issue_warehouse_id(m, wo) for m in lines}
+    stock = on_hand_by_item_warehouse({m.component_id for m in lines}, warehouse_ids=set(whs.values()))
+    kit = [
+        eng.KitLine(
+            key=m.pk,
+            per=m.qty_per,
+            net_issued=m.net_issued,
+            stock=max(ZERO, stock.get((m.component_id, whs[m.pk]), ZERO)),
+            required=m.required,
+        )
+        for m in lines
+    ]
+    return {
+        "lines": lines,
+        "warehouses": whs,
+        "kit": kit,
+        "issued_sets": eng.issued_sets(kit),
+        "max_sets": eng.max_target_sets(kit, wo.qty),
+    }
+
+
+def receivable_qty(wo: WorkOrder) -> tuple:
+    """(room, issued sets or None): how much more may be received on the order."""
+    from .engine import backflush as bf
+
+    sets = None
+    if wo.cap_by_issued_sets:
+        kit = [
+            eng.KitLine(key=m.pk, per=m.qty_per, net_issued=m.net_issued)
+            for m in wo.materials.all()
+            if m.line_type == LineType.COMPONENT and m.issue_method == IssueMethod.MANUAL
+        ]
+        sets = eng.issued_sets(kit)
+    room = bf.receipt_cap(
+        order_qty=wo.qty, received=wo.received_qty, tolerance_pct=wo.receipt_tolerance_pct, issued_sets=sets
+    )
+    return room, sets
+
+
+def work_order_page(pk: int) -> dict:
+    """The detail page of a work order: tracking, material list, kit figures (or why there are
+    none), what may still be received, pickings, receipts and children."""
+    from erp.errors import DomainError
+
+    wo = work_order_queryset().get(pk=pk)
+    attach_tracking([wo])
+    materials = list(wo.materials.select_related("component", "component__uom", "warehouse"))
+    kit, kit_error = None, ""
+    if wo.in_production:
+        try:
+            kit = kit_figures(wo)
+        except DomainError as exc:
+            kit_error = str(exc)
+    room, _sets = receivable_qty(wo)
+    return {
+        "wo": wo,
+        "materials": materials,
+        "components": [m for m in materials if m.line_type == LineType.COMPONENT],
+        "outputs": [m for m in materials if m.line_type != LineType.COMPONENT],
+        "kit": kit,
+        "kit_error": kit_error,
+        "receivable": room,
+        "pickings": wo.pickings.all().order_by("-id"),
+        "receipts": wo.receipts.select_related("warehouse").order_by("-id"),
+        "children": wo.children.select_related("item"),
+    }
+
+
+def picking_page(pk: int) -> dict:
+    """A picking with its lines, their allocations and the stock on hand of each line."""
+    picking = Picking.objects.prefetch_related("work_orders").get(pk=pk)
+    lines = list(
+        picking.lines.select_related("item", "item__uom", "warehouse").prefetch_related(
+            "allocations__material__work_order"
+        )
+    )
+    stock = on_hand_by_item_warehouse({ln.item_id for ln in lines})
+    for ln in lines:
+        ln.on_hand = stock.get((ln.item_id, ln.warehouse_id), 0)
+    return {"picking": picking, "lines": lines}
+
+
+def merged_pick_orders() -> list[WorkOrder]:
+    """Orders a merged picking can take (released or started), earliest start first, tracked."""
+    orders = list(work_order_queryset().in_production().order_by("planned_start", "number"))
+    return attach_tracking(orders)
+
+
+def receipt_page(pk: int) -> dict:
+    """An FG receipt, its posted lines and, while draft, what confirming it will post."""
+    receipt = FGReceipt.objects.select_related("work_order", "work_order__item", "warehouse").get(pk=pk)
+    return {
+        "receipt": receipt,
+        "lines": receipt.lines.select_related("item", "item__uom", "warehouse"),
+        "preview": receipt_preview(receipt) if receipt.status == "draft" else [],
+    }
+
+
 def tracking_rows(*, warning: str = "", today: datetime.date | None = None, qs=None) -> list[WorkOrder]:
     orders = list(qs if qs is not None else work_order_queryset())
     attach_tracking(orders, today=today)
@@ -104,7 +208,7 @@ def tracking_rows(*, warning: str = "", today: datetime.date | None = None, qs=N
 
 
 def open_orders_with_warnings(*, today: datetime.date) -> list[WorkOrder]:
-    orders = list(work_order_queryset().filter(status__in=OPEN_WO_STATUSES))
+    orders = list(work_order_queryset().open())
     return [wo for wo in attach_tracking(orders, today=today) if wo.tracking.warnings]
 
 
@@ -168,42 +272,44 @@ def timeline(*, today: datetime.date | None = None, qs=None, limit: int = 60) ->
 
 
 def sales_line_progress(line_ids: list[int]):
-    """crm.progress provider: work orders pegged to sales-order lines. Top-level orders give
-    ordered/received; children add their links and warnings."""
-    from crm.progress import Contribution, worst_warning
+    """crm.progress provider: every live work order pegged to the sales-order lines, one row each
+    (crm.progress counts the orders of the line's own item as finished goods; children and other
+    component orders add their link and warning)."""
+    from crm.progress import LinkedOrder
 
-    orders = list(
-        WorkOrder.objects.filter(sales_order_line_id__in=line_ids)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .order_by("number")
-    )
-    if not orders:
-        return {}
+    orders = list(WorkOrder.objects.live().filter(sales_order_line_id__in=list(line_ids)).order_by("number"))
     attach_tracking(orders)
-    out: dict[int, Contribution] = {}
-    for wo in orders:
-        c = out.setdefault(wo.sales_order_line_id, Contribution(ZERO, ZERO))
-        if wo.parent_id is None:
-            c.ordered += wo.qty
-            c.received += wo.received_qty
-        c.warning = worst_warning(c.warning, wo.tracking.worst)
-        c.links.append((wo.number, reverse("production:wo_detail", args=[wo.pk])))
-    return out
+    return [
+        LinkedOrder(
+            line_id=wo.sales_order_line_id,
+            item_id=wo.item_id,
+            qty=wo.qty,
+            received=wo.received_qty,
+            to_come=wo.to_come,
+            warning=wo.tracking.worst,
+            label=wo.number,
+            url=reverse("production:wo_detail", args=[wo.pk]),
+        )
+        for wo in orders
+    ]
 
 
 def open_work_order_receipts(item_ids) -> list[tuple[int, datetime.date, Decimal]]:
     """crm.atp supply provider: open work orders' quantity still to come, at planned finish."""
-    rows = WorkOrder.objects.filter(item_id__in=list(item_ids), status__in=OPEN_WO_STATUSES).values_list(
-        "item_id", "planned_finish", "qty", "received_qty", "scrapped_qty"
+    rows = (
+        WorkOrder.objects.open()
+        .with_open_qty()
+        .filter(item_id__in=list(item_ids), open_qty__gt=0)
+        .values_list("item_id", "planned_finish", "open_qty")
     )
-    return [(i, d, q - r - s) for i, d, q, r, s in rows if q - r - s > 0]
+    return list(rows)
 
 
 def ecn_impact_rows(item_ids):
     """bom.impact provider: open work orders making one of the items."""
     from bom.impact import WORK_ORDER, ImpactRow
 
-    qs = WorkOrder.objects.filter(item_id__in=list(item_ids), status__in=OPEN_WO_STATUSES).order_by("number")
+    qs = WorkOrder.objects.open().filter(item_id__in=list(item_ids)).order_by("number")
     return [
         ImpactRow(
             kind=WORK_ORDER,
@@ -219,7 +325,7 @@ def ecn_impact_rows(item_ids):
 
 
 def warning_counts(*, today: datetime.date | None = None) -> dict:
-    orders = list(WorkOrder.objects.filter(status__in=OPEN_WO_STATUSES))
+    orders = list(WorkOrder.objects.open())
     attach_tracking(orders, today=today)
     counts = {"total": sum(1 for wo in orders if wo.tracking.warnings)}
     for wo in orders:
@@ -232,54 +338,102 @@ def open_component_demand(item_ids=None) -> list[tuple[int, datetime.date, Decim
     """Allocated component demand of released/started work orders (for MRP and reports):
     (component_id, planned start, required − net issued, work-order number), one query.
     Planned orders have no snapshot yet: MRP explodes them from the BOM itself."""
-    qs = WorkOrderMaterial.objects.filter(
-        work_order__status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED],
-        line_type=LineType.COMPONENT,
-    ).exclude(issue_method=IssueMethod.NONE)
+    qs = WorkOrderMaterial.objects.open_demand()
     if item_ids is not None:
         qs = qs.filter(component_id__in=list(item_ids))
-    rows = qs.values_list(
-        "component_id",
-        "work_order__planned_start",
-        "required",
-        "issued_qty",
-        "returned_qty",
-        "backflushed_qty",
-        "work_order__number",
+    return [
+        (comp, start, left, number)
+        for comp, start, left, number in qs.values_list(
+            "component_id", "work_order__planned_start", "remaining", "work_order__number"
+        )
+    ]
+
+
+# --- reads for MRP (mrp.sources calls these instead of reading production tables) -------------
+
+
+def planning_open_orders() -> list[dict]:
+    """Open work orders (planned, released, started) for MRP, one query: id, number, item_id,
+    qty, open_qty (未入库 = qty − received − scrapped), planned_start, planned_finish and the
+    pegged sales-order line as `peg` ("SO-number/line" or "")."""
+    rows = (
+        WorkOrder.objects.open()
+        .with_open_qty()
+        .values(
+            "id",
+            "number",
+            "item_id",
+            "qty",
+            "open_qty",
+            "planned_start",
+            "planned_finish",
+            "sales_order_line__order__number",
+            "sales_order_line__line_no",
+        )
+        .order_by("pk")
     )
     out = []
-    for comp, start, req, iss, ret, bf, number in rows:
-        left = req - (iss - ret + bf)
-        if left > 0:
-            out.append((comp, start, left, number))
+    for r in rows:
+        so = r.pop("sales_order_line__order__number")
+        line_no = r.pop("sales_order_line__line_no")
+        r["peg"] = f"{so}/{line_no}" if so else ""
+        out.append(r)
     return out
 
 
-def sales_lines_to_make(limit: int = 200) -> list:
-    """以销定产: confirmed sales-order lines of made items with quantity not yet on work orders
-    (three queries)."""
-    from django.db.models import Sum
+def planning_net_issued() -> dict[int, dict[int, Decimal]]:
+    """{work order id: {component id: net issued}} of the open orders' component lines, one query."""
+    out: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = (
+        WorkOrderMaterial.objects.components()
+        .filter(work_order__status__in=OPEN_WO_STATUSES)
+        .with_remaining()
+        .values_list("work_order_id", "component_id", "net_issued")
+    )
+    for wo_id, comp, net in rows:
+        per = out[wo_id]
+        per[comp] = per.get(comp, ZERO) + net
+    return dict(out)
 
-    from crm.models import SalesOrderLine
+
+def sales_lines_to_make(limit: int = 200) -> list:
+    """以销定产: confirmed, open sales-order lines of made or outsourced items with quantity left
+    to arrange (crm.progress: to produce − covered by linked orders). Each line gets `.progress`
+    (crm.progress.Progress) and `.to_make` (left to arrange); a fixed number of queries."""
+    from crm.progress import line_progress
+    from crm.selectors import sales_order_lines
 
     lines = list(
-        SalesOrderLine.objects.filter(
-            order__status="confirmed", closed=False, item__supply_type__in=["manufacture", "outsource"]
-        )
+        sales_order_lines()
+        .filter(order__status="confirmed", closed=False, item__supply_type__in=["manufacture", "outsource"])
         .select_related("order", "order__customer", "item", "item__uom")
         .order_by("due_date", "order__number", "line_no")[: limit * 2]
     )
-    covered = dict(
-        WorkOrder.objects.filter(sales_order_line_id__in=[ln.pk for ln in lines], parent__isnull=True)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .values("sales_order_line_id")
-        .annotate(q=Sum("qty"))
-        .values_list("sales_order_line_id", "q")
-    )
+    progress = line_progress(lines)
     out = []
     for ln in lines:
-        ln.on_work_orders = covered.get(ln.pk, ZERO)
-        ln.to_make = max(ZERO, ln.qty - ln.delivered_qty - ln.on_work_orders)
+        ln.progress = progress[ln.pk]
+        ln.to_make = ln.progress.left_to_arrange
         if ln.to_make > 0:
             out.append(ln)
     return out[:limit]
+
+
+def receipt_preview(receipt) -> list[dict]:
+    """What confirming a draft FG receipt will post besides the product (by/joint products +,
+    backflush −), computed by the same engine function as the posting itself."""
+    from .engine import backflush as bf
+
+    wo = receipt.work_order
+    materials = list(wo.materials.select_related("component", "component__uom"))
+    labels = dict(LineType.choices)
+    rows = []
+    for out in bf.receipt_outputs(
+        receipt_qty=receipt.qty, order_qty=wo.qty, received_before=wo.received_qty, materials=materials
+    ):
+        m = out.material
+        if out.kind == bf.BACKFLUSH:
+            rows.append({"kind": _("Backflush"), "item": m.component, "qty": -out.qty})
+        else:
+            rows.append({"kind": labels[m.line_type], "item": m.component, "qty": out.qty})
+    return rows

@@ -26,6 +26,7 @@ WO_FLOW = Flow(
 )
 
 OPEN_WO_STATUSES = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED)
+IN_PRODUCTION_WO_STATUSES = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED)
 
 
 class DocStatus(models.TextChoices):

@@ -34,7 +34,7 @@ from .models import FGReceipt, Picking, WorkOrder
 from .services import picking as picking_svc
 from .services import receipts as rc
 from .services import work_orders as wos
-from .states import IssueMethod, LineType, PickingMode, WorkOrderStatus
+from .states import IssueMethod, PickingMode
 from .tables import PickingTable, ReceiptTable, WorkOrderTable, warning_badges
 
 MODULE = "production"
@@ -126,6 +126,8 @@ class WorkOrderList(ListPage):
         warning = self.request.GET.get("warning", "")
         if not warning and not self.request.GET.get("_export"):
             return data  # tracking is computed for the displayed page only (get_table)
+        if warning == "overdue" and hasattr(data, "overdue"):
+            data = data.overdue(timezone.localdate())  # the same rule as the tracking's 已逾期
         rows = selectors.attach_tracking(list(data))
         if warning == "any":
             rows = [wo for wo in rows if wo.tracking.warnings]
@@ -179,35 +181,24 @@ class WorkOrderCreate(CreatePage):
 
 @module_required(MODULE)
 def wo_detail(request, pk):
-    wo = get_object_or_404(selectors.work_order_queryset(), pk=pk)
-    selectors.attach_tracking([wo])
-    materials = list(wo.materials.select_related("component", "component__uom", "warehouse"))
-    kit = None
-    if wo.status in (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED):
-        try:
-            kit = picking_svc.kit_figures(wo)
-        except DomainError as exc:
-            messages.warning(request, str(exc))
+    get_object_or_404(WorkOrder, pk=pk)
+    page = selectors.work_order_page(pk)
+    wo, kit = page["wo"], page["kit"]
+    if page["kit_error"]:
+        messages.warning(request, page["kit_error"])
     today = timezone.localdate()
-    room, sets = rc.receivable_qty(wo)
     ctx = {
+        **page,
         "title": _("Work order %(wo)s") % {"wo": wo.number},
         "breadcrumbs": [(_("Production tracking"), reverse("production:wo_list")), (wo.number, None)],
-        "wo": wo,
-        "materials": materials,
-        "components": [m for m in materials if m.line_type == LineType.COMPONENT],
-        "outputs": [m for m in materials if m.line_type != LineType.COMPONENT],
-        "kit": kit,
         "kit_form": KitForm(initial={"target_sets": kit["max_sets"] if kit else None, "pick_date": today}),
-        "receipt_form": ReceiptForm(initial={"qty": room, "receipt_date": today, "warehouse": wo.warehouse}),
-        "receivable": room,
-        "pickings": wo.pickings.all().order_by("-id"),
-        "receipts": wo.receipts.select_related("warehouse").order_by("-id"),
-        "children": wo.children.select_related("item"),
+        "receipt_form": ReceiptForm(
+            initial={"qty": page["receivable"], "receipt_date": today, "warehouse": wo.warehouse}
+        ),
         "warning_badges": warning_badges(wo),
         "issue_methods": IssueMethod.choices,
         "today": today,
-        "can_pick": wo.status in (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED),
+        "can_pick": wo.in_production,
     }
     return render(request, "production/wo_detail.html", ctx)
 
@@ -384,9 +375,9 @@ def wo_receive(request, pk):
 @module_required(MODULE, action=ADD_WO, methods=POST)
 def wo_from_sales_line(request, line_id):
     """以销定产: a work order for the open quantity of one confirmed sales-order line."""
-    from crm.models import SalesOrderLine
+    from crm.selectors import sales_order_lines
 
-    line = get_object_or_404(SalesOrderLine, pk=line_id)
+    line = get_object_or_404(sales_order_lines(), pk=line_id)
     try:
         wo = wos.work_order_from_sales_line(sales_order_line_id=line.pk, user=request.user)
     except DomainError as exc:
@@ -413,7 +404,7 @@ def sales_lines(request):
 def timeline(request):
     qs = selectors.work_order_queryset()
     if request.GET.get("all") != "1":
-        qs = qs.filter(status__in=["planned", "released", "started"])
+        qs = qs.open()
     data = selectors.timeline(qs=qs)
     return render(
         request,
@@ -442,25 +433,16 @@ class WarehousePickingList(PickingList):
 
 @module_required(PRODUCTION_OR_WAREHOUSE)
 def picking_detail(request, pk):
-    picking = get_object_or_404(Picking.objects.prefetch_related("work_orders"), pk=pk)
-    lines = list(
-        picking.lines.select_related("item", "item__uom", "warehouse").prefetch_related(
-            "allocations__material__work_order"
-        )
-    )
-    from inventory.selectors import on_hand_by_item_warehouse
-
-    stock = on_hand_by_item_warehouse({ln.item_id for ln in lines})
-    for ln in lines:
-        ln.on_hand = stock.get((ln.item_id, ln.warehouse_id), 0)
+    get_object_or_404(Picking, pk=pk)
+    page = selectors.picking_page(pk)
+    number = page["picking"].number
     return render(
         request,
         "production/picking_detail.html",
         {
-            "title": _("Picking %(pk)s") % {"pk": picking.number},
-            "breadcrumbs": [(_("Pickings"), reverse("production:picking_list")), (picking.number, None)],
-            "picking": picking,
-            "lines": lines,
+            **page,
+            "title": _("Picking %(pk)s") % {"pk": number},
+            "breadcrumbs": [(_("Pickings"), reverse("production:picking_list")), (number, None)],
         },
     )
 
@@ -514,12 +496,7 @@ def merged_pick(request):
             return _refused(request, exc, back)
         messages.success(request, _("Merged picking %(pk)s proposed.") % {"pk": picking.number})
         return redirect("production:picking_detail", picking.pk)
-    orders = list(
-        selectors.work_order_queryset()
-        .filter(status__in=[WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED])
-        .order_by("planned_start", "number")
-    )
-    selectors.attach_tracking(orders)
+    orders = selectors.merged_pick_orders()
     return render(
         request,
         "production/merged_pick.html",
@@ -551,34 +528,16 @@ class WarehouseReceiptList(ReceiptList):
 
 @module_required(PRODUCTION_OR_WAREHOUSE)
 def receipt_detail(request, pk):
-    receipt = get_object_or_404(FGReceipt.objects.select_related("work_order", "work_order__item", "warehouse"), pk=pk)
-    wo = receipt.work_order
-    preview = []
-    if receipt.status == "draft":
-        from .engine import backflush as bf
-
-        for m in wo.materials.select_related("component", "component__uom"):
-            if m.line_type == LineType.COMPONENT and m.issue_method == IssueMethod.BACKFLUSH:
-                qty = bf.backflush_qty(
-                    receipt_qty=receipt.qty,
-                    per=m.qty_per,
-                    received_before=wo.received_qty,
-                    order_qty=wo.qty,
-                    required=m.required,
-                    flushed_before=m.backflushed_qty,
-                )
-                preview.append({"kind": _("Backflush"), "item": m.component, "qty": -qty})
-            elif m.line_type != LineType.COMPONENT:
-                preview.append({"kind": m.get_line_type_display(), "item": m.component, "qty": receipt.qty * m.qty_per})
+    get_object_or_404(FGReceipt, pk=pk)
+    page = selectors.receipt_page(pk)
+    number = page["receipt"].number
     return render(
         request,
         "production/receipt_detail.html",
         {
-            "title": _("Receipt %(r)s") % {"r": receipt.number},
-            "breadcrumbs": [(_("Finished-goods receipts"), reverse("production:receipt_list")), (receipt.number, None)],
-            "receipt": receipt,
-            "lines": receipt.lines.select_related("item", "item__uom", "warehouse"),
-            "preview": preview,
+            **page,
+            "title": _("Receipt %(r)s") % {"r": number},
+            "breadcrumbs": [(_("Finished-goods receipts"), reverse("production:receipt_list")), (number, None)],
         },
     )
 

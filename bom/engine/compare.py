@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .explosion import LineData
@@ -30,9 +31,9 @@ class LineDiff:
     fields: tuple[str, ...] = ()
 
 
-def _keyed(lines):
+def _keyed(lines: Iterable[LineData]) -> dict[tuple[int, str, int], LineData]:
     seen: dict[tuple[int, str], int] = defaultdict(int)
-    out = {}
+    out: dict[tuple[int, str, int], LineData] = {}
     for line in sorted(lines, key=lambda x: (x.line_no, x.id)):
         k = (line.component_id, line.line_type)
         out[(k[0], k[1], seen[k])] = line
@@ -40,7 +41,7 @@ def _keyed(lines):
     return out
 
 
-def compare_lines(old_lines, new_lines) -> list[LineDiff]:
+def compare_lines(old_lines: Iterable[LineData], new_lines: Iterable[LineData]) -> list[LineDiff]:
     """Lines matched by (component, line type, occurrence)."""
     old, new = _keyed(old_lines), _keyed(new_lines)
     diffs = []

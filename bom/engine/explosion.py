@@ -110,7 +110,7 @@ def flatten(graph: BomGraph, root: BomData, qty: Decimal, as_of: datetime.date |
     """Material list of one order of `qty` parents (components only, valid on `as_of`)."""
     out: list[MaterialRequirement] = []
 
-    def walk(bom: BomData, parent_qty: Decimal, factor: Decimal, via: tuple[int, ...], path: tuple[int, ...]):
+    def walk(bom: BomData, parent_qty: Decimal, factor: Decimal, via: tuple[int, ...], path: tuple[int, ...]) -> None:
         for line in bom.lines:
             if line.line_type != COMPONENT or not line.valid_on(as_of):
                 continue

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
+from erp.types import User
 from inventory.models import Item
 
 from .. import engine
@@ -171,7 +172,7 @@ def bom_create(
     notes: str = "",
     lines: list[LineInput] | None = None,
     version: str | None = None,
-    user=None,
+    user: User | None = None,
     _via_ecn: bool = False,
 ) -> Bom:
     """A new draft version of the item's BOM (V1.0 first, then V1.1 …)."""
@@ -208,7 +209,7 @@ def bom_create(
 
 
 @transaction.atomic
-def bom_update(*, bom_id: int, output_qty: Decimal, skip_level: bool, notes: str = "", user=None) -> Bom:
+def bom_update(*, bom_id: int, output_qty: Decimal, skip_level: bool, notes: str = "", user: User | None = None) -> Bom:
     lock_structure()
     bom = _lock(bom_id)
     _check_draft(bom)
@@ -223,7 +224,7 @@ def bom_update(*, bom_id: int, output_qty: Decimal, skip_level: bool, notes: str
 
 
 @transaction.atomic
-def bom_line_add(*, bom_id: int, line: LineInput, user=None) -> BomLine:
+def bom_line_add(*, bom_id: int, line: LineInput, user: User | None = None) -> BomLine:
     lock_structure()
     bom = _lock(bom_id)
     _check_draft(bom)
@@ -238,7 +239,7 @@ def bom_line_add(*, bom_id: int, line: LineInput, user=None) -> BomLine:
 
 
 @transaction.atomic
-def bom_line_update(*, line_id: int, line: LineInput, user=None) -> BomLine:
+def bom_line_update(*, line_id: int, line: LineInput, user: User | None = None) -> BomLine:
     lock_structure()
     obj = BomLine.objects.select_related("bom").get(pk=line_id)
     bom = _lock(obj.bom_id)
@@ -254,7 +255,7 @@ def bom_line_update(*, line_id: int, line: LineInput, user=None) -> BomLine:
 
 
 @transaction.atomic
-def bom_line_delete(*, line_id: int, bom_id: int | None = None, user=None) -> None:
+def bom_line_delete(*, line_id: int, bom_id: int | None = None, user: User | None = None) -> None:
     """Delete a line of a draft BOM; with `bom_id` only a line of that BOM (others: DoesNotExist)."""
     lock_structure()
     lines = BomLine.objects.filter(bom_id=bom_id) if bom_id is not None else BomLine.objects.all()
@@ -266,7 +267,7 @@ def bom_line_delete(*, line_id: int, bom_id: int | None = None, user=None) -> No
 
 
 @transaction.atomic
-def bom_approve(*, bom_id: int, user=None, _via_ecn: bool = False) -> Bom:
+def bom_approve(*, bom_id: int, user: User | None = None, _via_ecn: bool = False) -> Bom:
     """Draft (or disabled) → approved: cycle check over all approved BOMs, then low-level codes."""
     lock_structure()
     bom = _lock(bom_id)
@@ -288,7 +289,7 @@ def bom_approve(*, bom_id: int, user=None, _via_ecn: bool = False) -> Bom:
 
 
 @transaction.atomic
-def bom_disable(*, bom_id: int, user=None) -> Bom:
+def bom_disable(*, bom_id: int, user: User | None = None) -> Bom:
     lock_structure()
     bom = _lock(bom_id)
     if bom.status == BomStatus.DISABLED:
@@ -300,7 +301,7 @@ def bom_disable(*, bom_id: int, user=None) -> Bom:
 
 
 @transaction.atomic
-def bom_new_version(*, bom_id: int, user=None) -> Bom:
+def bom_new_version(*, bom_id: int, user: User | None = None) -> Bom:
     """Copy a version into a new draft (next version number) to edit it."""
     src = Bom.objects.select_related("item").get(pk=bom_id)
     check_not_ecn_controlled(src.item)

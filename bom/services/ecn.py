@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import to_decimal
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Item
 
 from ..models import Bom, BomLine, ChangeAction, Ecn, EcnLine, StockHandling
@@ -89,7 +90,7 @@ def ecn_create(
     stock_handling: str = StockHandling.USE_UP,
     reason: str = "",
     lines: list[EcnLineInput] | None = None,
-    user=None,
+    user: User | None = None,
 ) -> Ecn:
     """A draft ECN against the item's default (highest approved) BOM."""
     item = Item.objects.get(pk=item_id)
@@ -128,7 +129,7 @@ def _check_draft(ecn: Ecn) -> None:
 
 
 @transaction.atomic
-def ecn_line_add(*, ecn_id: int, line: EcnLineInput, user=None) -> EcnLine:
+def ecn_line_add(*, ecn_id: int, line: EcnLineInput, user: User | None = None) -> EcnLine:
     ecn = _lock(ecn_id)
     _check_draft(ecn)
     _check_lines(ecn.base_bom, [line])
@@ -139,7 +140,7 @@ def ecn_line_add(*, ecn_id: int, line: EcnLineInput, user=None) -> EcnLine:
 
 
 @transaction.atomic
-def ecn_line_delete(*, line_id: int, ecn_id: int | None = None, user=None) -> None:
+def ecn_line_delete(*, line_id: int, ecn_id: int | None = None, user: User | None = None) -> None:
     """Delete a line of a draft ECN; with `ecn_id` only a line of that ECN (others: DoesNotExist)."""
     lines = EcnLine.objects.filter(ecn_id=ecn_id) if ecn_id is not None else EcnLine.objects.all()
     obj = lines.get(pk=line_id)
@@ -188,6 +189,7 @@ def new_version_lines(base_lines: list[BomLine], changes: list[EcnLine], eff: da
 
     for ch in changes:
         if ch.action == ChangeAction.ADD:
+            assert ch.new_component_id is not None  # validated when the line was added
             next_no += 10
             out.append(
                 LineInput(
@@ -212,6 +214,7 @@ def new_version_lines(base_lines: list[BomLine], changes: list[EcnLine], eff: da
                 note=ch.ecn.number,
             )
             if ch.action == ChangeAction.REPLACE:
+                assert ch.new_component_id is not None  # validated when the line was added
                 new.component_id = ch.new_component_id
             if ch.qty_per is not None:
                 new.qty_per = ch.qty_per
@@ -222,7 +225,7 @@ def new_version_lines(base_lines: list[BomLine], changes: list[EcnLine], eff: da
 
 
 @transaction.atomic
-def ecn_approve(*, ecn_id: int, user=None) -> Ecn:
+def ecn_approve(*, ecn_id: int, user: User | None = None) -> Ecn:
     """Draft → approved: creates and approves the next BOM version, disables the changed one."""
     lock_structure()
     ecn = _lock(ecn_id)
@@ -262,7 +265,7 @@ def ecn_approve(*, ecn_id: int, user=None) -> Ecn:
 
 
 @transaction.atomic
-def ecn_cancel(*, ecn_id: int, user=None) -> Ecn:
+def ecn_cancel(*, ecn_id: int, user: User | None = None) -> Ecn:
     ecn = _lock(ecn_id)
     if ecn.status == EcnStatus.CANCELLED:
         return ecn

@@ -13,6 +13,7 @@ from erp.fields import to_decimal
 from erp.models import CompanySettings, Notification
 from erp.numbering import next_number
 from erp.permissions import has_module
+from erp.types import User
 
 from ..access import is_crm_admin, manages_team_of, may_manage, scope_user_ids
 from ..models import Customer, FollowUp, Lead, Opportunity, StageChange
@@ -21,7 +22,7 @@ from ..states import OPEN_STAGES, STAGE_RANK, LeadStatus, Stage
 
 # --------------------------------------------------------------------------- customers and pool
 @transaction.atomic
-def customer_set_credit_limit(*, customer_id: int, credit_limit, user) -> Customer:
+def customer_set_credit_limit(*, customer_id: int, credit_limit, user: User) -> Customer:
     if not (user.is_superuser or user.has_perm("crm.change_credit_limit")):
         raise ValidationError(_("Only administrators may change credit limits."), code="forbidden")
     value = to_decimal(credit_limit)
@@ -34,7 +35,7 @@ def customer_set_credit_limit(*, customer_id: int, credit_limit, user) -> Custom
 
 
 @transaction.atomic
-def customer_claim(*, customer_id: int, user) -> Customer:
+def customer_claim(*, customer_id: int, user: User) -> Customer:
     """Take a customer from the shared pool (领取). Only pool customers can be claimed; one that
     belongs to someone else is refused (its owner's team manager or an administrator reassigns it)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
@@ -53,12 +54,14 @@ def customer_claim(*, customer_id: int, user) -> Customer:
     return customer
 
 
-def _may_assign(user, customer, owner) -> bool:
+def _may_assign(user: User | None, customer, owner: User | None) -> bool:
     """Administrators assign any customer to anyone; a team manager assigns the customers of
     their team (and pool customers) to members of their team, themselves included."""
     if user is None or is_crm_admin(user):
         return True
     ids = scope_user_ids(user)
+    if ids is None:  # administrators (answered above)
+        return True
     if len(ids) <= 1:  # manages no team
         return False
     current_ok = customer.owner_id is None or customer.owner_id in ids
@@ -67,7 +70,7 @@ def _may_assign(user, customer, owner) -> bool:
 
 
 @transaction.atomic
-def customer_assign(*, customer_id: int, owner, user) -> Customer:
+def customer_assign(*, customer_id: int, owner: User | None, user: User | None) -> Customer:
     """Give a customer to `owner` (None: back to the pool). `user` None = the system (imports)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
     if not _may_assign(user, customer, owner):
@@ -90,7 +93,7 @@ def customer_assign(*, customer_id: int, owner, user) -> Customer:
 
 
 @transaction.atomic
-def customer_release(*, customer_id: int, user) -> Customer:
+def customer_release(*, customer_id: int, user: User | None) -> Customer:
     """Put a customer back into the shared pool: its owner, the owner's team manager or an
     administrator (`user` None = the system)."""
     customer = Customer.objects.select_for_update().get(pk=customer_id)
@@ -154,7 +157,13 @@ def _new_customer_code() -> str:
 # --------------------------------------------------------------------------- leads and opportunities
 @transaction.atomic
 def lead_convert(
-    *, lead_id: int, user, opportunity_name: str = "", amount=None, close_date=None, customer_id: int | None = None
+    *,
+    lead_id: int,
+    user: User | None,
+    opportunity_name: str = "",
+    amount=None,
+    close_date=None,
+    customer_id: int | None = None,
 ) -> Opportunity:
     """线索转化: a customer (new, or the given one) and an opportunity that keep the lead link."""
     lead = Lead.objects.select_for_update().get(pk=lead_id)
@@ -209,10 +218,11 @@ PROBABILITY = {
 
 
 @transaction.atomic
-def opportunity_move(*, opportunity_id: int, stage: str, user, lost_reason: str = "") -> Opportunity:
+def opportunity_move(*, opportunity_id: int, stage: str, user: User | None, lost_reason: str = "") -> Opportunity:
     """Move an opportunity to another stage. Won and lost are final."""
     if stage not in Stage.values:
         raise ValidationError(_("Unknown stage: %(stage)s") % {"stage": stage})
+    stage = Stage(stage)
     opp = Opportunity.objects.select_for_update().get(pk=opportunity_id)
     if opp.stage == stage:
         return opp
@@ -239,7 +249,7 @@ def opportunity_move(*, opportunity_id: int, stage: str, user, lost_reason: str 
 @transaction.atomic
 def followup_add(
     *,
-    user,
+    user: User,
     content: str,
     customer_id: int | None = None,
     lead_id: int | None = None,
@@ -276,7 +286,7 @@ def followup_add(
 
 
 @transaction.atomic
-def followup_done(*, followup_id: int, user) -> FollowUp:
+def followup_done(*, followup_id: int, user: User | None) -> FollowUp:
     """Mark a reminder done: its author, the author's team manager or an administrator."""
     fu = FollowUp.objects.select_for_update().get(pk=followup_id)
     if user is not None and fu.user_id != user.pk and not manages_team_of(user, fu.user_id):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import StockMove
 from inventory.services.ledger import MoveSpec, stock_moves_post
 
@@ -32,7 +33,7 @@ def delivery_create(
     *,
     order_id: int,
     warehouse_id: int,
-    user,
+    user: User | None,
     quantities: dict[int, Decimal] | None = None,
     delivery_date: datetime.date | None = None,
 ) -> Delivery:
@@ -70,7 +71,7 @@ def delivery_create(
 
 
 @transaction.atomic
-def delivery_confirm(*, delivery_id: int, user) -> Delivery:
+def delivery_confirm(*, delivery_id: int, user: User | None) -> Delivery:
     """Post the issue; each line's cumulative delivery may not exceed its order line (over-delivery
     refused, nothing changed)."""
     dn = Delivery.objects.select_for_update().get(pk=delivery_id)
@@ -127,7 +128,7 @@ def delivery_confirm(*, delivery_id: int, user) -> Delivery:
 
 
 @transaction.atomic
-def delivery_cancel(*, delivery_id: int, user) -> Delivery:
+def delivery_cancel(*, delivery_id: int, user: User | None) -> Delivery:
     dn = Delivery.objects.select_for_update().get(pk=delivery_id)
     if dn.status == PostStatus.CANCELLED:
         return dn
@@ -140,7 +141,13 @@ def delivery_cancel(*, delivery_id: int, user) -> Delivery:
 
 @transaction.atomic
 def return_create(
-    *, delivery_id: int, quantities: dict[int, Decimal], user, return_date=None, reason: str = "", warehouse_id=None
+    *,
+    delivery_id: int,
+    quantities: dict[int, Decimal],
+    user: User | None,
+    return_date=None,
+    reason: str = "",
+    warehouse_id=None,
 ) -> SalesReturn:
     """Draft return of a posted delivery; `quantities` {delivery line id: qty}."""
     dn = Delivery.objects.get(pk=delivery_id)
@@ -174,7 +181,7 @@ def return_create(
 
 
 @transaction.atomic
-def return_confirm(*, return_id: int, user) -> SalesReturn:
+def return_confirm(*, return_id: int, user: User | None) -> SalesReturn:
     """Post the goods back at the cost they left with; the order line's delivered quantity drops."""
     sr = SalesReturn.objects.select_for_update().get(pk=return_id)
     if sr.status == PostStatus.CONFIRMED:

@@ -16,6 +16,7 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.models import CompanySettings
 from erp.numbering import next_number
+from erp.types import User
 
 from ..engine import line_amounts
 from ..models import (
@@ -61,7 +62,7 @@ def invoice_create(
     *,
     customer_id: int,
     lines: list[InvoiceLineInput],
-    user,
+    user: User | None,
     invoice_date: datetime.date | None = None,
     prices_include_tax: bool = False,
 ) -> SalesInvoice:
@@ -105,7 +106,7 @@ def invoice_create(
 
 @transaction.atomic
 def invoice_create_from_deliveries(
-    *, delivery_ids: list[int], user, invoice_date=None, prices_include_tax: bool = False
+    *, delivery_ids: list[int], user: User | None, invoice_date=None, prices_include_tax: bool = False
 ) -> SalesInvoice:
     """下推: one invoice over the not yet invoiced, not returned quantities of posted deliveries
     of one customer. Unit prices come from the order lines (after discount)."""
@@ -189,7 +190,7 @@ def _write_back(lines, sign: int) -> None:
 
 
 @transaction.atomic
-def invoice_confirm(*, invoice_id: int, user) -> SalesInvoice:
+def invoice_confirm(*, invoice_id: int, user: User | None) -> SalesInvoice:
     """审核: tax codes checked, quantities written back, request serial number assigned. A red
     invoice's amounts are settled under the blue invoice's lock (the one that completes a blue line
     takes the rest of its amount and tax) and added to the blue invoice's reversed amount."""
@@ -206,6 +207,7 @@ def invoice_confirm(*, invoice_id: int, user) -> SalesInvoice:
                 code="tax_code",
             )
     if inv.kind == InvoiceKind.RED:
+        assert inv.original_id is not None  # red_invoice_create always sets the blue invoice
         blue = SalesInvoice.objects.select_for_update().get(pk=inv.original_id)
         blue_lines = {ln.pk: ln for ln in blue.lines.all()}
         done = _reversed_by_line(blue, exclude_id=inv.pk)
@@ -226,7 +228,7 @@ def invoice_confirm(*, invoice_id: int, user) -> SalesInvoice:
 
 
 @transaction.atomic
-def invoice_cancel(*, invoice_id: int, user) -> SalesInvoice:
+def invoice_cancel(*, invoice_id: int, user: User | None) -> SalesInvoice:
     inv = SalesInvoice.objects.select_for_update().get(pk=invoice_id)
     if inv.status == PostStatus.CANCELLED:
         return inv
@@ -309,7 +311,7 @@ def invoice_red_create(
     *,
     blue_id: int,
     reason: str,
-    user,
+    user: User | None,
     quantities: dict[int, Decimal] | None = None,
     invoice_date: datetime.date | None = None,
 ) -> SalesInvoice:
@@ -373,7 +375,9 @@ def invoice_red_create(
 
 
 @transaction.atomic
-def invoice_record_tax_number(*, invoice_id: int, number: str, issued_on: datetime.date, user) -> SalesInvoice:
+def invoice_record_tax_number(
+    *, invoice_id: int, number: str, issued_on: datetime.date, user: User | None
+) -> SalesInvoice:
     """The 20-digit 数电 invoice number and date returned by the tax platform."""
     number = (number or "").strip()
     if not INVOICE_NO_RE.match(number):
@@ -440,8 +444,10 @@ def invoice_payload(inv: SalesInvoice) -> dict:
         "totalWithTax": _money(inv.total),
     }
     if inv.kind == InvoiceKind.RED:
-        body["originalInvoiceNo"] = inv.original.tax_invoice_number
-        body["originalDocumentNo"] = inv.original.number
+        blue = inv.original
+        assert blue is not None  # red_invoice_create always sets the blue invoice
+        body["originalInvoiceNo"] = blue.tax_invoice_number
+        body["originalDocumentNo"] = blue.number
         body["redReason"] = inv.red_reason
     return body
 
@@ -453,7 +459,7 @@ def invoices_xlsx(invoices: list[SalesInvoice]) -> bytes:
     from erp.exports import xlsx_append
 
     wb = Workbook()
-    head = wb.active
+    head = wb.worksheets[0]  # the sheet a new workbook starts with
     head.title = "发票基本信息"
     xlsx_append(
         head,

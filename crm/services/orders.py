@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Item
 
 from ..engine import line_amounts
@@ -123,7 +124,13 @@ def _add_priced_lines(doc, line_model, parent_field: str, lines: list[LineInput]
 # --------------------------------------------------------------------------- quotations
 @transaction.atomic
 def quotation_create(
-    *, customer_id: int, lines: list[LineInput], user, quote_date=None, valid_until=None, opportunity_id=None
+    *,
+    customer_id: int,
+    lines: list[LineInput],
+    user: User | None,
+    quote_date=None,
+    valid_until=None,
+    opportunity_id=None,
 ) -> Quotation:
     quote_date = quote_date or timezone.localdate()
     _check_lines(lines)
@@ -141,7 +148,7 @@ def quotation_create(
 
 
 @transaction.atomic
-def quotation_confirm(*, quotation_id: int, user) -> Quotation:
+def quotation_confirm(*, quotation_id: int, user: User | None) -> Quotation:
     q = Quotation.objects.select_for_update().get(pk=quotation_id)
     if QUOTATION_FLOW.apply(q, QuotationStatus.CONFIRMED):
         q.confirmed_at, q.confirmed_by = timezone.now(), user
@@ -150,7 +157,7 @@ def quotation_confirm(*, quotation_id: int, user) -> Quotation:
 
 
 @transaction.atomic
-def quotation_to_order(*, quotation_id: int, user, order_date=None) -> SalesOrder:
+def quotation_to_order(*, quotation_id: int, user: User | None, order_date=None) -> SalesOrder:
     """下推: a draft sales order from a confirmed quotation (lines keep their quotation line)."""
     q = Quotation.objects.select_for_update().get(pk=quotation_id)
     if q.status == QuotationStatus.ORDERED:
@@ -189,7 +196,7 @@ def order_create(
     *,
     customer_id: int,
     lines: list[LineInput],
-    user,
+    user: User | None,
     order_date=None,
     quotation_id=None,
     opportunity_id=None,
@@ -250,7 +257,7 @@ def credit_exposure(customer_id: int, *, exclude_order_id: int | None = None) ->
 
 
 @transaction.atomic
-def order_confirm(*, order_id: int, user, today: datetime.date | None = None) -> SalesOrder:
+def order_confirm(*, order_id: int, user: User | None, today: datetime.date | None = None) -> SalesOrder:
     """审核: credit check (limit 0 = none), then promise dates per line from ATP."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if order.status == OrderStatus.CONFIRMED:
@@ -287,7 +294,7 @@ def order_confirm(*, order_id: int, user, today: datetime.date | None = None) ->
 
 
 @transaction.atomic
-def order_close(*, order_id: int, user) -> SalesOrder:
+def order_close(*, order_id: int, user: User | None) -> SalesOrder:
     """结案: nothing more will be delivered; open quantities stop counting as demand."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
@@ -297,7 +304,7 @@ def order_close(*, order_id: int, user) -> SalesOrder:
 
 
 @transaction.atomic
-def order_cancel(*, order_id: int, user) -> SalesOrder:
+def order_cancel(*, order_id: int, user: User | None) -> SalesOrder:
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if order.status == OrderStatus.CANCELLED:
         return order

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
 from erp.numbering import next_number
+from erp.types import User
 
 from ..models import PaymentPlan, Receipt, ReceiptAllocation, SalesInvoice, SalesOrder
 from ..selectors import receipt_matching
@@ -17,7 +18,9 @@ from ..states import POST_FLOW, InvoiceKind, PostStatus
 
 
 @transaction.atomic
-def payment_plan_add(*, order_id: int, due_date: datetime.date, amount, user, note: str = "") -> PaymentPlan:
+def payment_plan_add(
+    *, order_id: int, due_date: datetime.date, amount, user: User | None, note: str = ""
+) -> PaymentPlan:
     amount = to_decimal(amount)
     if amount <= 0:
         raise ValidationError(_("The planned amount must be greater than 0."))
@@ -36,7 +39,7 @@ def receipt_create(
     *,
     customer_id: int,
     amount,
-    user,
+    user: User | None,
     allocations: dict[int, Decimal] | None = None,
     match_open_invoices: bool = False,
     receipt_date=None,
@@ -86,7 +89,7 @@ def receipt_create(
 
 
 @transaction.atomic
-def receipt_confirm(*, receipt_id: int, user) -> Receipt:
+def receipt_confirm(*, receipt_id: int, user: User | None) -> Receipt:
     """Match to invoices (each at most its open amount, net of red-letter invoices; together at
     most the receipt) and advance the order's payment plans in due-date order."""
     rc = Receipt.objects.select_for_update().get(pk=receipt_id)
@@ -130,7 +133,7 @@ def receipt_confirm(*, receipt_id: int, user) -> Receipt:
 
 
 @transaction.atomic
-def receipt_cancel(*, receipt_id: int, user) -> Receipt:
+def receipt_cancel(*, receipt_id: int, user: User | None) -> Receipt:
     rc = Receipt.objects.select_for_update().get(pk=receipt_id)
     if rc.status == PostStatus.CANCELLED:
         return rc

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import ValidationError
 from erp.numbering import next_number
+from erp.types import User
 
 from ..models import SalesOrder, ServiceTicket
 from ..states import TICKET_FLOW, TicketStatus
@@ -19,7 +20,7 @@ def ticket_create(
     customer_id: int,
     subject: str,
     due_at: datetime.datetime,
-    user,
+    user: User | None,
     order_id=None,
     description="",
     priority="normal",
@@ -43,7 +44,7 @@ def ticket_create(
 
 
 @transaction.atomic
-def ticket_set_status(*, ticket_id: int, status: str, user) -> ServiceTicket:
+def ticket_set_status(*, ticket_id: int, status: str, user: User | None) -> ServiceTicket:
     t = ServiceTicket.objects.select_for_update().get(pk=ticket_id)
     if TICKET_FLOW.apply(t, status):
         t.resolved_at = timezone.now() if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED) else None

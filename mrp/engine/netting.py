@@ -6,6 +6,7 @@ All quantities are Decimal; dates are calendar days.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
@@ -133,13 +134,13 @@ def lot_size(net: Decimal, moq: Decimal, mult: Decimal) -> Decimal:
     return net
 
 
-def low_level_codes(item_ids, children: dict[int, list[int]], codes: dict[int, str]) -> dict[int, int]:
+def low_level_codes(item_ids: Iterable[int], children: dict[int, list[int]], codes: dict[int, str]) -> dict[int, int]:
     """Greatest depth of every item in any BOM (tops 0). Raises MrpCycleError naming the cycle."""
     llc = {i: 0 for i in item_ids}
     state: dict[int, int] = {}  # 1 = on stack, 2 = done
     order: list[int] = []
 
-    def visit(node, path):
+    def visit(node: int, path: list[int]) -> None:
         st = state.get(node)
         if st == 2:
             return
@@ -188,10 +189,10 @@ def run_mrp(
     items: dict[int, PlanItem],
     bom_lines: list[BomLineData],
     on_hand: dict[int, Decimal],
-    sales_lines: list[SalesLine] = (),
-    forecasts: list[Forecast] = (),
-    demands: list[Demand] = (),
-    receipts: list[Receipt] = (),
+    sales_lines: Sequence[SalesLine] = (),
+    forecasts: Sequence[Forecast] = (),
+    demands: Sequence[Demand] = (),
+    receipts: Sequence[Receipt] = (),
 ) -> MrpResult:
     end = d0 + datetime.timedelta(days=horizon_days)
     boms: dict[int, list[BomLineData]] = defaultdict(list)
@@ -324,7 +325,7 @@ def run_mrp(
         if rec_list.get(item_id):
             final = {}
             bal = on_hand.get(item_id, ZERO)
-            own = defaultdict(lambda: ZERO)
+            own: defaultdict[datetime.date, Decimal] = defaultdict(lambda: ZERO)
             for po in result.planned_orders:
                 if po.item_id == item_id and not po.pegged_to:
                     own[po.due_date] += po.qty

@@ -8,13 +8,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import ConcurrencyError, DomainError, ValidationError
+from erp.types import User
 
 from ..engine import MrpCycleError, run_mrp
 from ..models import MrpMessage, MrpRun, PlannedOrder
 from ..states import ACTIVE, FINISHED, RUN_FLOW, RunStatus
 
 
-def mrp_run_create(*, run_date: datetime.date, horizon_days: int = 90, scope: str = "all", user=None) -> MrpRun:
+def mrp_run_create(
+    *, run_date: datetime.date, horizon_days: int = 90, scope: str = "all", user: User | None = None
+) -> MrpRun:
     """A queued run (not yet executing); refused while another run of the same scope is queued
     or running (the database allows one active run per scope)."""
     if horizon_days < 1 or horizon_days > 3650:
@@ -37,7 +40,9 @@ def mrp_run_create(*, run_date: datetime.date, horizon_days: int = 90, scope: st
     return run
 
 
-def mrp_run_start(*, run_date: datetime.date, horizon_days: int = 90, scope: str = "all", user=None) -> MrpRun:
+def mrp_run_start(
+    *, run_date: datetime.date, horizon_days: int = 90, scope: str = "all", user: User | None = None
+) -> MrpRun:
     """Queue a run for the worker (`mrp.tasks.execute_run`, after commit); refused while
     another run of the same scope is queued or running."""
     from ..tasks import execute_run

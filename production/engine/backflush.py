@@ -1,8 +1,22 @@
 """Backflush (倒冲) and receipt caps."""
 
-from decimal import ROUND_FLOOR, Decimal
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
+QTY_PLACES = Decimal("0.000001")  # erp.fields.QuantityField
+BACKFLUSH = "backflush"
+OUTPUT_TYPES = ("by_product", "joint_product")
+
+
+@dataclass(frozen=True)
+class Output:
+    """One line a receipt posts besides the product: `kind` is the material's line type for
+    by/joint products (received, +qty) or "backflush" (issued, −qty); `qty` is positive."""
+
+    kind: str
+    material: object
+    qty: Decimal
 
 
 def backflush_qty(
@@ -33,3 +47,30 @@ def receipt_cap(
 
 def floor_sets(value: Decimal) -> Decimal:
     return value.to_integral_value(rounding=ROUND_FLOOR)
+
+
+def receipt_outputs(*, receipt_qty: Decimal, order_qty: Decimal, received_before: Decimal, materials) -> list[Output]:
+    """What an FG receipt of `receipt_qty` posts for the order's material lines (duck-typed:
+    line_type, issue_method, qty_per, required, backflushed_qty): by/joint products q × per,
+    backflush lines `backflush_qty`; quantities rounded to the quantity field, zero lines left out.
+    The preview of a draft receipt and its posting both use this."""
+    out = []
+    for m in materials:
+        if m.line_type in OUTPUT_TYPES:
+            qty = (receipt_qty * m.qty_per).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
+            kind = m.line_type
+        elif m.line_type == "component" and m.issue_method == BACKFLUSH:
+            qty = backflush_qty(
+                receipt_qty=receipt_qty,
+                per=m.qty_per,
+                received_before=received_before,
+                order_qty=order_qty,
+                required=m.required,
+                flushed_before=m.backflushed_qty,
+            ).quantize(QTY_PLACES, rounding=ROUND_HALF_UP)
+            kind = BACKFLUSH
+        else:
+            continue
+        if qty > 0:
+            out.append(Output(kind=kind, material=m, qty=qty))
+    return out

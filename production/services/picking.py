@@ -16,14 +16,14 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty
 from erp.numbering import next_number
-from inventory.selectors import on_hand_by_item_warehouse
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
 
 from ..engine import picking as eng
 from ..models import Picking, PickingAllocation, PickingLine, WorkOrder, WorkOrderMaterial
+from ..selectors import kit_figures
 from ..states import DOC_FLOW, DocStatus, IssueMethod, LineType, PickingMode, WorkOrderStatus
 from .common import issue_warehouse_id, lock_materials, lock_orders, non_negative
-from .work_orders import mark_started
+from .work_orders import mark_started_bulk
 
 SOURCE = "production.picking"
 PICKABLE = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED)
@@ -36,15 +36,6 @@ def _check_pickable(wo: WorkOrder):
             % {"wo": wo, "status": wo.get_status_display()},
             code="not_pickable",
         )
-
-
-def _manual_lines(wo: WorkOrder, *, key_parts_only=False) -> list[WorkOrderMaterial]:
-    qs = wo.materials.select_related("component", "component__default_warehouse").filter(
-        line_type=LineType.COMPONENT, issue_method=IssueMethod.MANUAL
-    )
-    if key_parts_only:
-        qs = qs.filter(key_part=True)
-    return list(qs.order_by("line_no"))
 
 
 def _create(*, mode, work_orders, demands, pick_date, user, target_sets=None, key_parts_only=False, reason=""):
@@ -75,38 +66,21 @@ def _create(*, mode, work_orders, demands, pick_date, user, target_sets=None, ke
             for m, wh, qty in demands
         ]
     )
-    for n, line in enumerate(merged, start=1):
-        pl = PickingLine.objects.create(
-            picking=picking, line_no=n * 10, item_id=line.item, warehouse_id=line.warehouse, qty=line.qty
-        )
-        PickingAllocation.objects.bulk_create(
-            [PickingAllocation(line=pl, material_id=d.key, qty=d.qty) for d in line.demands]
-        )
+    # two INSERTs whatever the number of lines (PostgreSQL returns the new line ids)
+    picking_lines = PickingLine.objects.bulk_create(
+        [
+            PickingLine(picking=picking, line_no=n * 10, item_id=line.item, warehouse_id=line.warehouse, qty=line.qty)
+            for n, line in enumerate(merged, start=1)
+        ]
+    )
+    PickingAllocation.objects.bulk_create(
+        [
+            PickingAllocation(line=pl, material_id=d.key, qty=d.qty)
+            for pl, line in zip(picking_lines, merged, strict=True)
+            for d in line.demands
+        ]
+    )
     return picking
-
-
-def kit_figures(wo: WorkOrder, *, key_parts_only=False) -> dict:
-    """S, T_max and the lines of a kit picking for one order (stock in each line's warehouse)."""
-    lines = _manual_lines(wo, key_parts_only=key_parts_only)
-    whs = {m.pk: issue_warehouse_id(m, wo) for m in lines}
-    stock = on_hand_by_item_warehouse({m.component_id for m in lines}, warehouse_ids=set(whs.values()))
-    kit = [
-        eng.KitLine(
-            key=m.pk,
-            per=m.qty_per,
-            net_issued=m.net_issued,
-            stock=max(ZERO, stock.get((m.component_id, whs[m.pk]), ZERO)),
-            required=m.required,
-        )
-        for m in lines
-    ]
-    return {
-        "lines": lines,
-        "warehouses": whs,
-        "kit": kit,
-        "issued_sets": eng.issued_sets(kit),
-        "max_sets": eng.max_target_sets(kit, wo.qty),
-    }
 
 
 @transaction.atomic
@@ -225,13 +199,12 @@ def picking_create_merged(*, work_order_ids, pick_date=None, user=None) -> Picki
     for wo in orders.values():
         _check_pickable(wo)
     materials = (
-        WorkOrderMaterial.objects.select_related("component", "component__default_warehouse")
-        .filter(work_order_id__in=ids, line_type=LineType.COMPONENT, issue_method=IssueMethod.MANUAL)
+        WorkOrderMaterial.objects.manual()
+        .select_related("component", "component__default_warehouse")
+        .filter(work_order_id__in=ids)
         .order_by("work_order_id", "line_no")
     )
-    demands = [
-        (m, issue_warehouse_id(m, orders[m.work_order_id]), max(ZERO, m.required - m.net_issued)) for m in materials
-    ]
+    demands = [(m, issue_warehouse_id(m, orders[m.work_order_id]), m.remaining) for m in materials]
     return _create(
         mode=PickingMode.MERGED,
         work_orders=list(orders.values()),
@@ -361,8 +334,7 @@ def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user=Non
     PickingAllocation.objects.bulk_update(changed_allocs, ["issued_qty"])
     WorkOrderMaterial.objects.bulk_update(list(materials.values()), ["issued_qty", "returned_qty"])
     if picking.mode != PickingMode.RETURN:
-        for wo in orders.values():
-            mark_started(wo, picking.pick_date)
+        mark_started_bulk(list(orders.values()), picking.pick_date, user=user)
     DOC_FLOW.apply(picking, DocStatus.CONFIRMED)
     picking.confirmed_at = timezone.now()
     picking.confirmed_by = user if getattr(user, "pk", None) else None
@@ -398,6 +370,6 @@ def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, use
                 m.issued_qty -= qty
         stock_moves_reverse(source_type=SOURCE, source_id=picking.pk, move_date=on_date or picking.pick_date, user=user)
         WorkOrderMaterial.objects.bulk_update(list(materials.values()), ["issued_qty", "returned_qty"])
-    picking.status = DocStatus.CANCELLED
+    DOC_FLOW.apply(picking, DocStatus.CANCELLED)
     picking.save(update_fields=["status", "updated_at"])
     return picking

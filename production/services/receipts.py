@@ -13,36 +13,20 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, fmt_decimal, round_qty
+from erp.fields import ZERO, fmt_decimal
 from erp.numbering import next_number
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
 
 from ..engine import backflush as bf
-from ..engine import picking as eng
 from ..models import FGReceipt, FGReceiptLine, WorkOrder, WorkOrderMaterial
-from ..states import DOC_FLOW, WO_FLOW, DocStatus, IssueMethod, LineType, WorkOrderStatus
+from ..selectors import receivable_qty
+from ..states import DOC_FLOW, WO_FLOW, DocStatus, WorkOrderStatus
 from .common import issue_warehouse_id, lock_orders, positive
 from .work_orders import mark_started
 
 SOURCE = "production.fgreceipt"
 # completed orders still take receipts within the over-receipt tolerance
 RECEIVABLE = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED, WorkOrderStatus.COMPLETED)
-
-
-def receivable_qty(wo: WorkOrder) -> tuple:
-    """(room, issued sets or None): how much more may be received."""
-    sets = None
-    if wo.cap_by_issued_sets:
-        kit = [
-            eng.KitLine(key=m.pk, per=m.qty_per, net_issued=m.net_issued)
-            for m in wo.materials.all()
-            if m.line_type == LineType.COMPONENT and m.issue_method == IssueMethod.MANUAL
-        ]
-        sets = eng.issued_sets(kit)
-    room = bf.receipt_cap(
-        order_qty=wo.qty, received=wo.received_qty, tolerance_pct=wo.receipt_tolerance_pct, issued_sets=sets
-    )
-    return room, sets
 
 
 def _check_receivable(wo: WorkOrder, qty):
@@ -112,43 +96,23 @@ def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
     q = receipt.qty
     moves = [MoveSpec(item_id=wo.item_id, warehouse_id=receipt.warehouse_id, qty=q, kind="fg_receipt")]
     lines = []
-    for m in materials:
-        if m.line_type in (LineType.BY_PRODUCT, LineType.JOINT_PRODUCT):
-            out = round_qty(q * m.qty_per)
-            if out <= 0:
-                continue
-            wh = m.warehouse_id or m.component.default_warehouse_id or receipt.warehouse_id
-            lines.append(
-                FGReceiptLine(
-                    receipt=receipt, kind=m.line_type, material=m, item_id=m.component_id, warehouse_id=wh, qty=out
-                )
-            )
-            m.received_qty += out
-        elif m.line_type == LineType.COMPONENT and m.issue_method == IssueMethod.BACKFLUSH:
-            flush = round_qty(
-                bf.backflush_qty(
-                    receipt_qty=q,
-                    per=m.qty_per,
-                    received_before=wo.received_qty,
-                    order_qty=wo.qty,
-                    required=m.required,
-                    flushed_before=m.backflushed_qty,
-                )
-            )
-            if flush <= 0:
-                continue
+    changed = []
+    for out in bf.receipt_outputs(
+        receipt_qty=q, order_qty=wo.qty, received_before=wo.received_qty, materials=materials
+    ):
+        m = out.material
+        if out.kind == bf.BACKFLUSH:
             wh = issue_warehouse_id(m, wo)
-            lines.append(
-                FGReceiptLine(
-                    receipt=receipt,
-                    kind=FGReceiptLine.Kind.BACKFLUSH,
-                    material=m,
-                    item_id=m.component_id,
-                    warehouse_id=wh,
-                    qty=flush,
-                )
-            )
-            m.backflushed_qty += flush
+            m.backflushed_qty += out.qty
+            kind = FGReceiptLine.Kind.BACKFLUSH
+        else:
+            wh = m.warehouse_id or m.component.default_warehouse_id or receipt.warehouse_id
+            m.received_qty += out.qty
+            kind = out.kind
+        lines.append(
+            FGReceiptLine(receipt=receipt, kind=kind, material=m, item_id=m.component_id, warehouse_id=wh, qty=out.qty)
+        )
+        changed.append(m)
     for line in lines:
         sign = -1 if line.kind == FGReceiptLine.Kind.BACKFLUSH else 1
         moves.append(
@@ -170,7 +134,8 @@ def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
         source_number=receipt.number,
     )
     FGReceiptLine.objects.bulk_create(lines)
-    WorkOrderMaterial.objects.bulk_update(materials, ["backflushed_qty", "received_qty"])
+    if changed:
+        WorkOrderMaterial.objects.bulk_update(changed, ["backflushed_qty", "received_qty"])
     mark_started(wo, receipt.receipt_date)
     wo.received_qty += q
     fields = ["received_qty", "updated_at"]
@@ -202,7 +167,9 @@ def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, 
         lines = list(receipt.lines.all())
         materials = {
             m.pk: m
-            for m in WorkOrderMaterial.objects.select_for_update().filter(pk__in=[line.material_id for line in lines])
+            for m in WorkOrderMaterial.objects.select_for_update()
+            .filter(pk__in=[line.material_id for line in lines])
+            .order_by("pk")
         }
         stock_moves_reverse(
             source_type=SOURCE, source_id=receipt.pk, move_date=on_date or receipt.receipt_date, user=user
@@ -221,6 +188,6 @@ def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, 
             wo.actual_finish = None
             fields += ["status", "actual_finish"]
         wo.save(update_fields=fields)
-    receipt.status = DocStatus.CANCELLED
+    DOC_FLOW.apply(receipt, DocStatus.CANCELLED)
     receipt.save(update_fields=["status", "updated_at"])
     return receipt

@@ -5,25 +5,24 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Max, Sum
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_update_with_history
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, round_qty, to_decimal
+from erp.fields import ZERO, fmt_decimal, round_qty, to_decimal
 from erp.numbering import next_number
 from inventory.models import Item, SupplyType
 
-from ..models import WorkOrder, WorkOrderMaterial
-from ..states import OPEN_WO_STATUSES, WO_FLOW, IssueMethod, LineType, WorkOrderStatus
+from ..models import Picking, WorkOrder, WorkOrderMaterial
+from ..states import DOC_FLOW, IN_PRODUCTION_WO_STATUSES, WO_FLOW, DocStatus, IssueMethod, LineType, WorkOrderStatus
 from .common import non_negative, positive
 
 
 def _default_bom(item_id):
-    try:
-        from bom.selectors import default_bom
-    except ImportError:  # pragma: no cover - the BOM app always ships its selectors
-        return None
+    from bom.selectors import default_bom
+
     return default_bom(item_id)
 
 
@@ -96,18 +95,12 @@ def work_order_create(
     return wo
 
 
-def sales_line_open_for_production(sales_order_line_id: int) -> Decimal:
-    """SO line quantity not yet delivered and not yet covered by live work orders."""
-    from crm.models import SalesOrderLine
+def sales_line_left_to_arrange(line) -> Decimal:
+    """以销定产: what is left to arrange on a sales-order line (crm.progress, the one definition
+    shared with the make-to-order page): to produce − covered by its linked orders."""
+    from crm.progress import left_to_arrange
 
-    line = SalesOrderLine.objects.get(pk=sales_order_line_id)
-    covered = (
-        WorkOrder.objects.filter(sales_order_line_id=line.pk, parent__isnull=True)
-        .exclude(status=WorkOrderStatus.CANCELLED)
-        .aggregate(q=Sum("qty"))["q"]
-        or ZERO
-    )
-    return max(ZERO, line.qty - line.delivered_qty - covered)
+    return left_to_arrange([line])[line.pk]
 
 
 @transaction.atomic
@@ -120,10 +113,11 @@ def work_order_from_sales_line(
     user=None,
 ) -> WorkOrder:
     """以销定产: a work order pegged to one sales-order line (finish = the line's due date)."""
-    from crm.models import SalesOrderLine
+    from crm.selectors import sales_order_lines
 
     line = (
-        SalesOrderLine.objects.select_for_update(of=("self",))
+        sales_order_lines()
+        .select_for_update(of=("self",))
         .select_related("order", "item")
         .filter(pk=sales_order_line_id)
         .first()
@@ -135,13 +129,19 @@ def work_order_from_sales_line(
             _("Sales order %(so)s is not confirmed: no work order can be made from it.") % {"so": line.order},
             code="so_not_confirmed",
         )
-    open_qty = sales_line_open_for_production(line.pk)
-    qty = open_qty if qty is None else positive(qty, _("Quantity"))
-    if qty <= 0:
+    left = sales_line_left_to_arrange(line)
+    if left <= 0:
         raise ValidationError(
             _("Line %(line)s of %(so)s is already fully covered by work orders.")
             % {"line": line.line_no, "so": line.order},
             code="covered",
+        )
+    qty = left if qty is None else positive(qty, _("Quantity"))
+    if qty > left:
+        raise ValidationError(
+            _("Quantity %(qty)s is more than the %(left)s left to arrange on line %(line)s of %(so)s.")
+            % {"qty": fmt_decimal(qty), "left": fmt_decimal(left), "line": line.line_no, "so": line.order},
+            code="over_arranged",
         )
     finish = planned_finish or line.due_date
     start = planned_start or (finish - datetime.timedelta(days=line.item.lead_time_days))
@@ -221,7 +221,7 @@ def work_order_release(*, work_order_id: int, user=None) -> WorkOrder:
 
 
 def _editable(wo: WorkOrder):
-    if wo.status not in (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED):
+    if not wo.is_open:
         raise StateError(
             _("%(wo)s is %(status)s: its material list can no longer be changed.")
             % {"wo": wo, "status": wo.get_status_display()},
@@ -321,6 +321,24 @@ def mark_started(wo: WorkOrder, on_date: datetime.date) -> None:
         wo.save(update_fields=["status", "actual_start", "updated_at"])
 
 
+def mark_started_bulk(orders: list[WorkOrder], on_date: datetime.date, *, user=None) -> None:
+    """`mark_started` for several locked orders: one UPDATE and one INSERT of history rows."""
+    started = []
+    now = timezone.now()
+    for wo in orders:
+        if wo.status == WorkOrderStatus.RELEASED and WO_FLOW.apply(wo, WorkOrderStatus.STARTED):
+            wo.actual_start = wo.actual_start or on_date
+            wo.updated_at = now
+            started.append(wo)
+    if started:
+        bulk_update_with_history(
+            started,
+            WorkOrder,
+            ["status", "actual_start", "updated_at"],
+            default_user=user if getattr(user, "pk", None) else None,
+        )
+
+
 @transaction.atomic
 def work_order_start(*, work_order_id: int, on_date: datetime.date | None = None, user=None) -> WorkOrder:
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
@@ -356,11 +374,20 @@ def work_order_cancel(*, work_order_id: int, user=None) -> WorkOrder:
             _("%(wo)s has issues or receipts: return the material first, then close it.") % {"wo": wo},
             code="has_moves",
         )
-    if wo.children.filter(status__in=OPEN_WO_STATUSES).exists():
+    if wo.children.open().exists():
         raise StateError(_("Cancel the child work orders of %(wo)s first.") % {"wo": wo}, code="open_children")
     WO_FLOW.apply(wo, WorkOrderStatus.CANCELLED)
     wo.save(update_fields=["status", "updated_at"])
-    wo.pickings.filter(status="draft").update(status="cancelled")
+    # its draft pickings go with it: through the picking flow, with their history rows
+    drafts = list(wo.pickings.select_for_update().filter(status=DocStatus.DRAFT).order_by("pk"))
+    now = timezone.now()
+    for picking in drafts:
+        DOC_FLOW.apply(picking, DocStatus.CANCELLED)
+        picking.updated_at = now
+    if drafts:
+        bulk_update_with_history(
+            drafts, Picking, ["status", "updated_at"], default_user=user if getattr(user, "pk", None) else None
+        )
     return wo
 
 
@@ -371,17 +398,15 @@ def work_order_create_children(*, work_order_id: int, material_ids=None, user=No
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
     if not wo.is_open:
         raise StateError(_("%(wo)s is not open.") % {"wo": wo}, code="not_open")
-    qs = wo.materials.select_related("component").filter(
-        line_type=LineType.COMPONENT, component__supply_type=SupplyType.MANUFACTURE
-    )
+    qs = wo.materials.components().select_related("component").filter(component__supply_type=SupplyType.MANUFACTURE)
     if material_ids is not None:
         qs = qs.filter(pk__in=list(material_ids))
-    existing = set(wo.children.exclude(status=WorkOrderStatus.CANCELLED).values_list("item_id", flat=True))
+    existing = set(wo.children.live().values_list("item_id", flat=True))
     children = []
     for m in qs:
         if m.component_id in existing:
             continue
-        need = max(ZERO, m.required - m.net_issued)
+        need = m.remaining
         if need <= 0:
             continue
         finish = wo.planned_start
@@ -448,7 +473,7 @@ def work_order_apply_bom(
 def work_order_report_scrap(*, work_order_id: int, qty, user=None) -> WorkOrder:
     """Record scrapped parent units (报废): they leave 未入库 without a receipt."""
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
-    if wo.status not in (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED):
+    if wo.status not in IN_PRODUCTION_WO_STATUSES:
         raise StateError(_("%(wo)s is not in production.") % {"wo": wo}, code="not_started")
     qty = positive(qty, _("Quantity"))
     if qty > wo.open_qty:
