@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tiangong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-test-deps messages lint format migrate demo bench env shell access-table
+.PHONY: run test install system-test-deps messages lint typecheck format migrate demo bench env shell access-table
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,8 +57,10 @@ test: install messages system-test-deps
 	DATABASE_URL=sqlite:///:memory: DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run >/dev/null \
 	  || (echo "Models and migrations differ: run makemigrations"; exit 1)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	@$(MAKE) --no-print-directory typecheck
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
-	  $(BIN)/python -m pytest -q -p no:randomly $(PYTEST_ARGS)
+	  $(BIN)/python -m pytest -q -p no:randomly -n 2 $(PYTEST_ARGS)
 
 # Regenerate docs/permissions.md (the access table the URL test checks) after changing a view's access.
 access-table: install
@@ -67,6 +69,11 @@ access-table: install
 
 lint:
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+# mypy with django-stubs on services and engines ([tool.mypy] in pyproject.toml lists the files).
+# DEBUG=1: the plugin loads erp.settings, which needs a SECRET_KEY otherwise.
+typecheck: install
+	DEBUG=1 $(BIN)/mypy
 
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

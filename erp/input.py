@@ -56,8 +56,8 @@ def parse_decimal(
     label: str,
     max_digits: int = QTY_DIGITS,
     decimal_places: int = QTY_PLACES,
-    min_value: Decimal | None = None,
-    max_value: Decimal | None = None,
+    min_value: Decimal | int | None = None,
+    max_value: Decimal | int | None = None,
     positive: bool = False,
     allow_exponent: bool = False,
     required: bool = True,
@@ -101,7 +101,8 @@ def parse_decimal(
     if not value.is_finite():
         raise ValidationError(_("%(field)s: '%(value)s' is not a number.") % {"field": label, "value": text})
     normal = value.normalize() if value else Decimal(0)
-    sign, digits, exponent = normal.as_tuple()
+    _sign, digits, exponent = normal.as_tuple()
+    assert isinstance(exponent, int)  # finite (checked above): never 'n'/'N'/'F'
     places = max(0, -exponent)
     int_digits = max(0, len(digits) + exponent)
     if places > decimal_places:
@@ -208,6 +209,13 @@ class DecimalField(forms.DecimalField):
 
     `positive=True` refuses 0 and negatives; `min_value`/`max_value` as Django's.
     """
+
+    # Always set by __init__ (Django's field allows None); limits are values, not callables.
+    # django-stubs gives forms.DecimalField the int limits of IntegerField: Decimal is right.
+    max_digits: int
+    decimal_places: int
+    min_value: Decimal | int | None  # type: ignore[assignment]
+    max_value: Decimal | int | None  # type: ignore[assignment]
 
     def __init__(self, *, max_digits=QTY_DIGITS, decimal_places=QTY_PLACES, positive=False, **kwargs):
         self.positive = positive

@@ -18,10 +18,12 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable
 from enum import IntEnum
-from typing import Any
+from typing import TypeVar
 
 from django.db import connection
 from django.db.models import Model, QuerySet
+
+M = TypeVar("M", bound=Model)
 
 
 class AdvisoryLock(IntEnum):
@@ -41,7 +43,7 @@ def advisory_lock(key: AdvisoryLock, scope: str = "") -> None:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [value])
 
 
-def lock_rows(queryset: QuerySet, ids: Iterable[int] | None = None, *, of: tuple[str, ...] = ()) -> dict[int, Any]:
+def lock_rows(queryset: QuerySet[M], ids: Iterable[int] | None = None, *, of: tuple[str, ...] = ()) -> dict[int, M]:
     """Lock the rows of `queryset` (narrowed to `ids` when given) in primary-key order and return
     them as {pk: row}. `of` limits the lock to some tables of a select_related join (PostgreSQL)."""
     qs = queryset.select_for_update(of=of) if of else queryset.select_for_update()
@@ -50,7 +52,7 @@ def lock_rows(queryset: QuerySet, ids: Iterable[int] | None = None, *, of: tuple
     return {row.pk: row for row in qs.order_by("pk")}
 
 
-def lock_row(queryset: QuerySet | type[Model], pk: int, *, of: tuple[str, ...] = ()):
+def lock_row(queryset: QuerySet[M] | type[M], pk: int, *, of: tuple[str, ...] = ()) -> M:
     """Lock one row (DoesNotExist when missing: a 404 in views)."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     qs = qs.select_for_update(of=of) if of else qs.select_for_update()

@@ -19,6 +19,7 @@ from erp.fields import ZERO, round_money
 from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings, Period, PeriodStatus
 from erp.periods import assert_open, period_for
+from erp.types import User
 from inventory.models import StockBalance
 from inventory.services.ledger import MoveSpec, stock_moves_post
 
@@ -174,7 +175,7 @@ def post_adjustments_many(
     stock_source_type: str,
     stock_source_id: int,
     document_number: str,
-    user=None,
+    user: User | None = None,
 ) -> list[CostAdjustmentEntry]:
     """Post the value components of several received lines of one document: for each, the share
     still in the receiving warehouse to stock value, the rest to the cost of goods already
@@ -249,7 +250,7 @@ def post_adjustments(
     stock_source_id: int,
     stock_source_line: int,
     document_number: str,
-    user=None,
+    user: User | None = None,
 ) -> list[CostAdjustmentEntry]:
     """post_adjustments_many for one received line."""
     return post_adjustments_many(
@@ -274,7 +275,7 @@ def _open_sources(until: datetime.date) -> list[tuple[str, int]]:
 
 
 @transaction.atomic
-def accruals_period_start(*, on_date: datetime.date, user=None) -> int:
+def accruals_period_start(*, on_date: datetime.date, user: User | None = None) -> int:
     """月初一次冲回 (company mode "next_period"): reverse, on the first day of `on_date`'s period,
     every accrual still open at the end of the previous period. Idempotent; returns entries made.
 
@@ -325,7 +326,7 @@ def accruals_period_start(*, on_date: datetime.date, user=None) -> int:
 
 
 @transaction.atomic
-def accruals_period_end(*, year: int, month: int, user=None) -> int:
+def accruals_period_end(*, year: int, month: int, user: User | None = None) -> int:
     """Re-accrue, on the last day of the period, receipts reversed at its start that are still not
     invoiced (mode "next_period"); run before the period is closed. Idempotent."""
     if CompanySettings.get().accrual_mode != "next_period":

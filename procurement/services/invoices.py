@@ -16,6 +16,7 @@ from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
 from erp.periods import assert_open
+from erp.types import User
 from inventory.models import Supplier
 
 from ..models import (
@@ -34,7 +35,7 @@ from . import accruals
 from .common import non_negative, positive_qty
 
 
-def _user(user):
+def _user(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
 
 
@@ -46,7 +47,7 @@ def supplier_invoice_create(
     lines: list[dict],
     kind: str = InvoiceKind.PURCHASE,
     supplier_invoice_no: str = "",
-    user=None,
+    user: User | None = None,
     note: str = "",
 ) -> SupplierInvoice:
     """A draft invoice. lines: receipt_line_id (purchase) or outsourcing_receipt_id (fee), qty,
@@ -73,6 +74,7 @@ def supplier_invoice_create(
         [ln["outsourcing_receipt_id"] for ln in lines if ln.get("outsourcing_receipt_id")]
     )
     objs = []
+    ref: dict[str, PurchaseReceiptLine | OutsourcingReceipt]
     for i, ln in enumerate(lines, start=1):
         qty = positive_qty(ln["qty"], label=_("Invoiced quantity"))
         price = non_negative(ln["unit_price"], label=_("Unit price"))
@@ -138,7 +140,7 @@ def _matched_accruals(field: str, ids) -> dict[int, Decimal]:
 
 
 @transaction.atomic
-def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
+def supplier_invoice_confirm(*, invoice_id: int, user: User | None = None) -> SupplierInvoice:
     """审核 = match: for each line, the accrual of the invoiced quantity is reversed and the
     difference to the invoice amount posted (same period: corrects the receipt value; later
     period: by CompanySettings.accrual_mode). Over-invoicing is refused, nothing changed.
@@ -156,7 +158,8 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
     assert_open(inv.invoice_date)
     lines = list(inv.lines.order_by("pk"))
     gr_ids = {ln.receipt_line_id for ln in lines if ln.receipt_line_id}
-    or_ids = {ln.outsourcing_receipt_id for ln in lines if not ln.receipt_line_id}
+    # not matched to a receipt line: matched to an outsourcing receipt (a check constraint)
+    or_ids = {ln.outsourcing_receipt_id for ln in lines if not ln.receipt_line_id and ln.outsourcing_receipt_id}
     gr_lines = lock_rows(PurchaseReceiptLine.objects.select_related("receipt"), gr_ids, of=("self",)) if gr_ids else {}
     po_lines = lock_rows(PurchaseOrderLine.objects.all(), {r.po_line_id for r in gr_lines.values()}) if gr_ids else {}
     or_docs = lock_rows(OutsourcingReceipt.objects.all(), or_ids) if or_ids else {}
@@ -181,6 +184,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
 
     entries: list[accruals.AccrualSpec] = []
     adjustments: list[accruals.AdjustmentSpec] = []
+    doc: PurchaseReceiptLine | OutsourcingReceipt
     for ln in lines:
         if ln.receipt_line_id:
             key = (accruals.GR_LINE, ln.receipt_line_id)
@@ -190,8 +194,10 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
             src = accruals.receipt_line_source(doc)
             unit, left_value = doc.unit_price, doc.value - returned.get(doc.pk, ZERO)
         else:
-            key = (accruals.OR_RECEIPT, ln.outsourcing_receipt_id)
-            doc = or_docs[ln.outsourcing_receipt_id]
+            or_id = ln.outsourcing_receipt_id
+            assert or_id is not None  # check constraint: every line is matched to a receipt
+            key = (accruals.OR_RECEIPT, or_id)
+            doc = or_docs[or_id]
             src = accruals.outsourcing_receipt_source(doc)
             unit, left_value = doc.unit_fee, doc.fee_value
         open_qty = doc.uninvoiced_qty
@@ -222,7 +228,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
         ln.difference = ln.amount - accrued
         doc.invoiced_qty += ln.qty
         doc.invoiced_value += ln.amount
-        if ln.receipt_line_id:
+        if isinstance(doc, PurchaseReceiptLine):
             po_lines[doc.po_line_id].invoiced_qty += ln.qty
 
     accruals.accrual_add_many(entries)
@@ -250,7 +256,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user=None) -> SupplierInvoice:
 
 
 @transaction.atomic
-def supplier_invoice_cancel(*, invoice_id: int, user=None) -> SupplierInvoice:
+def supplier_invoice_cancel(*, invoice_id: int, user: User | None = None) -> SupplierInvoice:
     """Only drafts; a posted invoice is corrected by a red-letter invoice."""
     inv = lock_row(SupplierInvoice, invoice_id)
     if INVOICE_FLOW.apply(inv, InvoiceStatus.CANCELLED):
@@ -259,7 +265,7 @@ def supplier_invoice_cancel(*, invoice_id: int, user=None) -> SupplierInvoice:
 
 
 @transaction.atomic
-def supplier_invoice_pay(*, invoice_id: int, amount, user=None) -> SupplierInvoice:
+def supplier_invoice_pay(*, invoice_id: int, amount, user: User | None = None) -> SupplierInvoice:
     """Record a payment against a posted invoice (payables ageing uses the open amount)."""
     inv = lock_row(SupplierInvoice, invoice_id)
     amount = round_money(positive_qty(amount, label=_("Payment")))

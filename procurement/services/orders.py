@@ -12,6 +12,7 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Item, Supplier
 
 from ..models import PurchaseOrder, PurchaseOrderLine
@@ -21,7 +22,7 @@ from .common import non_negative, positive_qty
 from .requisitions import write_back_ordered
 
 
-def _user(user):
+def _user(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
 
 
@@ -31,7 +32,7 @@ def purchase_order_create(
     supplier_id: int,
     order_date: datetime.date,
     lines: list[dict],
-    user=None,
+    user: User | None = None,
     warehouse_id: int | None = None,
     note: str = "",
     number: str | None = None,
@@ -100,7 +101,7 @@ def _check_due(due: datetime.date, order_date: datetime.date, what) -> None:
 
 
 @transaction.atomic
-def purchase_order_confirm(*, order_id: int, user=None) -> PurchaseOrder:
+def purchase_order_confirm(*, order_id: int, user: User | None = None) -> PurchaseOrder:
     po = lock_row(PurchaseOrder, order_id)
     if po.status == OrderStatus.CONFIRMED:
         return po
@@ -117,7 +118,7 @@ def purchase_order_confirm(*, order_id: int, user=None) -> PurchaseOrder:
 def purchase_order_line_change(
     *,
     line_id: int,
-    user=None,
+    user: User | None = None,
     qty=None,
     unit_price=None,
     due_date: datetime.date | None = None,
@@ -154,7 +155,7 @@ def purchase_order_line_change(
 
 
 @transaction.atomic
-def purchase_order_close(*, order_id: int, user=None) -> PurchaseOrder:
+def purchase_order_close(*, order_id: int, user: User | None = None) -> PurchaseOrder:
     """Close short (关闭): what was received stays; nothing more can be received."""
     po = lock_row(PurchaseOrder, order_id)
     if ORDER_FLOW.apply(po, OrderStatus.CLOSED):
@@ -164,7 +165,7 @@ def purchase_order_close(*, order_id: int, user=None) -> PurchaseOrder:
 
 
 @transaction.atomic
-def purchase_order_line_close(*, line_id: int, user=None) -> PurchaseOrderLine:
+def purchase_order_line_close(*, line_id: int, user: User | None = None) -> PurchaseOrderLine:
     order_id = PurchaseOrderLine.objects.filter(pk=line_id).values_list("order_id", flat=True).get()
     po = lock_row(PurchaseOrder, order_id)
     line = lock_row(PurchaseOrderLine, line_id)
@@ -180,7 +181,7 @@ def purchase_order_line_close(*, line_id: int, user=None) -> PurchaseOrderLine:
 
 
 @transaction.atomic
-def purchase_order_cancel(*, order_id: int, user=None) -> PurchaseOrder:
+def purchase_order_cancel(*, order_id: int, user: User | None = None) -> PurchaseOrder:
     """Cancel an order nothing was received on; its quantities go back to the requisitions."""
     po = lock_row(PurchaseOrder, order_id)
     if po.status == OrderStatus.CANCELLED:

@@ -13,6 +13,7 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, round_qty, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Item, Supplier, Warehouse, WarehouseKind
 from inventory.services.ledger import MoveSpec, stock_moves_post
 from inventory.services.warehouses import subcontractor_location_for
@@ -32,7 +33,7 @@ from .accruals import accrual_add, outsourcing_receipt_source
 from .common import non_negative, positive_qty
 
 
-def _user(user):
+def _user(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
 
 
@@ -51,7 +52,7 @@ def outsourcing_order_create(
     bom_id: int | None = None,
     sales_order_line_id: int | None = None,
     materials: list[dict] | None = None,
-    user=None,
+    user: User | None = None,
     number: str | None = None,
     source: dict | None = None,
     note: str = "",
@@ -131,7 +132,7 @@ def _build_materials(order: OutsourcingOrder, *, materials=None, issue_warehouse
 
 
 @transaction.atomic
-def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date=None, user=None):
+def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date=None, user: User | None = None):
     """Change a draft order (or a confirmed one before any material moved): the material list
     is recomputed for a new quantity."""
     order = lock_row(OutsourcingOrder, order_id)
@@ -155,7 +156,7 @@ def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date
 
 
 @transaction.atomic
-def outsourcing_order_confirm(*, order_id: int, user=None) -> OutsourcingOrder:
+def outsourcing_order_confirm(*, order_id: int, user: User | None = None) -> OutsourcingOrder:
     order = lock_row(OutsourcingOrder, order_id)
     if order.status == OrderStatus.CONFIRMED:
         return order
@@ -168,7 +169,7 @@ def outsourcing_order_confirm(*, order_id: int, user=None) -> OutsourcingOrder:
 
 
 @transaction.atomic
-def outsourcing_order_close(*, order_id: int, user=None) -> OutsourcingOrder:
+def outsourcing_order_close(*, order_id: int, user: User | None = None) -> OutsourcingOrder:
     order = lock_row(OutsourcingOrder, order_id)
     if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
         order.save()
@@ -176,7 +177,7 @@ def outsourcing_order_close(*, order_id: int, user=None) -> OutsourcingOrder:
 
 
 @transaction.atomic
-def outsourcing_order_cancel(*, order_id: int, user=None) -> OutsourcingOrder:
+def outsourcing_order_cancel(*, order_id: int, user: User | None = None) -> OutsourcingOrder:
     order = lock_row(OutsourcingOrder, order_id)
     if order.status == OrderStatus.CANCELLED:
         return order
@@ -199,7 +200,7 @@ def outsourcing_material_move(
     lines: list[tuple[int, Decimal]],
     on_date: datetime.date,
     warehouse_id: int | None = None,
-    user=None,
+    user: User | None = None,
     note: str = "",
 ) -> OutsourcingIssue:
     """委外发料 (issue), 补料 (supplement), 退料 (return) or 报废 (scrap) of (material_id, qty).
@@ -216,6 +217,7 @@ def outsourcing_material_move(
         )
     if kind not in OutsourcingIssueKind.values:
         raise ValidationError(_("Unknown movement kind."), code="bad_kind")
+    kind = OutsourcingIssueKind(kind)
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
     wanted = {int(mid): positive_qty(q) for mid, q in lines}
@@ -321,7 +323,7 @@ def outsourcing_receipt_post(
     qty,
     receipt_date: datetime.date,
     warehouse_id: int | None = None,
-    user=None,
+    user: User | None = None,
     note: str = "",
 ) -> OutsourcingReceipt:
     """委外入库: the finished item into our warehouse at material + fee; each material line is

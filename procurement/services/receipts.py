@@ -11,6 +11,7 @@ from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Warehouse, WarehouseKind
 from inventory.services.ledger import MoveSpec, stock_moves_post
 
@@ -37,7 +38,7 @@ from .accruals import (
 from .common import positive_qty
 
 
-def _user(user):
+def _user(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
 
 
@@ -55,7 +56,7 @@ def purchase_receipt_post(
     lines: list[tuple[int, Decimal]],
     receipt_date: datetime.date,
     warehouse_id: int | None = None,
-    user=None,
+    user: User | None = None,
     note: str = "",
 ) -> PurchaseReceipt:
     """Receive (po_line_id, qty) pairs of one confirmed order. The PO lines are locked, so two
@@ -162,7 +163,7 @@ def purchase_return_post(
     receipt_id: int,
     lines: list[tuple[int, Decimal]],
     return_date: datetime.date,
-    user=None,
+    user: User | None = None,
     reason: str = "",
 ) -> PurchaseReturn:
     """退货: give back (receipt_line_id, qty) of goods not yet invoiced (invoiced goods need a

@@ -12,6 +12,7 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Item
 
 from ..models import PurchaseOrder, PurchaseOrderLine, Requisition, RequisitionLine
@@ -25,7 +26,7 @@ def requisition_create(
     *,
     request_date: datetime.date,
     lines: list[dict],
-    user=None,
+    user: User | None = None,
     department: str = "",
     note: str = "",
 ) -> Requisition:
@@ -88,7 +89,7 @@ def estimated_price(line: RequisitionLine, price_rows: dict) -> Decimal:
 
 
 def requisition_create_from_sources(
-    *, sources: list[dict], request_date: datetime.date | None = None, user=None, approve: bool = False
+    *, sources: list[dict], request_date: datetime.date | None = None, user: User | None = None, approve: bool = False
 ) -> Requisition:
     """For MRP and shortage lists: each source dict has item_id, qty, need_date, source_type
     (e.g. "mrp.plannedorder", "production.workorderline"), source_id, source_line, source_number
@@ -107,7 +108,7 @@ def requisition_create_from_sources(
 
 
 @transaction.atomic
-def requisition_approve(*, requisition_id: int, user=None) -> Requisition:
+def requisition_approve(*, requisition_id: int, user: User | None = None) -> Requisition:
     """Approve a draft (approving again is harmless; a closed requisition is not reopened by
     approving it: it opens again only when an order line is cancelled or reduced)."""
     req = lock_row(Requisition, requisition_id)
@@ -127,7 +128,7 @@ def requisition_approve(*, requisition_id: int, user=None) -> Requisition:
 
 
 @transaction.atomic
-def requisition_cancel(*, requisition_id: int, user=None) -> Requisition:
+def requisition_cancel(*, requisition_id: int, user: User | None = None) -> Requisition:
     req = lock_row(Requisition, requisition_id)
     if req.status == RequisitionStatus.CANCELLED:
         return req
@@ -141,7 +142,7 @@ def requisition_cancel(*, requisition_id: int, user=None) -> Requisition:
 
 
 @transaction.atomic
-def requisition_close(*, requisition_id: int, user=None) -> Requisition:
+def requisition_close(*, requisition_id: int, user: User | None = None) -> Requisition:
     """Close an approved requisition: its open quantities will not be ordered."""
     req = lock_row(Requisition, requisition_id)
     if REQUISITION_FLOW.apply(req, RequisitionStatus.CLOSED):
@@ -176,7 +177,7 @@ def requisition_lines_to_orders(
     *,
     line_ids: list[int],
     order_date: datetime.date | None = None,
-    user=None,
+    user: User | None = None,
     supplier_overrides: dict[int, int] | None = None,
 ) -> list[PurchaseOrder]:
     """下推: turn the open quantity of the selected approved lines into draft purchase orders,
@@ -262,13 +263,13 @@ def write_back_ordered(*, deltas: dict[int | None, Decimal]) -> None:
     """Change the ordered quantity of requisition lines ({requisition line id: delta}) after
     order lines changed or were cancelled; the requisitions close or open again accordingly.
     Locks the requisitions, then their lines, each in primary-key order (erp.locks)."""
-    deltas = {lid: d for lid, d in deltas.items() if lid and d}
-    if not deltas:
+    changed = {lid: d for lid, d in deltas.items() if lid and d}
+    if not changed:
         return
-    req_ids = set(RequisitionLine.objects.filter(pk__in=list(deltas)).values_list("requisition_id", flat=True))
+    req_ids = set(RequisitionLine.objects.filter(pk__in=list(changed)).values_list("requisition_id", flat=True))
     lock_rows(Requisition.objects.all(), req_ids)
-    lines = lock_rows(RequisitionLine.objects.all(), deltas)
-    for lid, delta in deltas.items():
+    lines = lock_rows(RequisitionLine.objects.all(), changed)
+    for lid, delta in changed.items():
         lines[lid].ordered_qty = max(lines[lid].ordered_qty + delta, ZERO)
     RequisitionLine.objects.bulk_update(list(lines.values()), ["ordered_qty"])
     _refresh_requisition_status(req_ids)
