@@ -15,7 +15,6 @@ from erp.input import (
     PriceFormField,
     QuantityFormField,
     check_date_range,
-    formfield_for_dbfield,
 )
 from inventory.models import Item, Warehouse
 
@@ -36,7 +35,6 @@ class CustomerForm(ModelForm):
 
     class Meta:
         model = Customer
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = [
             "code",
             "name",
@@ -63,7 +61,6 @@ class CreditLimitForm(forms.Form):
 class LeadForm(ModelForm):
     class Meta:
         model = Lead
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["company", "contact_name", "phone", "email", "source", "industry", "note"]
 
 
@@ -76,7 +73,6 @@ class ConvertForm(forms.Form):
 class OpportunityForm(ModelForm):
     class Meta:
         model = Opportunity
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["name", "customer", "amount", "close_date", "probability"]
 
     def __init__(self, *args, customers=None, **kwargs):
@@ -136,7 +132,6 @@ LineFormSet = formset_factory(LineForm, extra=3, min_num=1, validate_min=True)
 class ForecastForm(ModelForm):
     class Meta:
         model = Forecast
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["item", "date", "qty", "note"]
 
     def __init__(self, *args, **kwargs):
@@ -181,7 +176,6 @@ class PaymentPlanForm(forms.Form):
 class TicketForm(ModelForm):
     class Meta:
         model = ServiceTicket
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["customer", "order", "subject", "description", "priority", "due_at"]
         widgets = {"due_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
 

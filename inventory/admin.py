@@ -1,4 +1,8 @@
 from django.contrib import admin
+from django.contrib.admin.actions import delete_selected
+from django.contrib.admin.models import DELETION, LogEntry
+from django.db import transaction
+from django.utils.translation import gettext as _
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from mptt.admin import MPTTModelAdmin
@@ -24,6 +28,7 @@ from .models import (
     UomConversion,
     Warehouse,
 )
+from .services import masterdata
 
 
 class ItemResource(resources.ModelResource):
@@ -42,7 +47,21 @@ class SupplierResource(resources.ModelResource):
         exclude = ["id"]
 
 
-class WarehouseResource(resources.ModelResource):
+class TreeResource(resources.ModelResource):
+    """Imports of tree nodes (categories, warehouses) run under the tree lock."""
+
+    def import_data(self, *args, **kwargs):
+        with masterdata.tree_write(self._meta.model):
+            return super().import_data(*args, **kwargs)
+
+
+class CategoryResource(TreeResource):
+    class Meta:
+        model = ItemCategory
+        skip_unchanged = True
+
+
+class WarehouseResource(TreeResource):
     class Meta:
         model = Warehouse
         import_id_fields = ["code"]
@@ -64,8 +83,40 @@ class UomConversionAdmin(admin.ModelAdmin):
     autocomplete_fields = ["item"]
 
 
+class TreeAdmin(MPTTModelAdmin):
+    """Every tree write of the admin goes through inventory.services.masterdata (tree lock first):
+    save, delete, delete of the selected nodes, import."""
+
+    save_service = None  # masterdata.category_save / warehouse_save
+
+    def save_model(self, request, obj, form, change):
+        obj._history_user = request.user  # what SimpleHistoryAdmin.save_model would set
+        type(self).save_service(instance=obj, user=request.user)
+
+    def delete_model(self, request, obj):
+        masterdata.tree_nodes_delete(nodes=[obj], user=request.user)
+
+    def delete_queryset(self, request, queryset):
+        masterdata.tree_nodes_delete(nodes=queryset, user=request.user)
+
+    def delete_selected_tree(self, modeladmin, request, queryset):
+        if not request.POST.get("post"):
+            return delete_selected(self, request, queryset)  # the confirmation page
+        nodes = [obj for obj in queryset if self.has_delete_permission(request, obj)]
+        with transaction.atomic():
+            if nodes:  # logged while the nodes still have their ids
+                LogEntry.objects.log_actions(
+                    user_id=request.user.pk, queryset=nodes, action_flag=DELETION, single_object=len(nodes) == 1
+                )
+            masterdata.tree_nodes_delete(nodes=nodes, user=request.user)
+        self.message_user(request, _("Successfully deleted %(count)d items.") % {"count": len(nodes)})
+        return None
+
+
 @admin.register(ItemCategory)
-class ItemCategoryAdmin(ImportExportModelAdmin, MPTTModelAdmin):
+class ItemCategoryAdmin(ImportExportModelAdmin, TreeAdmin):
+    resource_classes = [CategoryResource]
+    save_service = masterdata.category_save
     search_fields = ["name", "path"]
     list_display = ["name", "path"]
     list_filter = ["level"]
@@ -101,8 +152,9 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(ImportExportModelAdmin, MPTTModelAdmin, SimpleHistoryAdmin):
+class WarehouseAdmin(ImportExportModelAdmin, TreeAdmin, SimpleHistoryAdmin):
     resource_classes = [WarehouseResource]
+    save_service = masterdata.warehouse_save
     search_fields = ["code", "name"]
     list_display = ["code", "name", "kind", "nettable", "allow_negative", "is_active"]
     list_filter = ["kind", "nettable", "allow_negative", "is_active"]

@@ -12,7 +12,6 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError as InputError
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -25,14 +24,13 @@ from erp.audit import history_for
 from erp.errors import DomainError
 from erp.exchange import ImportFailed, import_files, read_upload
 from erp.exports import xlsx_append
-from erp.fields import ZERO, fmt_decimal
+from erp.fields import fmt_decimal
 from erp.input import errors_text, parse_int
 from erp.models import CompanySettings
 from erp.permissions import module_required
 from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
 from . import forms, selectors, tables
-from .engine.deadstock import bucket_labels
 from .models import (
     Item,
     OtherIssue,
@@ -92,22 +90,11 @@ def item_detail(request, pk):
     item = get_object_or_404(
         Item.objects.select_related("uom", "purchase_uom", "category", "default_supplier", "default_warehouse"), pk=pk
     )
-    balances = list(item.balances.select_related("warehouse").exclude(qty=0, value=0).order_by("warehouse__code"))
-    moves = list(item.moves.select_related("warehouse").order_by("-move_date", "-id")[:20])
-    conversions = list(item.conversions.select_related("from_uom", "to_uom"))
     return _page(
         request,
         "inventory/item_detail.html",
         str(item),
-        {
-            "item": item,
-            "balances": balances,
-            "total_qty": sum((b.qty for b in balances), ZERO),
-            "total_value": sum((b.value for b in balances), ZERO),
-            "moves": moves,
-            "conversions": conversions,
-            "history": history_for(item),
-        },
+        {"item": item, **selectors.item_stock_overview(item), "history": history_for(item)},
         [(_("Items"), reverse("inventory:item_list"))],
     )
 
@@ -219,11 +206,8 @@ class OnHandList(InvListPage):
         return selectors.on_hand_queryset()
 
     def get_context_data(self, **kwargs):
-        from django.db.models import Sum
-
         ctx = super().get_context_data(**kwargs)
-        totals = self.object_list.aggregate(q=Sum("qty"), v=Sum("value")) if self.object_list is not None else {}
-        ctx["totals"] = totals
+        ctx["totals"] = selectors.on_hand_totals(self.object_list) if self.object_list is not None else {}
         return ctx
 
     template_name = "inventory/onhand.html"
@@ -256,25 +240,19 @@ def _id_param(request, name: str, label) -> int | None:
 def value_by_category(request):
     wh_id = _id_param(request, "warehouse", _("Warehouse"))
     wh = str(wh_id) if wh_id else ""
-    rows = selectors.value_by_category(warehouse_ids=[wh_id] if wh_id else None)
+    report = selectors.value_by_category_report(warehouse_ids=[wh_id] if wh_id else None)
     if request.GET.get("_export") == "xlsx":
         return _xlsx(
             _("Inventory value by category"),
             [_("Category"), _("Items"), _("Value (incl. subcategories)"), _("Own value")],
-            [[str(r["category"] or _("(no category)")), r["items"], r["value"], r["own"]] for r in rows],
+            report["export"],
             "value-by-category",
         )
-    chart = [
-        {"label": str(r["category"] or _("(no category)")), "value": r["value"]}
-        for r in rows
-        if r["level"] == 0 and r["value"]
-    ]
-    total = sum((r["value"] for r in rows if r["level"] == 0), ZERO)
     return _page(
         request,
         "inventory/value_by_category.html",
         _("Inventory value by category"),
-        {"rows": rows, "chart": chart, "total": total, "warehouses": Warehouse.objects.order_by("code"), "wh": wh},
+        {**report, "warehouses": Warehouse.objects.order_by("code"), "wh": wh},
     )
 
 
@@ -299,15 +277,16 @@ def _xlsx(title, header, rows, slug="export"):
 
 @module_required(MODULE)
 def dead_stock(request):
+    """呆滞料查询表: the form's parameters, one selector call (a page, or every row for the export)."""
     data = request.GET.copy()
     if data:
         data.setdefault("buckets", "30,60,90,180,365")
         data.setdefault("idle_days", "90")
     form = forms.DeadStockForm(data or None)
     params = {"as_of": timezone.localdate(), "idle_threshold": 90, "criterion": "no_issue", "bounds": None}
-    rows = []
-    if form.is_valid() or not request.GET:
-        cd = form.cleaned_data if request.GET else {}
+    valid = form.is_valid() or not request.GET
+    if valid and request.GET:
+        cd = form.cleaned_data
         params = {
             "as_of": cd.get("as_of") or timezone.localdate(),
             "idle_threshold": cd.get("idle_days") or 90,
@@ -318,50 +297,23 @@ def dead_stock(request):
             "only_dead": bool(cd.get("only_dead")),
             "bounds": cd.get("buckets") or None,
         }
-        rows = selectors.dead_stock(**params)
-    labels = bucket_labels(tuple(params["bounds"] or (30, 60, 90, 180, 365)))
-    totals = [sum((r["result"].bucket_value[n] for r in rows), ZERO) for n in range(len(labels))]
-    if request.GET.get("_export") == "xlsx":
-        header = [
-            _("Item number"), _("Item name"), _("Warehouse"), _("On hand"), _("Unit cost"), _("Value"), _("Last receipt"),
-            _("Last issue"), _("Idle days"),
-            *[_("%(bucket)s qty") % {"bucket": lb} for lb in labels],
-            *[_("%(bucket)s value") % {"bucket": lb} for lb in labels],
-            _("Dead"), _("Hints"),
-        ]  # fmt: skip
-        data = [
-            [
-                r["item"].code,
-                r["item"].name,
-                r["warehouse"].code,
-                r["result"].on_hand,
-                r["result"].unit_cost.quantize(Decimal("0.000001")),
-                r["result"].value,
-                r["result"].last_receipt,
-                r["result"].last_issue,
-                r["result"].idle_days,
-                *r["result"].bucket_qty,
-                *r["result"].bucket_value,
-                _("yes") if r["result"].dead else _("no"),
-                "; ".join(r["hints"]),
-            ]  # fmt: skip
-            for r in rows
-        ]
-        return _xlsx(_("Dead stock"), header, data, "dead-stock")
-    chart = [{"label": lb, "value": v, "display": f"{v:,.2f}"} for lb, v in zip(labels, totals, strict=True)]
-    page_obj = Paginator(rows, 50).get_page(request.GET.get("page"))  # totals and chart cover all rows
+    export = request.GET.get("_export") == "xlsx"
+    if valid:
+        report = selectors.dead_stock_report(**params, page=None if export else request.GET.get("page") or 1)
+    else:
+        report = selectors.DeadStockReport.empty(params["bounds"])
+    if export:
+        header, rows = selectors.dead_stock_export(report)
+        return _xlsx(_("Dead stock"), header, rows, "dead-stock")
     return _page(
         request,
         "inventory/dead_stock.html",
         _("Dead stock"),
         {
             "form": form,
-            "rows": rows,
-            "page_obj": page_obj,
-            "labels": labels,
-            "chart": chart,
-            "totals": totals,
-            "dead_value": sum((r["result"].value for r in rows if r["result"].dead), ZERO),
+            "report": report,
+            "page_obj": report.page_obj,
+            "dead_value": report.dead_value,
             "params": params,
         },
     )
@@ -536,7 +488,7 @@ def _detail(request, kind, pk, *, template="inventory/doc_detail.html"):
         "doc": doc,
         "kind": kind,
         "lines": lines,
-        "total": sum((getattr(ln, "amount", None) or getattr(ln, "diff_value", ZERO) for ln in lines), ZERO),
+        "total": selectors.document_total(lines),
         "can_confirm": may_act and doc.status in (StockDocStatus.DRAFT, StockCountStatus.OPEN),
         "can_cancel": may_act and doc.status != StockDocStatus.CANCELLED,
         "one": cfg["one"],

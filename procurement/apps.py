@@ -127,17 +127,10 @@ class ProcurementConfig(AppConfig):
         register_card("purchasing", _cards)
         register_card("warehouse", _receiving_card)
         exchange.register_files()
-        try:
-            from crm.atp import register_supply_provider
-            from crm.progress import register_provider
-        except ImportError:  # pragma: no cover - crm not installed
-            pass
-        else:
-            register_supply_provider(selectors.po_scheduled_receipts)
-            register_provider(selectors.outsourcing_progress)
-        try:
-            from bom.impact import register_provider as register_impact
-        except ImportError:  # pragma: no cover
-            pass
-        else:
-            register_impact(_impact)
+        from bom.impact import register_provider as register_impact
+        from crm.atp import register_supply_provider
+        from crm.progress import register_provider
+
+        register_supply_provider(selectors.po_scheduled_receipts)
+        register_provider(selectors.outsourcing_progress)
+        register_impact(_impact)

@@ -17,7 +17,6 @@ from erp.input import (
     MoneyFormField,
     PriceFormField,
     QuantityFormField,
-    formfield_for_dbfield,
     parse_int,
 )
 from inventory.models import Item, Supplier, Warehouse
@@ -153,7 +152,6 @@ class PaymentForm(forms.Form):
 class SupplierPriceForm(ModelForm):
     class Meta:
         model = SupplierPrice
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["supplier", "item", "price", "currency", "min_qty", "lead_time_days", "valid_from", "valid_to"]
         # lazy labels: the kernel callback would otherwise fix the model's verbose name in the
         # language of the request that first imported this module

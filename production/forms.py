@@ -5,7 +5,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from erp.input import DateField, ModelForm, PercentFormField, QuantityFormField, formfield_for_dbfield
+from erp.input import DateField, ModelForm, PercentFormField, QuantityFormField
 from inventory.models import Item, Warehouse
 
 from .models import WorkOrder
@@ -21,7 +21,6 @@ class WorkOrderForm(ModelForm):
 
     class Meta:
         model = WorkOrder
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = [
             "item",
             "qty",

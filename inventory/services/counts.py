@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, round_money
 from erp.input import errors_text, parse_quantity
+from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
 
 from ..models import Item, StockBalance, StockCount, StockCountLine, StockCountStatus, StockMove
@@ -72,14 +73,14 @@ def stock_count_open(
 ) -> StockCount:
     doc_date = doc_date or timezone.localdate()
     wh = _warehouse(warehouse_id)
-    balances = StockBalance.objects.select_for_update().filter(warehouse_id=warehouse_id).order_by("pk")
+    balances = StockBalance.objects.filter(warehouse_id=warehouse_id)
     if item_ids is not None:
         wanted = set(item_ids)
         known = set(Item.objects.filter(pk__in=wanted).values_list("pk", flat=True))
         if wanted - known:
             raise ValidationError(_("Unknown item in the count list."), code="bad_item")
         balances = balances.filter(item_id__in=wanted)
-    book = {b.item_id: b for b in balances}
+    book = {b.item_id: b for b in lock_rows(balances).values()}
     ids = sorted(item_ids) if item_ids is not None else sorted(i for i, b in book.items() if b.qty != 0)
     if not ids:
         raise ValidationError(_("There is nothing to count in %(wh)s.") % {"wh": wh}, code="nothing_to_count")
@@ -150,7 +151,7 @@ def stock_count_enter(
     reported in `conflicts`. The count row is locked, so concurrent entries run one after the
     other and each sees the other's saved lines.
     """
-    doc = StockCount.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(StockCount, doc_id)
     if doc.status != StockCountStatus.OPEN:
         raise StateError(_("%(doc)s is not open for counting.") % {"doc": doc}, code="not_open")
     lines = {ln.pk: ln for ln in doc.lines.select_related("item").filter(pk__in=list(counted))}
@@ -178,7 +179,7 @@ def stock_count_enter(
 
 @transaction.atomic
 def stock_count_confirm(*, doc_id: int, user=None) -> StockCount:
-    doc = StockCount.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(StockCount, doc_id)
     if doc.status == StockCountStatus.OPEN and not doc.lines.filter(counted_qty__isnull=False).exists():
         raise ValidationError(
             _("Nothing has been counted in %(doc)s: enter the counted quantities first, or cancel the count.")
@@ -220,7 +221,7 @@ def stock_count_confirm(*, doc_id: int, user=None) -> StockCount:
 
 @transaction.atomic
 def stock_count_cancel(*, doc_id: int, user=None, move_date: datetime.date | None = None) -> StockCount:
-    doc = StockCount.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(StockCount, doc_id)
     was = doc.status
     if not COUNT_FLOW.apply(doc, StockCountStatus.CANCELLED):
         return doc

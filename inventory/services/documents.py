@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, round_money, to_decimal
 from erp.input import errors_text, parse_price, parse_quantity
+from erp.locks import lock_row
 from erp.numbering import next_number
 
 from ..models import (
@@ -180,7 +181,7 @@ def _mark_confirmed(doc, user):
 
 @transaction.atomic
 def other_receipt_confirm(*, doc_id: int, user=None) -> OtherReceipt:
-    doc = OtherReceipt.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(OtherReceipt, doc_id)
     if not DOC_FLOW.apply(doc, StockDocStatus.CONFIRMED):
         return doc
     lines = list(doc.lines.all())
@@ -201,7 +202,7 @@ def other_receipt_confirm(*, doc_id: int, user=None) -> OtherReceipt:
 
 @transaction.atomic
 def other_issue_confirm(*, doc_id: int, user=None) -> OtherIssue:
-    doc = OtherIssue.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(OtherIssue, doc_id)
     if not DOC_FLOW.apply(doc, StockDocStatus.CONFIRMED):
         return doc
     lines = list(doc.lines.all())
@@ -227,7 +228,7 @@ def other_issue_confirm(*, doc_id: int, user=None) -> OtherIssue:
 @transaction.atomic
 def transfer_confirm(*, doc_id: int, user=None) -> Transfer:
     """Issue from the source warehouse at its average cost; receive the same value at the target."""
-    doc = Transfer.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(Transfer, doc_id)
     if not DOC_FLOW.apply(doc, StockDocStatus.CONFIRMED):
         return doc
     lines = list(doc.lines.all())
@@ -273,7 +274,7 @@ def transfer_confirm(*, doc_id: int, user=None) -> Transfer:
 
 
 def _cancel(model, doc_id: int, user, move_date):
-    doc = model.objects.select_for_update().get(pk=doc_id)
+    doc = lock_row(model, doc_id)
     was = doc.status
     if not DOC_FLOW.apply(doc, StockDocStatus.CANCELLED):
         return doc

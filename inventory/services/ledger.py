@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import InsufficientStock, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
+from erp.locks import lock_rows
 from erp.periods import assert_open
 
 from ..models import Item, StockBalance, StockMove, Warehouse
@@ -53,7 +54,7 @@ def _lock_balances(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], StockBa
     )
     item_ids = {i for i, _w in pairs}
     wh_ids = {w for _i, w in pairs}
-    rows = StockBalance.objects.select_for_update().filter(item_id__in=item_ids, warehouse_id__in=wh_ids).order_by("pk")
+    rows = lock_rows(StockBalance.objects.filter(item_id__in=item_ids, warehouse_id__in=wh_ids)).values()
     return {(b.item_id, b.warehouse_id): b for b in rows if (b.item_id, b.warehouse_id) in pairs}
 
 

@@ -1,9 +1,23 @@
-"""Writes of master data from the pages (tree writes serialized by an advisory lock)."""
+"""Writes of master data from the pages and the admin. Categories and warehouses are mptt trees:
+every write of them (save, delete, admin import) takes the tree's advisory lock first."""
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
+from django.db.models import Model
 
 from ..models import Item, ItemCategory, Warehouse
 from .trees import tree_lock
+
+
+@contextmanager
+def tree_write(model: type[Model]) -> Iterator[None]:
+    """A transaction holding the tree lock of `model` (ItemCategory or Warehouse), for writes
+    that save nodes themselves (the admin's import of a file)."""
+    with transaction.atomic():
+        tree_lock(model._meta.label_lower)
+        yield
 
 
 @transaction.atomic
@@ -18,6 +32,32 @@ def category_save(*, instance: ItemCategory, user=None) -> ItemCategory:
     tree_lock("inventory.itemcategory")
     instance.save()
     return instance
+
+
+@transaction.atomic
+def tree_nodes_delete(*, nodes: Iterable[ItemCategory | Warehouse], user=None) -> int:
+    """Delete categories or warehouses (a protected one with children or stock refuses: ProtectedError);
+    the tree fields are recomputed once at the end."""
+    nodes = list(nodes)
+    if not nodes:
+        return 0
+    model = type(nodes[0])
+    tree_lock(model._meta.label_lower)
+    if len(nodes) == 1:
+        nodes[0].delete()
+        return 1
+    with model._tree_manager.delay_mptt_updates():
+        for node in nodes:
+            node.delete()
+    return len(nodes)
+
+
+def warehouse_delete(*, instance: Warehouse, user=None) -> None:
+    tree_nodes_delete(nodes=[instance], user=user)
+
+
+def category_delete(*, instance: ItemCategory, user=None) -> None:
+    tree_nodes_delete(nodes=[instance], user=user)
 
 
 @transaction.atomic

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from erp.fields import ZERO, round_money, to_decimal
+from erp.locks import lock_rows
 
 from ..models import OpeningBalance, OpeningBatch
 from .ledger import MoveSpec, stock_moves_post
@@ -47,9 +48,7 @@ def opening_balances_set(*, rows: list[OpeningRow], user=None, move_date: dateti
     wh_ids = {r.warehouse_id for r in rows}
     existing = {
         (ob.item_id, ob.warehouse_id): ob
-        for ob in OpeningBalance.objects.select_for_update()
-        .filter(item_id__in=item_ids, warehouse_id__in=wh_ids)
-        .order_by("pk")
+        for ob in lock_rows(OpeningBalance.objects.filter(item_id__in=item_ids, warehouse_id__in=wh_ids)).values()
     }
     new_obs: list[OpeningBalance] = []
     to_update: list[OpeningBalance] = []

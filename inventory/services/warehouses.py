@@ -1,15 +1,20 @@
 from django.db import transaction
 
+from erp.locks import lock_row
+
 from ..models import Supplier, Warehouse, WarehouseKind
+from .trees import tree_lock
 
 
 @transaction.atomic
 def subcontractor_location_for(*, supplier_id: int) -> Warehouse:
-    """The supplier's subcontractor location (our stock at their site, not nettable); created once."""
+    """The supplier's subcontractor location (our stock at their site, not nettable); created once.
+    Creating it inserts a node into the warehouse tree: the tree lock first, then the supplier row."""
     existing = Warehouse.objects.filter(supplier_id=supplier_id).first()
     if existing:
         return existing
-    supplier = Supplier.objects.select_for_update().get(pk=supplier_id)
+    tree_lock("inventory.warehouse")
+    supplier = lock_row(Supplier, supplier_id)
     existing = Warehouse.objects.filter(supplier_id=supplier_id).first()
     if existing:
         return existing

@@ -1,7 +1,9 @@
 """Backflush (倒冲) and receipt caps."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 ZERO = Decimal("0")
 QTY_PLACES = Decimal("0.000001")  # erp.fields.QuantityField
@@ -15,7 +17,7 @@ class Output:
     by/joint products (received, +qty) or "backflush" (issued, −qty); `qty` is positive."""
 
     kind: str
-    material: object
+    material: Any  # the caller's material line (duck-typed: the engine knows no ORM)
     qty: Decimal
 
 
@@ -45,11 +47,9 @@ def receipt_cap(
     return max(ZERO, cap - received)
 
 
-def floor_sets(value: Decimal) -> Decimal:
-    return value.to_integral_value(rounding=ROUND_FLOOR)
-
-
-def receipt_outputs(*, receipt_qty: Decimal, order_qty: Decimal, received_before: Decimal, materials) -> list[Output]:
+def receipt_outputs(
+    *, receipt_qty: Decimal, order_qty: Decimal, received_before: Decimal, materials: Iterable[Any]
+) -> list[Output]:
     """What an FG receipt of `receipt_qty` posts for the order's material lines (duck-typed:
     line_type, issue_method, qty_per, required, backflushed_qty): by/joint products q × per,
     backflush lines `backflush_qty`; quantities rounded to the quantity field, zero lines left out.

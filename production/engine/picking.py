@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
+from typing import Any
 
 ZERO = Decimal("0")
 
@@ -14,7 +15,7 @@ def _floor(value: Decimal) -> Decimal:
 class KitLine:
     """One manual component line of an order: per = quantity per parent unit (scrap included)."""
 
-    key: object
+    key: Any
     per: Decimal
     net_issued: Decimal = ZERO
     stock: Decimal = ZERO
@@ -58,17 +59,17 @@ def batch_cap(*, required: Decimal, net_issued: Decimal, tolerance_pct: Decimal,
 class Demand:
     """One order's need for one item in a merged picking."""
 
-    key: object  # e.g. the material line id
-    item: object
-    warehouse: object
+    key: Any  # e.g. the material line id
+    item: Any
+    warehouse: Any
     qty: Decimal
     priority: tuple = ()  # sort key: earliest planned start first
 
 
 @dataclass
 class MergedLine:
-    item: object
-    warehouse: object
+    item: Any
+    warehouse: Any
     qty: Decimal = ZERO
     demands: list[Demand] = field(default_factory=list)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty
 from erp.numbering import next_number
+from erp.types import User
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
 
 from ..engine import picking as eng
@@ -90,7 +91,7 @@ def picking_create_kit(
     target_sets=None,
     key_parts_only: bool = False,
     pick_date: datetime.date | None = None,
-    user=None,
+    user: User | None = None,
 ) -> Picking:
     """配套领料: issue what brings every manual line to T sets (T defaults to T_max)."""
     wo = lock_orders([work_order_id])[work_order_id]
@@ -134,7 +135,7 @@ def _qty_demands(wo, qtys: dict, *, mode) -> list:
 
 
 @transaction.atomic
-def picking_create_batch(*, work_order_id: int, qtys: dict, pick_date=None, user=None) -> Picking:
+def picking_create_batch(*, work_order_id: int, qtys: dict, pick_date=None, user: User | None = None) -> Picking:
     """分批领料: chosen quantities per material line, within the over-issue cap."""
     wo = lock_orders([work_order_id])[work_order_id]
     _check_pickable(wo)
@@ -151,7 +152,9 @@ def picking_create_batch(*, work_order_id: int, qtys: dict, pick_date=None, user
 
 
 @transaction.atomic
-def picking_create_supplement(*, work_order_id: int, qtys: dict, reason: str, pick_date=None, user=None) -> Picking:
+def picking_create_supplement(
+    *, work_order_id: int, qtys: dict, reason: str, pick_date=None, user: User | None = None
+) -> Picking:
     """补料: extra material beyond the cap (scrap, damage); a reason is required."""
     if not (reason or "").strip():
         raise ValidationError(_("A supplementary picking needs a reason."), code="reason_required")
@@ -169,7 +172,9 @@ def picking_create_supplement(*, work_order_id: int, qtys: dict, reason: str, pi
 
 
 @transaction.atomic
-def picking_create_return(*, work_order_id: int, qtys: dict, reason: str = "", pick_date=None, user=None) -> Picking:
+def picking_create_return(
+    *, work_order_id: int, qtys: dict, reason: str = "", pick_date=None, user: User | None = None
+) -> Picking:
     """退料: material goes back to stock and reduces net issued."""
     wo = lock_orders([work_order_id])[work_order_id]
     if wo.status not in (*PICKABLE, WorkOrderStatus.COMPLETED):
@@ -188,7 +193,7 @@ def picking_create_return(*, work_order_id: int, qtys: dict, reason: str = "", p
 
 
 @transaction.atomic
-def picking_create_merged(*, work_order_ids, pick_date=None, user=None) -> Picking:
+def picking_create_merged(*, work_order_ids, pick_date=None, user: User | None = None) -> Picking:
     """合并领料: the remaining manual requirements of several orders in one picking."""
     ids = sorted({int(i) for i in work_order_ids})
     if len(ids) < 2:
@@ -251,7 +256,7 @@ def _check_returnable(m: WorkOrderMaterial, qty: Decimal):
 
 
 @transaction.atomic
-def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user=None) -> Picking:
+def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user: User | None = None) -> Picking:
     """Post the picking. `issue_qtys` {line_id: qty} may issue less than proposed; the issued
     quantity of a line goes to its orders by priority (earliest planned start first)."""
     picking = Picking.objects.select_for_update().get(pk=picking_id)
@@ -343,7 +348,7 @@ def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user=Non
 
 
 @transaction.atomic
-def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, user=None) -> Picking:
+def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, user: User | None = None) -> Picking:
     """Cancel a draft, or reverse a confirmed picking (reversing stock moves, issued qty unwound)."""
     picking = Picking.objects.select_for_update().get(pk=picking_id)
     if picking.status == DocStatus.CANCELLED:
@@ -353,7 +358,7 @@ def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, use
         allocations = list(PickingAllocation.objects.filter(line__picking=picking))
         materials = lock_materials({a.material_id for a in allocations})
         lock_orders({m.work_order_id for m in materials.values()})
-        per_material = defaultdict(lambda: ZERO)
+        per_material: defaultdict[int, Decimal] = defaultdict(lambda: ZERO)
         for a in allocations:
             per_material[a.material_id] += a.issued_qty
         for mid, qty in per_material.items():

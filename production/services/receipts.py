@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal
 from erp.numbering import next_number
+from erp.types import User
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
 
 from ..engine import backflush as bf
@@ -59,7 +60,12 @@ def _check_receivable(wo: WorkOrder, qty):
 
 @transaction.atomic
 def fg_receipt_create(
-    *, work_order_id: int, qty, receipt_date: datetime.date | None = None, warehouse_id: int | None = None, user=None
+    *,
+    work_order_id: int,
+    qty,
+    receipt_date: datetime.date | None = None,
+    warehouse_id: int | None = None,
+    user: User | None = None,
 ) -> FGReceipt:
     wo = lock_orders([work_order_id])[work_order_id]
     qty = positive(qty, _("Quantity"))
@@ -79,7 +85,7 @@ def fg_receipt_create(
 
 
 @transaction.atomic
-def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
+def fg_receipt_confirm(*, receipt_id: int, user: User | None = None) -> FGReceipt:
     receipt = FGReceipt.objects.select_for_update().get(pk=receipt_id)
     if receipt.status == DocStatus.CONFIRMED:
         return receipt
@@ -91,7 +97,7 @@ def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
         .filter(work_order=wo)
         .order_by("pk")
     )
-    wo._prefetched_objects_cache = {"materials": materials}
+    wo._prefetched_objects_cache = {"materials": materials}  # type: ignore[attr-defined]  # reuse the locked rows
     _check_receivable(wo, receipt.qty)
     q = receipt.qty
     moves = [MoveSpec(item_id=wo.item_id, warehouse_id=receipt.warehouse_id, qty=q, kind="fg_receipt")]
@@ -108,7 +114,7 @@ def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
         else:
             wh = m.warehouse_id or m.component.default_warehouse_id or receipt.warehouse_id
             m.received_qty += out.qty
-            kind = out.kind
+            kind = FGReceiptLine.Kind(out.kind)
         lines.append(
             FGReceiptLine(receipt=receipt, kind=kind, material=m, item_id=m.component_id, warehouse_id=wh, qty=out.qty)
         )
@@ -152,7 +158,7 @@ def fg_receipt_confirm(*, receipt_id: int, user=None) -> FGReceipt:
 
 
 @transaction.atomic
-def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, user=None) -> FGReceipt:
+def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, user: User | None = None) -> FGReceipt:
     """Cancel a draft; a confirmed receipt is reversed (product out, backflush back in)."""
     receipt = FGReceipt.objects.select_for_update().get(pk=receipt_id)
     if receipt.status == DocStatus.CANCELLED:

@@ -1,6 +1,7 @@
 """Daily production warnings: record them and notify the planner and the sales owner."""
 
 import datetime
+import functools
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -37,16 +38,17 @@ def warnings_record(*, on_date: datetime.date) -> dict:
     """Record today's warnings of every open order (idempotent per order, kind and day) and send
     one notification per order and recipient per day."""
     orders = open_orders_with_warnings(today=on_date)
+    tracked = [(wo, wo.tracking) for wo in orders]  # type: ignore[attr-defined]  # set by the selector
     rows = [
         WorkOrderWarning(
             work_order=wo,
             on_date=on_date,
             kind=kind,
-            days=wo.tracking.overdue_days if kind == "overdue" else 0,
-            detail=f"{wo.tracking.elapsed_pct}% / {wo.tracking.completion_pct}%",
+            days=tracking.overdue_days if kind == "overdue" else 0,
+            detail=f"{tracking.elapsed_pct}% / {tracking.completion_pct}%",
         )
-        for wo in orders
-        for kind in wo.tracking.warnings
+        for wo, tracking in tracked
+        for kind in tracking.warnings
     ]
     created = WorkOrderWarning.objects.bulk_create(rows, ignore_conflicts=True)
     notes = []
@@ -83,6 +85,6 @@ def warnings_record(*, on_date: datetime.date) -> dict:
     if _email_configured():
         for title, body, address in emails:
             transaction.on_commit(
-                lambda t=title, b=body, a=address: send_mail(t, b, settings.DEFAULT_FROM_EMAIL, [a], fail_silently=True)
+                functools.partial(send_mail, title, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=True)
             )
     return {"orders": len(orders), "warnings": len(created), "notifications": len(made)}

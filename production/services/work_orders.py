@@ -13,6 +13,7 @@ from simple_history.utils import bulk_update_with_history
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty, to_decimal
 from erp.numbering import next_number
+from erp.types import User
 from inventory.models import Item, SupplyType
 
 from ..models import Picking, WorkOrder, WorkOrderMaterial
@@ -45,7 +46,7 @@ def work_order_create(
     cap_by_issued_sets: bool = False,
     number: str | None = None,
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> WorkOrder:
     qty = positive(qty, _("Quantity"))
     item = Item.objects.filter(pk=item_id).first()
@@ -110,7 +111,7 @@ def work_order_from_sales_line(
     qty=None,
     planned_start: datetime.date | None = None,
     planned_finish: datetime.date | None = None,
-    user=None,
+    user: User | None = None,
 ) -> WorkOrder:
     """以销定产: a work order pegged to one sales-order line (finish = the line's due date)."""
     from crm.selectors import sales_order_lines
@@ -203,7 +204,7 @@ def material_snapshot(wo: WorkOrder, as_of: datetime.date, *, reqs=None, coprods
 
 
 @transaction.atomic
-def work_order_release(*, work_order_id: int, user=None) -> WorkOrder:
+def work_order_release(*, work_order_id: int, user: User | None = None) -> WorkOrder:
     """下达: snapshot the material list from the BOM valid at the planned start (unless the
     order already has one, e.g. edited by hand or imported)."""
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
@@ -241,7 +242,7 @@ def work_order_material_add(
     fixed_loss=ZERO,
     key_part: bool = False,
     line_type: str = LineType.COMPONENT,
-    user=None,
+    user: User | None = None,
 ) -> WorkOrderMaterial:
     """Add a line to the material list (qty_per per parent unit; scrap multiplies it)."""
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
@@ -276,7 +277,7 @@ def work_order_material_update(
     required=None,
     issue_method: str | None = None,
     warehouse_id: int | None = None,
-    user=None,
+    user: User | None = None,
 ) -> WorkOrderMaterial:
     """Edit a line before anything was issued against it."""
     material = WorkOrderMaterial.objects.select_for_update().select_related("work_order").get(pk=material_id)
@@ -302,17 +303,6 @@ def work_order_material_update(
 
 
 @transaction.atomic
-def work_order_material_delete(*, material_id: int, user=None) -> None:
-    material = WorkOrderMaterial.objects.select_for_update().select_related("work_order").get(pk=material_id)
-    _editable(material.work_order)
-    if material.touched or material.allocations.exists():
-        raise StateError(
-            _("Line %(line)s is used by a picking or receipt and cannot be removed.") % {"line": material.line_no},
-            code="line_used",
-        )
-    material.delete()
-
-
 def mark_started(wo: WorkOrder, on_date: datetime.date) -> None:
     """First issue or receipt of a released order starts it (开工)."""
     if wo.status == WorkOrderStatus.RELEASED:
@@ -321,7 +311,7 @@ def mark_started(wo: WorkOrder, on_date: datetime.date) -> None:
         wo.save(update_fields=["status", "actual_start", "updated_at"])
 
 
-def mark_started_bulk(orders: list[WorkOrder], on_date: datetime.date, *, user=None) -> None:
+def mark_started_bulk(orders: list[WorkOrder], on_date: datetime.date, *, user: User | None = None) -> None:
     """`mark_started` for several locked orders: one UPDATE and one INSERT of history rows."""
     started = []
     now = timezone.now()
@@ -340,7 +330,9 @@ def mark_started_bulk(orders: list[WorkOrder], on_date: datetime.date, *, user=N
 
 
 @transaction.atomic
-def work_order_start(*, work_order_id: int, on_date: datetime.date | None = None, user=None) -> WorkOrder:
+def work_order_start(
+    *, work_order_id: int, on_date: datetime.date | None = None, user: User | None = None
+) -> WorkOrder:
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
     if wo.status == WorkOrderStatus.STARTED:
         return wo
@@ -350,7 +342,7 @@ def work_order_start(*, work_order_id: int, on_date: datetime.date | None = None
 
 
 @transaction.atomic
-def work_order_close(*, work_order_id: int, user=None) -> WorkOrder:
+def work_order_close(*, work_order_id: int, user: User | None = None) -> WorkOrder:
     """结案: no more pickings or receipts (a short-closed order keeps what it received)."""
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
     if wo.status == WorkOrderStatus.CLOSED:
@@ -364,7 +356,7 @@ def work_order_close(*, work_order_id: int, user=None) -> WorkOrder:
 
 
 @transaction.atomic
-def work_order_cancel(*, work_order_id: int, user=None) -> WorkOrder:
+def work_order_cancel(*, work_order_id: int, user: User | None = None) -> WorkOrder:
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
     if wo.status == WorkOrderStatus.CANCELLED:
         return wo
@@ -392,7 +384,7 @@ def work_order_cancel(*, work_order_id: int, user=None) -> WorkOrder:
 
 
 @transaction.atomic
-def work_order_create_children(*, work_order_id: int, material_ids=None, user=None) -> list[WorkOrder]:
+def work_order_create_children(*, work_order_id: int, material_ids=None, user: User | None = None) -> list[WorkOrder]:
     """Child work orders for the manufactured (semi-finished) components of the material list,
     finishing when the parent starts and keeping the parent's (root) sales-order line."""
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
@@ -434,7 +426,7 @@ def work_order_create_children(*, work_order_id: int, material_ids=None, user=No
 
 @transaction.atomic
 def work_order_apply_bom(
-    *, work_order_id: int, bom_id: int, as_of: datetime.date | None = None, user=None
+    *, work_order_id: int, bom_id: int, as_of: datetime.date | None = None, user: User | None = None
 ) -> WorkOrder:
     """Apply a new BOM version (e.g. after an ECN) to an open order: only unissued lines change.
 
@@ -470,7 +462,7 @@ def work_order_apply_bom(
 
 
 @transaction.atomic
-def work_order_report_scrap(*, work_order_id: int, qty, user=None) -> WorkOrder:
+def work_order_report_scrap(*, work_order_id: int, qty, user: User | None = None) -> WorkOrder:
     """Record scrapped parent units (报废): they leave 未入库 without a receipt."""
     wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
     if wo.status not in IN_PRODUCTION_WO_STATUSES:
