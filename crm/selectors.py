@@ -243,3 +243,20 @@ def sales_order_lines():
     from .models import SalesOrderLine
 
     return SalesOrderLine.objects.all()
+
+
+def open_demand_by_item(item_ids) -> dict:
+    """Open sales demand per item (the open quantity of open sales-order lines): registered with
+    inventory for the dead-stock report's "no open demand" hint."""
+    from django.db.models import Sum
+
+    from .models import SalesOrderLine
+
+    rows = (
+        SalesOrderLine.objects.open()
+        .open_qty()
+        .filter(item_id__in=list(item_ids))
+        .values("item_id")
+        .annotate(q=Sum("open_qty"))
+    )
+    return {r["item_id"]: r["q"] for r in rows}

@@ -22,6 +22,11 @@ def _cards(user):
 def register_all() -> None:
     from erp.dashboard import register_card
     from erp.navigation import register
+    from inventory.selectors import register_open_demand_provider
+
+    from . import selectors
+
+    register_open_demand_provider(selectors.open_demand_by_item)
 
     for order, (label, url) in enumerate(
         [

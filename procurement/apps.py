@@ -130,7 +130,9 @@ class ProcurementConfig(AppConfig):
         from bom.impact import register_provider as register_impact
         from crm.atp import register_supply_provider
         from crm.progress import register_provider
+        from inventory.selectors import register_open_demand_provider
 
         register_supply_provider(selectors.po_scheduled_receipts)
         register_provider(selectors.outsourcing_progress)
         register_impact(_impact)
+        register_open_demand_provider(selectors.open_demand_by_item)

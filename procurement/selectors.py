@@ -457,3 +457,25 @@ def outsourcing_progress(line_ids):
             )
         )
     return rows
+
+
+def open_demand_by_item(item_ids) -> dict:
+    """Material still to send to subcontractors for confirmed outsourcing orders, per component
+    (inventory's dead-stock hint)."""
+    from django.db.models import F, Sum, Value
+    from django.db.models.functions import Greatest
+
+    from erp.fields import ZERO
+
+    from .models import QTY, OutsourcingMaterial
+
+    rows = (
+        OutsourcingMaterial.objects.of_confirmed_orders()
+        .filter(component_id__in=list(item_ids))
+        .with_net_issued()
+        .annotate(left=Greatest(F("required_qty") - F("net_issued_qty"), Value(ZERO), output_field=QTY))
+        .filter(left__gt=0)
+        .values("component_id")
+        .annotate(q=Sum("left"))
+    )
+    return {r["component_id"]: r["q"] for r in rows}

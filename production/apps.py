@@ -9,9 +9,11 @@ class ProductionConfig(AppConfig):
     def ready(self):
         from erp.dashboard import register_card
         from erp.navigation import register
+        from inventory.selectors import register_open_demand_provider
 
         from . import exchange, selectors
 
+        register_open_demand_provider(selectors.open_demand_by_item)
         register("production", _("Production tracking"), "production:wo_list", order=10)
         register("production", _("Make to order (以销定产)"), "production:sales_lines", order=12)
         register("production", _("Timeline"), "production:timeline", order=15)

@@ -437,3 +437,18 @@ def receipt_preview(receipt) -> list[dict]:
         else:
             rows.append({"kind": labels[m.line_type], "item": m.component, "qty": out.qty})
     return rows
+
+
+def open_demand_by_item(item_ids) -> dict:
+    """Material still to issue to open work orders, per component (inventory's dead-stock hint)."""
+    from django.db.models import Sum
+
+    from .models import WorkOrderMaterial
+
+    rows = (
+        WorkOrderMaterial.objects.open_demand()
+        .filter(component_id__in=list(item_ids))
+        .values("component_id")
+        .annotate(q=Sum("remaining"))
+    )
+    return {r["component_id"]: r["q"] for r in rows}
