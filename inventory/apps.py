@@ -11,9 +11,6 @@ class InventoryConfig(AppConfig):
         from .services import counts  # noqa: F401  registers the stock-count posting guard
 
         exchange.register_files()
-        try:
-            from . import navigation
+        from . import navigation
 
-            navigation.register_pages()
-        except ImportError:
-            pass
+        navigation.register_pages()

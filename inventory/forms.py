@@ -14,7 +14,6 @@ from erp.input import (
     PriceFormField,
     QuantityFormField,
     errors_text,
-    formfield_for_dbfield,
     parse_int,
 )
 from erp.input import DecimalField as KernelDecimalField
@@ -46,7 +45,6 @@ def _labels_in_the_users_language(form):
 class ItemForm(ModelForm):
     class Meta:
         model = Item
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = [
             "code",
             "name",
@@ -82,7 +80,6 @@ class ItemForm(ModelForm):
 class SupplierForm(ModelForm):
     class Meta:
         model = Supplier
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["code", "name", "contact", "phone", "email", "address", "tax_id", "payment_terms_days", "is_active"]
 
     def __init__(self, *args, **kwargs):
@@ -93,7 +90,6 @@ class SupplierForm(ModelForm):
 class WarehouseForm(ModelForm):
     class Meta:
         model = Warehouse
-        formfield_callback = formfield_for_dbfield  # kernel number and date fields
         fields = ["code", "name", "parent", "kind", "nettable", "allow_negative", "supplier", "is_active"]
 
     def clean_parent(self):

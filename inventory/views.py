@@ -6,7 +6,6 @@ Thin: writes go through inventory.services, reads through inventory.selectors.
 import io
 import re
 import uuid
-from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -704,7 +703,3 @@ def data_import(request):
                 ctx["report"] = report
     ctx["upload_hint"] = upload_hint()
     return _page(request, "inventory/import.html", _("Data import"), ctx)
-
-
-def _fmt(v):
-    return fmt_decimal(v) if isinstance(v, Decimal) else v

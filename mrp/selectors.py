@@ -1,7 +1,6 @@
 """Reads of MRP runs for pages and for other apps (the latest finished plan)."""
 
 from .models import MrpRun, PlannedOrder
-from .states import RunStatus
 
 EXCEPTIONS_SHOWN = 200
 
@@ -21,7 +20,3 @@ def planned_orders(run_id: int):
 def run_exceptions(run: MrpRun, limit: int = EXCEPTIONS_SHOWN):
     """The run's exception messages shown on its page (the first `limit`, with their items)."""
     return run.messages.select_related("item")[:limit]
-
-
-def latest_run():
-    return MrpRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at").first()

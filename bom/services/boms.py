@@ -8,13 +8,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
+from erp.locks import AdvisoryLock, advisory_lock
 from erp.types import User
 from inventory.models import Item
 
@@ -22,8 +23,6 @@ from .. import engine
 from ..models import Bom, BomLine, IssueMethod, LineType, version_key
 from ..selectors import cycle_message
 from ..states import BOM_FLOW, BomStatus
-
-BOM_STRUCTURE_LOCK = 0x424F4D  # "BOM"
 
 
 @dataclass
@@ -105,9 +104,7 @@ def lock_structure() -> None:
     """Serialize structure changes (two approvals could each close half of a loop): a
     transaction-scoped advisory lock on PostgreSQL. Every BOM write takes it FIRST, before any
     row lock, so lock order is always advisory → rows (no deadlocks)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute("SELECT pg_advisory_xact_lock(%s)", [BOM_STRUCTURE_LOCK])
+    advisory_lock(AdvisoryLock.BOM_STRUCTURE)
 
 
 def check_cycle(*, item_id: int, component_ids, exclude_bom_id: int | None = None) -> None:

@@ -19,7 +19,7 @@ kind that changed the quantity (a revaluation is no movement). Dead = idle days 
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -32,7 +32,7 @@ DEFAULT_BOUNDS = (30, 60, 90, 180, 365)
 Layer = tuple[datetime.date, Decimal]  # (receipt date of the goods, quantity)
 
 
-def bucket_labels(bounds=DEFAULT_BOUNDS) -> list[str]:
+def bucket_labels(bounds: Sequence[int] = DEFAULT_BOUNDS) -> list[str]:
     labels, low = [], 0
     for b in bounds:
         labels.append(f"{low}–{b}")
@@ -41,7 +41,7 @@ def bucket_labels(bounds=DEFAULT_BOUNDS) -> list[str]:
     return labels
 
 
-def bucket_index(age_days: int, bounds=DEFAULT_BOUNDS) -> int:
+def bucket_index(age_days: int, bounds: Sequence[int] = DEFAULT_BOUNDS) -> int:
     for n, b in enumerate(bounds):
         if age_days <= b:
             return n
@@ -136,7 +136,7 @@ def analyse(
     as_of: datetime.date,
     idle_threshold: int = 90,
     criterion: str = NO_ISSUE,
-    bounds=DEFAULT_BOUNDS,
+    bounds: Sequence[int] = DEFAULT_BOUNDS,
 ) -> DeadStockResult:
     """`days`: (date, received qty ≥ 0, issued qty ≥ 0, net value change[, layers]) of one item in
     one warehouse, effective moves only. `layers` lists what was received that day in arrival

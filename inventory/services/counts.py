@@ -24,6 +24,7 @@ from erp.fields import ZERO, round_money
 from erp.input import errors_text, parse_quantity
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.types import User
 
 from ..models import Item, StockBalance, StockCount, StockCountLine, StockCountStatus, StockMove
 from ..states import COUNT_FLOW
@@ -69,7 +70,7 @@ def stock_count_open(
     item_ids: list[int] | None = None,
     doc_date: datetime.date | None = None,
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> StockCount:
     doc_date = doc_date or timezone.localdate()
     wh = _warehouse(warehouse_id)
@@ -141,7 +142,7 @@ def stock_count_enter(
     doc_id: int,
     counted: dict[int, Decimal | None],
     expected: dict[int, Decimal | None] | None = None,
-    user=None,
+    user: User | None = None,
 ) -> CountEntry:
     """Enter counted quantities by line id (None clears the entry).
 
@@ -178,7 +179,7 @@ def stock_count_enter(
 
 
 @transaction.atomic
-def stock_count_confirm(*, doc_id: int, user=None) -> StockCount:
+def stock_count_confirm(*, doc_id: int, user: User | None = None) -> StockCount:
     doc = lock_row(StockCount, doc_id)
     if doc.status == StockCountStatus.OPEN and not doc.lines.filter(counted_qty__isnull=False).exists():
         raise ValidationError(
@@ -220,7 +221,7 @@ def stock_count_confirm(*, doc_id: int, user=None) -> StockCount:
 
 
 @transaction.atomic
-def stock_count_cancel(*, doc_id: int, user=None, move_date: datetime.date | None = None) -> StockCount:
+def stock_count_cancel(*, doc_id: int, user: User | None = None, move_date: datetime.date | None = None) -> StockCount:
     doc = lock_row(StockCount, doc_id)
     was = doc.status
     if not COUNT_FLOW.apply(doc, StockCountStatus.CANCELLED):

@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from erp.errors import StateError, ValidationError
+from erp.errors import ValidationError
 from erp.fields import ZERO, round_money, to_decimal
 from erp.input import errors_text, parse_price, parse_quantity
 from erp.locks import lock_row
 from erp.numbering import next_number
+from erp.types import User
 
 from ..models import (
     Item,
@@ -56,7 +57,7 @@ def _check_lines(lines: list[LineInput], *, need_cost: bool = False) -> None:
         except (InputError, InvalidOperation) as exc:
             text = errors_text(exc) if isinstance(exc, InputError) else _("Line %(n)s: not a number.") % {"n": n}
             raise ValidationError(text, code="bad_qty") from None
-        if qty <= 0:
+        if qty is None or qty <= 0:
             raise ValidationError(
                 _("Line %(n)s: quantity of %(item)s must be greater than 0.") % {"n": n, "item": items[ln.item_id]},
                 code="bad_qty",
@@ -83,7 +84,7 @@ def other_receipt_create(
     doc_date: datetime.date | None = None,
     reason: str = "",
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> OtherReceipt:
     doc_date = doc_date or timezone.localdate()
     _warehouse(warehouse_id)
@@ -118,7 +119,7 @@ def other_issue_create(
     doc_date: datetime.date | None = None,
     reason: str = "",
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> OtherIssue:
     doc_date = doc_date or timezone.localdate()
     _warehouse(warehouse_id)
@@ -148,7 +149,7 @@ def transfer_create(
     lines: list[LineInput],
     doc_date: datetime.date | None = None,
     note: str = "",
-    user=None,
+    user: User | None = None,
 ) -> Transfer:
     doc_date = doc_date or timezone.localdate()
     _warehouse(from_warehouse_id)
@@ -180,7 +181,7 @@ def _mark_confirmed(doc, user):
 
 
 @transaction.atomic
-def other_receipt_confirm(*, doc_id: int, user=None) -> OtherReceipt:
+def other_receipt_confirm(*, doc_id: int, user: User | None = None) -> OtherReceipt:
     doc = lock_row(OtherReceipt, doc_id)
     if not DOC_FLOW.apply(doc, StockDocStatus.CONFIRMED):
         return doc
@@ -201,7 +202,7 @@ def other_receipt_confirm(*, doc_id: int, user=None) -> OtherReceipt:
 
 
 @transaction.atomic
-def other_issue_confirm(*, doc_id: int, user=None) -> OtherIssue:
+def other_issue_confirm(*, doc_id: int, user: User | None = None) -> OtherIssue:
     doc = lock_row(OtherIssue, doc_id)
     if not DOC_FLOW.apply(doc, StockDocStatus.CONFIRMED):
         return doc
@@ -226,7 +227,7 @@ def other_issue_confirm(*, doc_id: int, user=None) -> OtherIssue:
 
 
 @transaction.atomic
-def transfer_confirm(*, doc_id: int, user=None) -> Transfer:
+def transfer_confirm(*, doc_id: int, user: User | None = None) -> Transfer:
     """Issue from the source warehouse at its average cost; receive the same value at the target."""
     doc = lock_row(Transfer, doc_id)
     if not DOC_FLOW.apply(doc, StockDocStatus.CONFIRMED):
@@ -288,23 +289,20 @@ def _cancel(model, doc_id: int, user, move_date):
 
 
 @transaction.atomic
-def other_receipt_cancel(*, doc_id: int, user=None, move_date: datetime.date | None = None) -> OtherReceipt:
+def other_receipt_cancel(
+    *, doc_id: int, user: User | None = None, move_date: datetime.date | None = None
+) -> OtherReceipt:
     return _cancel(OtherReceipt, doc_id, user, move_date)
 
 
 @transaction.atomic
-def other_issue_cancel(*, doc_id: int, user=None, move_date: datetime.date | None = None) -> OtherIssue:
+def other_issue_cancel(*, doc_id: int, user: User | None = None, move_date: datetime.date | None = None) -> OtherIssue:
     return _cancel(OtherIssue, doc_id, user, move_date)
 
 
 @transaction.atomic
-def transfer_cancel(*, doc_id: int, user=None, move_date: datetime.date | None = None) -> Transfer:
+def transfer_cancel(*, doc_id: int, user: User | None = None, move_date: datetime.date | None = None) -> Transfer:
     return _cancel(Transfer, doc_id, user, move_date)
-
-
-def ensure_draft(doc) -> None:
-    if doc.status != StockDocStatus.DRAFT:
-        raise StateError(_("%(doc)s is confirmed and cannot be edited.") % {"doc": doc}, code="not_draft")
 
 
 __all__ = ["ZERO", "LineInput"]

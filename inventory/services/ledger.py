@@ -19,6 +19,7 @@ from erp.errors import InsufficientStock, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
 from erp.locks import lock_rows
 from erp.periods import assert_open
+from erp.types import User
 
 from ..models import Item, StockBalance, StockMove, Warehouse
 
@@ -82,7 +83,7 @@ def stock_moves_post(
     source_id: int,
     moves: list[MoveSpec],
     move_date: datetime.date | None = None,
-    user=None,
+    user: User | None = None,
     source_number: str = "",
     reversal: bool = False,
 ) -> list[StockMove]:
@@ -196,7 +197,7 @@ def stock_moves_reverse(
     source_type: str,
     source_id: int,
     move_date: datetime.date | None = None,
-    user=None,
+    user: User | None = None,
     source_lines: list[int] | None = None,
 ) -> list[StockMove]:
     """Post the exact opposite of a document's moves (cancel). Idempotent."""

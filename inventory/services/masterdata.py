@@ -7,6 +7,8 @@ from contextlib import contextmanager
 from django.db import transaction
 from django.db.models import Model
 
+from erp.types import User
+
 from ..models import Item, ItemCategory, Warehouse
 from .trees import tree_lock
 
@@ -21,21 +23,21 @@ def tree_write(model: type[Model]) -> Iterator[None]:
 
 
 @transaction.atomic
-def warehouse_save(*, instance: Warehouse, user=None) -> Warehouse:
+def warehouse_save(*, instance: Warehouse, user: User | None = None) -> Warehouse:
     tree_lock("inventory.warehouse")
     instance.save()
     return instance
 
 
 @transaction.atomic
-def category_save(*, instance: ItemCategory, user=None) -> ItemCategory:
+def category_save(*, instance: ItemCategory, user: User | None = None) -> ItemCategory:
     tree_lock("inventory.itemcategory")
     instance.save()
     return instance
 
 
 @transaction.atomic
-def tree_nodes_delete(*, nodes: Iterable[ItemCategory | Warehouse], user=None) -> int:
+def tree_nodes_delete(*, nodes: Iterable[ItemCategory | Warehouse], user: User | None = None) -> int:
     """Delete categories or warehouses (a protected one with children or stock refuses: ProtectedError);
     the tree fields are recomputed once at the end."""
     nodes = list(nodes)
@@ -52,15 +54,7 @@ def tree_nodes_delete(*, nodes: Iterable[ItemCategory | Warehouse], user=None) -
     return len(nodes)
 
 
-def warehouse_delete(*, instance: Warehouse, user=None) -> None:
-    tree_nodes_delete(nodes=[instance], user=user)
-
-
-def category_delete(*, instance: ItemCategory, user=None) -> None:
-    tree_nodes_delete(nodes=[instance], user=user)
-
-
 @transaction.atomic
-def item_save(*, instance: Item, user=None) -> Item:
+def item_save(*, instance: Item, user: User | None = None) -> Item:
     instance.save()
     return instance

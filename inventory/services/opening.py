@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from erp.fields import ZERO, round_money, to_decimal
 from erp.locks import lock_rows
+from erp.types import User
 
 from ..models import OpeningBalance, OpeningBatch
 from .ledger import MoveSpec, stock_moves_post
@@ -38,7 +39,9 @@ class OpeningResult:
 
 
 @transaction.atomic
-def opening_balances_set(*, rows: list[OpeningRow], user=None, move_date: datetime.date | None = None) -> OpeningResult:
+def opening_balances_set(
+    *, rows: list[OpeningRow], user: User | None = None, move_date: datetime.date | None = None
+) -> OpeningResult:
     """Make the opening balance of each (item, warehouse) equal to `qty` at `unit_cost`."""
     move_date = move_date or timezone.localdate()
     result = OpeningResult()

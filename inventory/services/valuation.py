@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from erp.fields import ZERO
+from erp.types import User
 
 from ..models import StockMove
 from .ledger import MoveSpec, stock_moves_post
@@ -78,7 +79,7 @@ def stock_revalue(
     source_id: int,
     adjustments: list[Revaluation],
     move_date: datetime.date,
-    user=None,
+    user: User | None = None,
     source_number: str = "",
 ):
     """Post value-only corrections (qty 0), e.g. from the period cost run. Idempotent per line."""
