@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import to_decimal
+from erp.locks import lock_rows
 from erp.models import CompanySettings, Notification
 from erp.numbering import next_number
 from erp.permissions import has_module
@@ -134,7 +135,7 @@ def customers_return_idle(*, now: datetime.datetime | None = None) -> list[int]:
     days = CompanySettings.get().pool_return_days
     ids = list(idle_customers(now=now, days=days).values_list("pk", flat=True))
     moved = []
-    for customer in Customer.objects.select_for_update().filter(pk__in=ids).order_by("pk"):
+    for customer in lock_rows(Customer.objects.all(), ids).values():
         if customer.owner_id is None:
             continue
         Notification.objects.create(

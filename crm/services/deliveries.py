@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
+from erp.locks import lock_rows
 from erp.numbering import next_number
 from erp.types import User
 from inventory.models import StockMove
@@ -80,7 +81,7 @@ def delivery_confirm(*, delivery_id: int, user: User | None) -> Delivery:
     POST_FLOW.check(dn, PostStatus.CONFIRMED)
     dlines = list(dn.lines.order_by("line_no"))
     ol_ids = sorted({dl.order_line_id for dl in dlines})
-    order_lines = {ol.pk: ol for ol in SalesOrderLine.objects.select_for_update().filter(pk__in=ol_ids).order_by("pk")}
+    order_lines = lock_rows(SalesOrderLine.objects.all(), ol_ids)
     order = SalesOrder.objects.get(pk=dn.order_id)
     if order.status != OrderStatus.CONFIRMED:
         raise StateError(
@@ -189,9 +190,9 @@ def return_confirm(*, return_id: int, user: User | None) -> SalesReturn:
     POST_FLOW.check(sr, PostStatus.CONFIRMED)
     rlines = list(sr.lines.order_by("line_no"))
     dl_ids = sorted({r.delivery_line_id for r in rlines})
-    dlines = {dl.pk: dl for dl in DeliveryLine.objects.select_for_update().filter(pk__in=dl_ids).order_by("pk")}
+    dlines = lock_rows(DeliveryLine.objects.all(), dl_ids)
     ol_ids = sorted({dl.order_line_id for dl in dlines.values()})
-    olines = {ol.pk: ol for ol in SalesOrderLine.objects.select_for_update().filter(pk__in=ol_ids).order_by("pk")}
+    olines = lock_rows(SalesOrderLine.objects.all(), ol_ids)
     costs = dict(
         StockMove.objects.filter(
             source_type=DELIVERY_SOURCE, source_id=sr.delivery_id, source_line__in=dl_ids, reversal=False

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
+from erp.locks import lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
 from erp.types import User
@@ -160,13 +161,8 @@ def _write_back(lines, sign: int) -> None:
     dl_ids = sorted({ln.delivery_line_id for ln in lines if ln.delivery_line_id})
     if not dl_ids:
         return
-    dlines = {d.pk: d for d in DeliveryLine.objects.select_for_update().filter(pk__in=dl_ids).order_by("pk")}
-    olines = {
-        o.pk: o
-        for o in SalesOrderLine.objects.select_for_update()
-        .filter(pk__in=sorted({d.order_line_id for d in dlines.values()}))
-        .order_by("pk")
-    }
+    dlines = lock_rows(DeliveryLine.objects.all(), dl_ids)
+    olines = lock_rows(SalesOrderLine.objects.all(), {d.order_line_id for d in dlines.values()})
     for ln in lines:
         if not ln.delivery_line_id:
             continue

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
+from erp.locks import lock_rows
 from erp.numbering import next_number
 from erp.types import User
 
@@ -99,12 +100,7 @@ def receipt_confirm(*, receipt_id: int, user: User | None) -> Receipt:
     allocs = list(rc.allocations.all())
     if sum((a.amount for a in allocs), ZERO) > rc.amount:
         raise ValidationError(_("The matched amounts exceed the amount received."))
-    invoices = {
-        i.pk: i
-        for i in SalesInvoice.objects.select_for_update()
-        .filter(pk__in=sorted({a.invoice_id for a in allocs}))
-        .order_by("pk")
-    }
+    invoices = lock_rows(SalesInvoice.objects.all(), {a.invoice_id for a in allocs})
     for a in allocs:
         inv = invoices[a.invoice_id]
         if inv.customer_id != rc.customer_id or inv.kind != InvoiceKind.BLUE or inv.status != PostStatus.CONFIRMED:
@@ -119,7 +115,8 @@ def receipt_confirm(*, receipt_id: int, user: User | None) -> Receipt:
     if rc.order_id:
         left = rc.amount
         advanced = []
-        for plan in PaymentPlan.objects.select_for_update().filter(order_id=rc.order_id).order_by("due_date", "pk"):
+        plans = lock_rows(PaymentPlan.objects.filter(order_id=rc.order_id)).values()  # locked in pk order
+        for plan in sorted(plans, key=lambda p: (p.due_date, p.pk)):  # filled earliest due first
             take = min(left, plan.amount - plan.received_amount)
             if take > 0:
                 plan.received_amount += take

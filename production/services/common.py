@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import ValidationError
 from erp.fields import ZERO, round_qty, to_decimal
+from erp.locks import lock_rows
 
 from ..models import WorkOrder, WorkOrderMaterial
 
@@ -26,18 +27,15 @@ def non_negative(value, label) -> Decimal:
 
 def lock_orders(ids) -> dict[int, WorkOrder]:
     """Lock work orders in primary-key order (no deadlocks between merged pickings)."""
-    rows = WorkOrder.objects.select_for_update().filter(pk__in=list(ids)).order_by("pk")
-    return {wo.pk: wo for wo in rows}
+    return lock_rows(WorkOrder.objects.all(), ids)
 
 
 def lock_materials(ids) -> dict[int, WorkOrderMaterial]:
-    rows = (
-        WorkOrderMaterial.objects.select_for_update(of=("self",))
-        .select_related("component", "warehouse", "component__default_warehouse")
-        .filter(pk__in=list(ids))
-        .order_by("pk")
+    return lock_rows(
+        WorkOrderMaterial.objects.select_related("component", "warehouse", "component__default_warehouse"),
+        ids,
+        of=("self",),
     )
-    return {m.pk: m for m in rows}
 
 
 def issue_warehouse_id(material: WorkOrderMaterial, work_order: WorkOrder | None = None) -> int:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal
+from erp.locks import lock_rows
 from erp.numbering import next_number
 from erp.types import User
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
@@ -92,10 +93,10 @@ def fg_receipt_confirm(*, receipt_id: int, user: User | None = None) -> FGReceip
     DOC_FLOW.check(receipt, DocStatus.CONFIRMED)
     wo = lock_orders([receipt.work_order_id])[receipt.work_order_id]
     materials = list(
-        WorkOrderMaterial.objects.select_for_update(of=("self",))
-        .select_related("component", "component__default_warehouse")
-        .filter(work_order=wo)
-        .order_by("pk")
+        lock_rows(
+            WorkOrderMaterial.objects.select_related("component", "component__default_warehouse").filter(work_order=wo),
+            of=("self",),
+        ).values()
     )
     wo._prefetched_objects_cache = {"materials": materials}  # type: ignore[attr-defined]  # reuse the locked rows
     _check_receivable(wo, receipt.qty)
@@ -171,12 +172,7 @@ def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, 
                 _("%(wo)s is closed: its receipts can no longer be cancelled.") % {"wo": wo}, code="closed"
             )
         lines = list(receipt.lines.all())
-        materials = {
-            m.pk: m
-            for m in WorkOrderMaterial.objects.select_for_update()
-            .filter(pk__in=[line.material_id for line in lines])
-            .order_by("pk")
-        }
+        materials = lock_rows(WorkOrderMaterial.objects.all(), [line.material_id for line in lines])
         stock_moves_reverse(
             source_type=SOURCE, source_id=receipt.pk, move_date=on_date or receipt.receipt_date, user=user
         )

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_update_with_history
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty, to_decimal
+from erp.locks import lock_rows
 from erp.numbering import next_number
 from erp.types import User
 from inventory.models import Item, SupplyType
@@ -444,7 +445,7 @@ def work_order_apply_bom(
     wo.save(update_fields=["bom", "bom_version", "updated_at"])
     if wo.status == WorkOrderStatus.PLANNED:
         return wo  # the snapshot is taken at release
-    materials = list(wo.materials.select_for_update())
+    materials = list(lock_rows(wo.materials.all()).values())
     used = set(WorkOrderMaterial.objects.filter(work_order=wo, allocations__isnull=False).values_list("pk", flat=True))
     kept = [m for m in materials if m.touched or m.pk in used]
     WorkOrderMaterial.objects.filter(pk__in=[m.pk for m in materials if m not in kept]).delete()
