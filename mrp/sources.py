@@ -7,8 +7,6 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import F
-
 from bom.models import Bom, BomLine
 from bom.selectors import default_bom_ids
 from crm.models import Forecast as ForecastRow
@@ -106,9 +104,10 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         on_hand[item_id] += qty
 
     sales = [
-        SalesLine(r["item_id"], r["due_date"], r["qty"] - r["delivered_qty"], f"{r['order__number']}/{r['line_no']}")
-        for r in SalesOrderLine.objects.filter(order__status="confirmed", closed=False, qty__gt=F("delivered_qty"))
-        .values("item_id", "due_date", "qty", "delivered_qty", "order__number", "line_no")
+        SalesLine(r["item_id"], r["due_date"], r["open_qty"], f"{r['order__number']}/{r['line_no']}")
+        for r in SalesOrderLine.objects.open()
+        .open_qty()
+        .values("item_id", "due_date", "open_qty", "order__number", "line_no")
         .iterator(chunk_size=5000)
     ]
     forecasts = [Forecast(i, d, q) for i, d, q in ForecastRow.objects.values_list("item_id", "date", "qty")]
