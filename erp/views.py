@@ -10,7 +10,8 @@ from django.contrib import messages
 from django.contrib.messages.views import SuccessMessageMixin
 from django.db import connection
 from django.http import HttpResponseNotAllowed, JsonResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -151,6 +152,23 @@ def run_action(request, fn, *, success: str, redirect_to: str):
     else:
         messages.success(request, success)
     return redirect(redirect_to)
+
+
+def document_action(model, service, *, id_kwarg: str, success, detail_url: str):
+    """The POST view of one transition of a document (confirm, close, cancel …): 404 when the
+    document does not exist, then `service(<id_kwarg>=pk, user=...)` through `run_action`, back
+    to the document's page. Wrap it in `module_required(..., action=..., methods=("POST",))`."""
+
+    def view(request, pk):
+        get_object_or_404(model, pk=pk)
+        return run_action(
+            request,
+            lambda: service(**{id_kwarg: pk}, user=request.user),
+            success=success,
+            redirect_to=reverse(detail_url, args=[pk]),
+        )
+
+    return view
 
 
 @login_only

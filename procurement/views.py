@@ -30,7 +30,7 @@ from erp.fields import fmt_decimal
 from erp.input import date_bounds, errors_text, parse_int, parse_price, parse_quantity
 from erp.models import CompanySettings
 from erp.permissions import has_module, module_required
-from erp.views import CreatePage, ListPage, UpdatePage, run_action
+from erp.views import CreatePage, ListPage, UpdatePage, document_action, run_action
 
 from . import permissions as acl
 from . import selectors, services
@@ -200,27 +200,32 @@ def requisition_detail(request, pk):
     )
 
 
-def _requisition_action(service, success: str):
-    def view(request, pk):
-        get_object_or_404(Requisition, pk=pk)
-        return run_action(
-            request,
-            lambda: service(requisition_id=pk, user=request.user),
-            success=success,
-            redirect_to=reverse("procurement:requisition_detail", args=[pk]),
-        )
-
-    return view
-
-
 requisition_approve = module_required("purchasing", action=acl.APPROVE_REQUISITION, methods=POST)(
-    _requisition_action(services.requisition_approve, gettext_lazy("Approved."))
+    document_action(
+        Requisition,
+        services.requisition_approve,
+        id_kwarg="requisition_id",
+        success=gettext_lazy("Approved."),
+        detail_url="procurement:requisition_detail",
+    )
 )
 requisition_cancel = module_required("purchasing", action=acl.CHANGE_REQUISITION, methods=POST)(
-    _requisition_action(services.requisition_cancel, gettext_lazy("Cancelled."))
+    document_action(
+        Requisition,
+        services.requisition_cancel,
+        id_kwarg="requisition_id",
+        success=gettext_lazy("Cancelled."),
+        detail_url="procurement:requisition_detail",
+    )
 )
 requisition_close = module_required("purchasing", action=acl.CHANGE_REQUISITION, methods=POST)(
-    _requisition_action(services.requisition_close, gettext_lazy("Closed."))
+    document_action(
+        Requisition,
+        services.requisition_close,
+        id_kwarg="requisition_id",
+        success=gettext_lazy("Closed."),
+        detail_url="procurement:requisition_detail",
+    )
 )
 
 
@@ -315,27 +320,32 @@ def po_detail(request, pk):
     )
 
 
-def _po_action(service, success: str):
-    def view(request, pk):
-        get_object_or_404(PurchaseOrder, pk=pk)
-        return run_action(
-            request,
-            lambda: service(order_id=pk, user=request.user),
-            success=success,
-            redirect_to=reverse("procurement:po_detail", args=[pk]),
-        )
-
-    return view
-
-
 po_confirm = module_required("purchasing", action=acl.CHANGE_PO, methods=POST)(
-    _po_action(services.purchase_order_confirm, gettext_lazy("Confirmed."))
+    document_action(
+        PurchaseOrder,
+        services.purchase_order_confirm,
+        id_kwarg="order_id",
+        success=gettext_lazy("Confirmed."),
+        detail_url="procurement:po_detail",
+    )
 )
 po_close = module_required("purchasing", action=acl.CHANGE_PO, methods=POST)(
-    _po_action(services.purchase_order_close, gettext_lazy("Closed."))
+    document_action(
+        PurchaseOrder,
+        services.purchase_order_close,
+        id_kwarg="order_id",
+        success=gettext_lazy("Closed."),
+        detail_url="procurement:po_detail",
+    )
 )
 po_cancel = module_required("purchasing", action=acl.CHANGE_PO, methods=POST)(
-    _po_action(services.purchase_order_cancel, gettext_lazy("Cancelled."))
+    document_action(
+        PurchaseOrder,
+        services.purchase_order_cancel,
+        id_kwarg="order_id",
+        success=gettext_lazy("Cancelled."),
+        detail_url="procurement:po_detail",
+    )
 )
 
 
@@ -862,27 +872,32 @@ def outsourcing_detail(request, pk):
     )
 
 
-def _outsourcing_action(service, success: str):
-    def view(request, pk):
-        get_object_or_404(OutsourcingOrder, pk=pk)
-        return run_action(
-            request,
-            lambda: service(order_id=pk, user=request.user),
-            success=success,
-            redirect_to=reverse("procurement:outsourcing_detail", args=[pk]),
-        )
-
-    return view
-
-
 outsourcing_confirm = module_required("outsourcing", action=acl.CHANGE_OUTSOURCING, methods=POST)(
-    _outsourcing_action(services.outsourcing_order_confirm, gettext_lazy("Confirmed."))
+    document_action(
+        OutsourcingOrder,
+        services.outsourcing_order_confirm,
+        id_kwarg="order_id",
+        success=gettext_lazy("Confirmed."),
+        detail_url="procurement:outsourcing_detail",
+    )
 )
 outsourcing_close = module_required("outsourcing", action=acl.CHANGE_OUTSOURCING, methods=POST)(
-    _outsourcing_action(services.outsourcing_order_close, gettext_lazy("Closed."))
+    document_action(
+        OutsourcingOrder,
+        services.outsourcing_order_close,
+        id_kwarg="order_id",
+        success=gettext_lazy("Closed."),
+        detail_url="procurement:outsourcing_detail",
+    )
 )
 outsourcing_cancel = module_required("outsourcing", action=acl.CHANGE_OUTSOURCING, methods=POST)(
-    _outsourcing_action(services.outsourcing_order_cancel, gettext_lazy("Cancelled."))
+    document_action(
+        OutsourcingOrder,
+        services.outsourcing_order_cancel,
+        id_kwarg="order_id",
+        success=gettext_lazy("Cancelled."),
+        detail_url="procurement:outsourcing_detail",
+    )
 )
 
 

@@ -78,6 +78,17 @@ def assert_refused(response, before: dict[str, int], *, field: str | None = None
     assert not diff, f"a refused action wrote rows: {diff}"
 
 
+def client_for(user, lang: str = "en"):
+    """A test client logged in as `user`, UI in `lang`, that answers a server error as a 500
+    response (so tests can assert "never 500") instead of raising."""
+    from django.test import Client
+
+    c = Client(raise_request_exception=False)
+    c.force_login(user)
+    c.cookies["django_language"] = lang
+    return c
+
+
 def form_token(client, url: str) -> str:
     """The one-time submission token of the first POST form on the page at `url`."""
     html = client.get(url).content.decode()

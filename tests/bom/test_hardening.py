@@ -18,7 +18,16 @@ from django.utils import timezone
 from bom.models import Bom, BomLine, Ecn, EcnLine
 from bom.services import EcnLineInput, ecn_create
 from tests import factories
-from tests.sweep import BAD_DATES, BAD_IDS, BAD_NUMBERS, assert_refused, changed, post_concurrently, snapshot
+from tests.sweep import (
+    BAD_DATES,
+    BAD_IDS,
+    BAD_NUMBERS,
+    assert_refused,
+    changed,
+    client_for,
+    post_concurrently,
+    snapshot,
+)
 
 from .helpers import D, bought, made, make_bom
 
@@ -66,13 +75,6 @@ def build_world(make_user) -> World:
 @pytest.fixture
 def world(make_user):
     return build_world(make_user)
-
-
-def client_for(user, lang="en"):
-    c = Client(raise_request_exception=False)
-    c.force_login(user)
-    c.cookies["django_language"] = lang
-    return c
 
 
 def _state():

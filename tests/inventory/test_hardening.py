@@ -47,6 +47,7 @@ from tests.sweep import (
     BAD_NUMBERS,
     assert_refused,
     changed,
+    client_for,
     messages_of,
     post_concurrently,
     snapshot,
@@ -101,13 +102,6 @@ def build_world(make_user) -> World:
 @pytest.fixture
 def world(make_user):
     return build_world(make_user)
-
-
-def client_for(user, lang="en"):
-    c = Client(raise_request_exception=False)
-    c.force_login(user)
-    c.cookies["django_language"] = lang
-    return c
 
 
 def _formset(n=1):

@@ -14,17 +14,19 @@ from django.test import Client
 from django.utils import timezone
 
 from mrp.models import MrpRun
-from tests.sweep import BAD_DATES, BAD_IDS, BAD_NUMBERS, assert_refused, changed, post_concurrently, snapshot
+from tests.sweep import (
+    BAD_DATES,
+    BAD_IDS,
+    BAD_NUMBERS,
+    assert_refused,
+    changed,
+    client_for,
+    post_concurrently,
+    snapshot,
+)
 
 START = "/mrp/runs/start/"
 LIST = "/mrp/runs/"
-
-
-def client_for(user, lang="en"):
-    c = Client(raise_request_exception=False)
-    c.force_login(user)
-    c.cookies["django_language"] = lang
-    return c
 
 
 def _good():
