@@ -15,6 +15,9 @@ DEMO_USERS = [
     ("planner", "计划", "陈计划"),
     ("production", "生产", "刘车间"),
     ("accountant", "成本会计", "孙会计"),
+    ("marketing", "市场", "吴市场"),
+    ("bookkeeper", "会计", "周会计"),
+    ("supplier", "供应商", "郑供应商"),
 ]
 
 

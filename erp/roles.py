@@ -12,7 +12,10 @@ MODULES = [
     ("bom", _("BOM")),
     ("planning", _("Planning / MRP")),
     ("production", _("Production")),
+    ("marketing", _("Marketing")),
     ("costing", _("Costing")),
+    ("ledger", _("General ledger")),
+    ("portal", _("Supplier portal")),
     ("reports", _("Reports")),
     ("system", _("System")),
 ]
@@ -20,7 +23,7 @@ MODULE_CODES = [code for code, _label in MODULES]
 
 # group name -> (modules it opens, apps whose model permissions it gets (all), extra "app.codename")
 ROLES = {
-    "管理员": (MODULE_CODES, ["erp", "inventory", "bom", "mrp", "production", "procurement", "crm", "costing"], []),
+    "管理员": (MODULE_CODES, ["erp", "inventory", "bom", "mrp", "production", "procurement", "crm", "costing", "ledger", "portal"], []),
     "销售": (["sales", "reports"], ["crm"], ["inventory.view_item"]),
     "采购": (
         ["purchasing", "outsourcing", "reports"],
@@ -35,6 +38,12 @@ ROLES = {
         ["costing"],
         ["inventory.view_item", "procurement.view_accrualentry", "procurement.view_supplierinvoice"],
     ),
+    # marketing: campaigns and leads (crm/roles.py grants the crm permissions it needs)
+    "市场": (["marketing", "reports"], [], []),
+    # bookkeeping: chart of accounts, vouchers, reports
+    "会计": (["ledger", "reports"], ["ledger"], []),
+    # external: users of one supplier or subcontractor, in the supplier portal only
+    "供应商": (["portal"], [], []),
 }
 ROLE_LABELS = {
     "管理员": _("Administrator"),
@@ -44,6 +53,9 @@ ROLE_LABELS = {
     "计划": _("Planner"),
     "生产": _("Production"),
     "成本会计": _("Cost accountant"),
+    "市场": _("Marketing"),
+    "会计": _("Accountant"),
+    "供应商": _("Supplier (portal)"),
 }
 # Permissions only admins hold even inside a module (checked by the views that need them).
 ADMIN_ONLY = {"crm.change_credit_limit"}

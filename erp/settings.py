@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "procurement",
     "crm",
     "costing",
+    "ledger",
+    "portal",
 ]
 
 MIDDLEWARE = [

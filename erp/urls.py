@@ -20,7 +20,7 @@ urlpatterns = [
 ]
 
 # Each domain app mounts its own urls.py (namespace = app label) when it has one.
-for app_label in ("inventory", "bom", "mrp", "production", "procurement", "crm", "costing"):
+for app_label in ("inventory", "bom", "mrp", "production", "procurement", "crm", "costing", "ledger", "portal"):
     try:
         urlpatterns.append(path(f"{app_label}/", include(f"{app_label}.urls")))
     except ModuleNotFoundError as exc:
