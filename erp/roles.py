@@ -23,7 +23,11 @@ MODULE_CODES = [code for code, _label in MODULES]
 
 # group name -> (modules it opens, apps whose model permissions it gets (all), extra "app.codename")
 ROLES = {
-    "管理员": (MODULE_CODES, ["erp", "inventory", "bom", "mrp", "production", "procurement", "crm", "costing", "ledger", "portal"], []),
+    "管理员": (
+        MODULE_CODES,
+        ["erp", "inventory", "bom", "mrp", "production", "procurement", "crm", "costing", "ledger", "portal"],
+        [],
+    ),
     "销售": (["sales", "reports"], ["crm"], ["inventory.view_item"]),
     "采购": (
         ["purchasing", "outsourcing", "reports"],
