@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tiangong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-test-deps messages lint typecheck format migrate demo bench env shell access-table
+.PHONY: run test install system-test-deps messages lint typecheck format migrate demo bench env shell access-table backup restore
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,3 +77,13 @@ typecheck: install
 
 format:
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Backups of the database of DATABASE_URL (pg_dump) and the uploaded files: `make backup` writes
+# backups/<timestamp>/; `make restore BACKUP=backups/<timestamp>` loads one into an empty database
+# and checks every table's row count (README "Production").
+backup: install
+	$(BIN)/python manage.py backup $(BACKUP)
+
+restore: install
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=backups/<timestamp>"; exit 1)
+	$(BIN)/python manage.py restore $(BACKUP)

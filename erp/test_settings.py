@@ -18,3 +18,8 @@ STORAGES = {
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
+
+# The replica alias exists in tests as a mirror of the test database; reads go there only when a
+# test sets REPORTS_READS (tests/erp/test_operations.py).
+DATABASES["reports"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+REPORTS_READS = False

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db import connection, models, transaction
+from django.db import connection, connections, models, transaction
 from django.db.models import Sum, Value
 from django.db.models.functions import Concat, Left, Length
 from django.utils.translation import gettext as _
 
+from erp.dbrouter import reports_alias
 from erp.fields import ZERO
 
 from .engine.deadstock import (
@@ -426,7 +427,7 @@ def _dead_stock_sql(*, as_of, threshold, criterion, bounds, warehouse_ids, categ
         bucket_case=" ".join(case),
         since="last_move" if criterion == NO_MOVEMENT else "COALESCE(last_issue, first_receipt)",
     )
-    with connection.cursor() as cur:
+    with connections[reports_alias()].cursor() as cur:
         # the row estimates of the window results are far too low: nested loops would look up
         # every item by index; hash joins read the tables once
         cur.execute("SET LOCAL enable_nestloop = off")
@@ -546,9 +547,10 @@ def dead_stock_report(
     only that page's rows are built, with their hints and open demand; None: every row (export).
     Count, bucket totals and dead value always cover all matching rows. On PostgreSQL one
     statement does it all (plus one to find transfers); elsewhere the engine does."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cur:
+    alias = reports_alias()
+    with transaction.atomic(using=alias):
+        if connections[alias].vendor == "postgresql":
+            with connections[alias].cursor() as cur:
                 # JIT-compiling these statements takes longer than running them; the sort of the
                 # moves fits in memory
                 cur.execute("SET LOCAL jit = off; SET LOCAL work_mem = '64MB'")

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.audit import history_for
+from erp.dbrouter import reporting_view
 from erp.errors import DomainError
 from erp.exchange import ImportFailed, import_files, read_upload
 from erp.exports import xlsx_append
@@ -236,6 +237,7 @@ def _id_param(request, name: str, label) -> int | None:
 
 
 @module_required(MODULE)
+@reporting_view
 def value_by_category(request):
     wh_id = _id_param(request, "warehouse", _("Warehouse"))
     wh = str(wh_id) if wh_id else ""
@@ -275,6 +277,7 @@ def _xlsx(title, header, rows, slug="export"):
 
 
 @module_required(MODULE)
+@reporting_view
 def dead_stock(request):
     """呆滞料查询表: the form's parameters, one selector call (a page, or every row for the export)."""
     data = request.GET.copy()
