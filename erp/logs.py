@@ -44,7 +44,9 @@ class RequestIdMiddleware:
         started = time.perf_counter()
         try:
             response = self.get_response(request)
-            user = getattr(request, "user", None)
+            # only a user the request already loaded: never a database query of our own (the
+            # database may be the reason this request failed)
+            user = getattr(request, "_cached_user", None)
             if user is not None and user.is_authenticated:
                 user_var.set(user.get_username())
             response["X-Request-ID"] = rid
