@@ -68,3 +68,78 @@ def escape_dataset(dataset, fmt: str):
         for row in rows:
             dataset.append(row)
     return dataset
+
+
+# --- typed list exports (issue #18): numbers as numbers, dates as dates, plain text otherwise ---
+
+_NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+
+
+def export_value(raw, rendered):
+    """One cell of a list export from the record's raw value and the page's rendered cell:
+    a date stays a date (local, without time zone), a yes/no a translated word, a shown number or
+    percentage a number (`12,995.00` → 12995.00, `15%` → 0.15 with a percent format); anything
+    else is the cell's plain text (HTML removed). Returns (value, number_format or None)."""
+    import datetime
+    import html
+    from decimal import Decimal, InvalidOperation
+
+    from django.utils import timezone
+    from django.utils.html import strip_tags
+    from django.utils.translation import gettext as _
+
+    if isinstance(raw, bool):
+        return (_("Yes") if raw else _("No")), None
+    if isinstance(raw, datetime.datetime):
+        local = timezone.localtime(raw) if timezone.is_aware(raw) else raw
+        return local.replace(tzinfo=None), "yyyy-mm-dd hh:mm"
+    if isinstance(raw, datetime.date):
+        return raw, "yyyy-mm-dd"
+    if rendered is None:
+        return None, None
+    if isinstance(rendered, bool):
+        return (_("Yes") if rendered else _("No")), None
+    if isinstance(rendered, int | Decimal | float):
+        return rendered, "#,##0.######"
+    text = html.unescape(strip_tags(str(rendered))).strip()
+    text = " ".join(text.split())
+    if text in ("—", "-", ""):
+        return (text or None), None
+    percent = text.endswith("%")
+    number = text[:-1].strip() if percent else text
+    if _NUMBER_TEXT.match(number):
+        try:
+            value = Decimal(number.replace(",", ""))
+        except InvalidOperation:
+            return text, None
+        if percent:
+            return value / 100, "0.##%"
+        decimals = len(number.split(".")[1]) if "." in number else 0
+        return value, "#,##0" + ("." + "0" * decimals if decimals else "")
+    return text, None
+
+
+def xlsx_table(ws, headers, rows) -> None:
+    """Header row (bold, frozen), typed cells from `export_value` pairs, column widths that fit."""
+    from openpyxl.styles import Font
+
+    xlsx_append(ws, [str(h) for h in headers])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [len(str(h)) * 2 if any(ord(c) > 0x2E80 for c in str(h)) else len(str(h)) for h in headers]
+    for row in rows:
+        values = [v for v, _fmt in row]
+        xlsx_append(ws, values)
+        r = ws.max_row
+        for col, (value, fmt) in enumerate(row, start=1):
+            if fmt:
+                ws.cell(row=r, column=col).number_format = fmt
+            text = str(value) if value is not None else ""
+            width = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
+            if col <= len(widths):
+                widths[col - 1] = max(widths[col - 1], min(width, 60))
+    ws.freeze_panes = "A2"
+    from openpyxl.utils import get_column_letter
+
+    for i, w in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = max(8, w + 2)

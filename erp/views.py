@@ -65,40 +65,60 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
         return f"{self.get_title()}-{timezone.localdate():%Y%m%d}.{export_format}"
 
     def create_export(self, export_format):
-        """Formula-like text is written as text (erp.exports), in xlsx and CSV."""
-        from .exports import escape_dataset, xlsx_append
+        """Typed cells (erp.exports.export_value): numbers as numbers, dates as dates, plain text
+        without HTML; formula-like text is written as text, in xlsx and CSV."""
+        from urllib.parse import quote
 
-        exporter = self.export_class(
-            export_format=export_format,
-            table=self.get_table(**self.get_table_kwargs()),
-            exclude_columns=self.exclude_columns,
-            dataset_kwargs=self.get_dataset_kwargs(),
-        )
+        from django.http import HttpResponse
+
+        from .exports import csv_text, export_value, xlsx_table
+
+        table = self.get_table(**self.get_table_kwargs())
+        columns = [
+            c
+            for c in table.columns
+            if c.name not in (self.exclude_columns or ()) and c.column.exclude_from_export is False
+        ]
+        columns = [c for c in columns if c.visible]
+        headers = [str(c.header) for c in columns]
+        rows = []
+        for row in table.rows:
+            cells = []
+            for c in columns:
+                try:
+                    raw = c.accessor.resolve(row.record, quiet=True)
+                except Exception:
+                    raw = None
+                cells.append(export_value(raw, row.get_cell_value(c.name)))
+            rows.append(cells)
         filename = self.get_export_filename(export_format)
+        disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
         if export_format != "xlsx":
-            escape_dataset(exporter.dataset, export_format)
-            return exporter.response(filename=filename)
+            import csv
+            import io
+
+            buf = io.StringIO()
+            writer = csv.writer(buf)
+            writer.writerow([csv_text(h) for h in headers])
+            for cells in rows:
+                writer.writerow(["" if v is None else csv_text(str(v)) for v, _fmt in cells])
+            response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = disposition
+            return response
         import io
 
         import openpyxl
-        from django.http import HttpResponse
 
         wb = openpyxl.Workbook()
         ws = wb.active
         ws.title = str(self.get_title())[:31] or "export"
-        dataset = exporter.dataset
-        xlsx_append(ws, [str(h) for h in (dataset.headers or [])])
-        for row in dataset:
-            xlsx_append(ws, list(row))
-        ws.freeze_panes = "A2"
+        xlsx_table(ws, headers, rows)
         buf = io.BytesIO()
         wb.save(buf)
         response = HttpResponse(
             buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )
-        from urllib.parse import quote
-
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+        response["Content-Disposition"] = disposition
         return response
 
     def get_context_data(self, **kwargs):
@@ -171,10 +191,20 @@ def document_action(model, service, *, id_kwarg: str, success, detail_url: str):
     return view
 
 
+def _portal_only(user) -> bool:
+    """The user opens the supplier portal and no internal module (role 供应商)."""
+    if user.is_superuser:
+        return False
+    modules = {p.split(".access_", 1)[1] for p in user.get_all_permissions() if p.startswith("erp.access_")}
+    return modules == {"portal"}
+
+
 @login_only
 def dashboard(request):
     from .dashboard import dashboard_cards
 
+    if _portal_only(request.user):  # supplier users: their own portal is their home
+        return redirect("portal:home")
     return render(
         request,
         "erp/dashboard.html",
