@@ -13,9 +13,12 @@ class CompanySettingsAdmin(admin.ModelAdmin):
 
 
 @admin.register(Period)
-class PeriodAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "status", "closed_at", "closed_by"]
+class PeriodAdmin(SimpleHistoryAdmin):
+    """Read-only here: closing and reopening run through costing (checklist, audit, reason)."""
+
+    list_display = ["__str__", "status", "closed_at", "closed_by", "reopened_at", "reason"]
     list_filter = ["status", "year"]
+    readonly_fields = ["status", "closed_at", "closed_by", "acknowledged", "reopened_at", "reopened_by", "reason"]
 
 
 @admin.register(Sequence)

@@ -70,6 +70,7 @@ class Sequence(models.Model):
 
 class PeriodStatus(models.TextChoices):
     OPEN = "open", _("Open")
+    CLOSING = "closing", _("Closing")
     CLOSED = "closed", _("Closed")
 
 
@@ -83,6 +84,14 @@ class Period(models.Model):
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # close acknowledged with open checklist points / reopened: who, when and why (audited by history)
+    acknowledged = models.TextField(_("open points acknowledged at close"), blank=True)
+    reopened_at = models.DateTimeField(_("reopened at"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(_("reason of the last reopening"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("accounting period")

@@ -1,0 +1,30 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from erp.input import DateField, DecimalField, MoneyFormField
+
+from .models import Basis, CostCentre
+
+
+class PoolForm(forms.Form):
+    cost_centre = forms.ModelChoiceField(queryset=CostCentre.objects.order_by("code"), label=_("cost centre"))
+    element = forms.ChoiceField(
+        choices=[("overhead", _("Overhead")), ("labour", _("Direct labour"))], label=_("cost element")
+    )
+    amount = MoneyFormField(label=_("amount"), min_value=0)
+    basis = forms.ChoiceField(choices=Basis.choices, label=_("allocation basis"))
+
+
+class HoursForm(forms.Form):
+    work_order = forms.CharField(label=_("work order"), max_length=40)
+    cost_centre = forms.ModelChoiceField(queryset=CostCentre.objects.order_by("code"), label=_("cost centre"))
+    work_date = DateField(label=_("date"))
+    actual_hours = DecimalField(label=_("actual hours"), max_digits=18, decimal_places=6, min_value=0)
+    standard_hours = DecimalField(
+        label=_("standard hours"), max_digits=18, decimal_places=6, min_value=0, required=False
+    )
+
+
+class CentreForm(forms.Form):
+    code = forms.CharField(label=_("code"), max_length=40)
+    name = forms.CharField(label=_("name"), max_length=100)
