@@ -87,3 +87,11 @@ def query_without(context, *keys):
         params.pop(key, None)
     encoded = params.urlencode()
     return f"{encoded}&" if encoded else ""
+
+
+@register.inclusion_tag("erp/_document_links.html")
+def posting_links(source_type, source_id):
+    """What a document's postings produced (its vouchers), through erp.postings providers."""
+    from ..postings import document_links
+
+    return {"links": document_links(source_type, source_id) if source_id else []}

@@ -1,0 +1,176 @@
+"""Chart of accounts: the default chart, lookups, the stock account of an item, posting rules."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from erp.errors import StateError, ValidationError
+from erp.locks import lock_row
+from erp.types import User
+from inventory.models import Item, ItemCategory, SupplyType, Warehouse, WarehouseKind
+
+from ..engine.chart import DEFAULT_CHART, parent_code
+from ..engine.rules import AT_SUBCONTRACTOR, DEFAULT_RULES, FINISHED_GOODS, RAW_MATERIALS
+from ..models import Account, AccountKind, Auxiliary, CategoryAccount, Direction, PostingRule
+
+
+def ensure_default_chart() -> int:
+    """Create the accounts of the default chart that are missing (idempotent). Returns created."""
+    existing = set(Account.objects.values_list("code", flat=True))
+    if len(existing) >= len(DEFAULT_CHART) and all(c[0] in existing for c in DEFAULT_CHART):
+        return 0
+    made = 0
+    by_code = {a.code: a for a in Account.objects.all()}
+    for code, name, kind, direction, aux in DEFAULT_CHART:
+        if code in by_code:
+            continue
+        parent = by_code.get(parent_code(code) or "")
+        by_code[code] = Account.objects.create(
+            code=code, name=name, kind=kind, direction=direction, auxiliary=aux, parent=parent
+        )
+        made += 1
+    return made
+
+
+def accounts_by_code() -> dict[str, Account]:
+    """Every account by code; the default chart's missing accounts are created first."""
+    accounts = {a.code: a for a in Account.objects.all()}
+    if any(c[0] not in accounts for c in DEFAULT_CHART):
+        ensure_default_chart()
+        accounts = {a.code: a for a in Account.objects.all()}
+    return accounts
+
+
+def rule_codes() -> dict[tuple[str, str], str]:
+    """Voucher templates: the shipped defaults overridden by the company's rules."""
+    rules = dict(DEFAULT_RULES)
+    for r in PostingRule.objects.select_related("account"):
+        rules[(r.source_type, r.role)] = r.account.code
+    return rules
+
+
+def stock_accounts(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Stock account code of (item, warehouse): 1408 at a subcontractor; else the category
+    setting (nearest ancestor), else 1405 for made or outsourced items, 1403 for the rest."""
+    items = Item.objects.in_bulk({i for i, _w in pairs})
+    whs = Warehouse.objects.in_bulk({w for _i, w in pairs})
+    settings = dict(CategoryAccount.objects.values_list("category_id", "account__code"))
+    cat_code: dict[int, str | None] = {}
+    if settings:
+        cat_ids = {it.category_id for it in items.values() if it.category_id}
+        cats = ItemCategory.objects.in_bulk(cat_ids)
+        for cid, cat in cats.items():
+            found = settings.get(cid)
+            if found is None:
+                for anc_id in reversed(list(cat.get_ancestors().values_list("pk", flat=True))):
+                    if anc_id in settings:
+                        found = settings[anc_id]
+                        break
+            cat_code[cid] = found
+    out = {}
+    for i, w in pairs:
+        wh, item = whs.get(w), items[i]
+        if wh is not None and wh.kind == WarehouseKind.SUBCONTRACTOR:
+            out[(i, w)] = AT_SUBCONTRACTOR
+        elif item.category_id and cat_code.get(item.category_id):
+            out[(i, w)] = cat_code[item.category_id] or RAW_MATERIALS
+        elif item.supply_type in (SupplyType.MANUFACTURE, SupplyType.OUTSOURCE):
+            out[(i, w)] = FINISHED_GOODS
+        else:
+            out[(i, w)] = RAW_MATERIALS
+    return out
+
+
+def has_postings(account: Account) -> bool:
+    from ..models import OpeningBalance, VoucherLine
+
+    codes = [account.code]
+    return (
+        VoucherLine.objects.filter(account__code__startswith=account.code + ".").exists()
+        or VoucherLine.objects.filter(account__code__in=codes).exists()
+        or OpeningBalance.objects.filter(account=account).exists()
+    )
+
+
+@transaction.atomic
+def account_create(
+    *,
+    code: str,
+    name: str,
+    parent_code_: str | None = None,
+    kind: str | None = None,
+    direction: str | None = None,
+    auxiliary: str = Auxiliary.NONE,
+    user: User | None = None,
+) -> Account:
+    """Add an account (a sub-account inherits kind and direction of its parent)."""
+    code = (code or "").strip()
+    name = (name or "").strip()
+    if not code or not name:
+        raise ValidationError(_("An account needs a code and a name."), code="account_required")
+    if Account.objects.filter(code=code).exists():
+        raise ValidationError(_("Account %(code)s already exists.") % {"code": code}, code="account_exists")
+    parent = None
+    pcode = parent_code_ if parent_code_ is not None else parent_code(code)
+    if pcode:
+        parent = Account.objects.filter(code=pcode).first()
+        if parent is None:
+            raise ValidationError(_("The parent account %(code)s does not exist.") % {"code": pcode}, code="no_parent")
+        if not code.startswith(parent.code + "."):
+            raise ValidationError(
+                _("A sub-account's code starts with its parent's code and a dot (%(code)s.01).")
+                % {"code": parent.code},
+                code="bad_code",
+            )
+        if has_postings(parent) and not parent.children.exists():
+            raise ValidationError(
+                _("Account %(code)s already has postings: it cannot get sub-accounts.") % {"code": parent.code},
+                code="parent_posted",
+            )
+    kind = kind or (parent.kind if parent else None)
+    direction = direction or (parent.direction if parent else None)
+    if kind not in AccountKind.values:
+        raise ValidationError(_("Choose the kind of the account."), code="bad_kind")
+    if direction not in Direction.values:
+        raise ValidationError(_("Choose the balance direction of the account."), code="bad_direction")
+    if auxiliary not in Auxiliary.values:
+        raise ValidationError(_("Unknown auxiliary dimension."), code="bad_aux")
+    return Account.objects.create(
+        code=code, name=name, parent=parent, kind=kind, direction=direction, auxiliary=auxiliary
+    )
+
+
+@transaction.atomic
+def account_delete(*, account_id: int, user: User | None = None) -> None:
+    account = lock_row(Account, account_id)
+    if account.children.exists() or has_postings(account):
+        raise StateError(
+            _("Account %(code)s has postings or sub-accounts and cannot be deleted.") % {"code": account.code},
+            code="account_used",
+        )
+    account.delete()
+
+
+def leaf_ok(account: Account) -> None:
+    """Vouchers post to leaf accounts only."""
+    if account.children.exists():
+        raise ValidationError(
+            _("%(account)s has sub-accounts: post to one of them.") % {"account": account}, code="not_leaf"
+        )
+
+
+@transaction.atomic
+def posting_rule_set(*, source_type: str, role: str, account_code: str, user: User | None = None) -> PostingRule:
+    """Change one line of a voucher template (document type + line kind → account)."""
+    if (source_type, role) not in DEFAULT_RULES:
+        raise ValidationError(_("Unknown voucher template line."), code="bad_rule")
+    account = Account.objects.filter(code=(account_code or "").split(" ")[0].strip()).first()
+    if account is None:
+        raise ValidationError(_("Account %(code)s does not exist.") % {"code": account_code}, code="no_account")
+    if account.children.exists():
+        raise ValidationError(
+            _("%(account)s has sub-accounts: post to one of them.") % {"account": account}, code="not_leaf"
+        )
+    rule, _created = PostingRule.objects.update_or_create(
+        source_type=source_type, role=role, defaults={"account": account}
+    )
+    return rule

@@ -1,0 +1,380 @@
+"""Automatic vouchers: the listener of `erp.postings` (ADR 0007).
+
+A document announces its posting inside its own transaction; the voucher is built here from
+the document and its stock moves (the stock side is always exactly the stock ledger's value)
+and posted at once. An error here rolls the document back too.
+"""
+
+from collections import defaultdict
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils.translation import gettext as _
+
+from erp.fields import ZERO, round_money
+from erp.postings import Posting
+from inventory.models import StockMove
+
+from ..models import Voucher
+from .accounts import accounts_by_code, rule_codes, stock_accounts
+from .vouchers import LineSpec, voucher_create, voucher_reverse
+
+# document type -> label used in the voucher summary
+LABELS: dict[str, str] = {}
+
+
+def _labels() -> dict[str, str]:
+    if not LABELS:
+        LABELS.update(
+            {
+                "procurement.purchasereceipt": _("Purchase receipt"),
+                "procurement.purchasereturn": _("Purchase return"),
+                "procurement.accrualentry": _("Accrual"),
+                "procurement.supplierinvoice": _("Supplier invoice"),
+                "procurement.supplierpayment": _("Supplier payment"),
+                "procurement.outsourcingissue": _("Issue to subcontractor"),
+                "procurement.outsourcingreceipt": _("Outsourcing receipt"),
+                "production.picking": _("Material issue"),
+                "production.fgreceipt": _("FG receipt"),
+                "crm.delivery": _("Sales delivery"),
+                "crm.sales_return": _("Sales return"),
+                "crm.invoice": _("Sales invoice"),
+                "crm.receipt": _("Customer receipt"),
+                "inventory.other_receipt": _("Other receipt"),
+                "inventory.other_issue": _("Other issue"),
+                "inventory.transfer": _("Transfer"),
+                "inventory.stock_count": _("Stock count"),
+            }
+        )
+    return LABELS
+
+
+def label_for(source_type: str) -> str:
+    return str(_labels().get(source_type, source_type))
+
+
+# stock documents whose counter-entry is the net of their stock lines (material + fee etc.)
+NETTED = {"procurement.outsourcingissue", "procurement.outsourcingreceipt", "inventory.transfer"}
+
+
+def _party(p: Posting) -> tuple[str, int | None, str]:
+    """(aux kind, id, label) of the supplier/customer of a document."""
+    st = p.source_type
+    if st.startswith("procurement."):
+        from procurement.models import OutsourcingReceipt, PurchaseReceipt, PurchaseReturn
+
+        model: Any = {
+            "procurement.purchasereceipt": PurchaseReceipt,
+            "procurement.purchasereturn": PurchaseReturn,
+            "procurement.outsourcingreceipt": OutsourcingReceipt,
+        }.get(st)
+        if model is None:
+            return "", None, ""
+        doc = model.objects.select_related("supplier").filter(pk=p.source_id).first()
+        if doc is None:
+            return "", None, ""
+        return "supplier", doc.supplier_id, str(doc.supplier)
+    return "", None, ""
+
+
+def stock_lines(p: Posting, summary: str, rules: dict, *, reversal: bool = False) -> list[LineSpec]:
+    """Stock lines of the document's moves, per stock account and side, and their counter-entry."""
+    moves = list(
+        StockMove.objects.filter(source_type=p.source_type, source_id=p.source_id, reversal=reversal).values_list(
+            "item_id", "warehouse_id", "value", "kind"
+        )
+    )
+    if not moves:
+        return []
+    accounts = stock_accounts({(i, w) for i, w, _v, _k in moves})
+    stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
+    for i, w, value, _kind in moves:
+        if value:
+            stock[(accounts[(i, w)], value > 0)] += value
+    counter = rules.get((p.source_type, "counter"), "1901")
+    aux_kind, aux_id, aux_label = _party(p) if counter.startswith("2202") else ("", None, "")
+    lines: list[LineSpec] = []
+    for (code, debit_side), value in sorted(stock.items()):
+        if debit_side:
+            lines.append(LineSpec(code, debit=value, summary=summary))
+        else:
+            lines.append(LineSpec(code, credit=-value, summary=summary))
+    if p.source_type in NETTED:
+        net = sum(stock.values(), ZERO)
+        if net > 0:
+            lines.append(
+                LineSpec(counter, credit=net, summary=summary, aux_kind=aux_kind, aux_id=aux_id, aux_label=aux_label)
+            )
+        elif net < 0:
+            lines.append(
+                LineSpec(counter, debit=-net, summary=summary, aux_kind=aux_kind, aux_id=aux_id, aux_label=aux_label)
+            )
+        return lines
+    debit_total = sum((v for (_c, d), v in stock.items() if d), ZERO)
+    credit_total = -sum((v for (_c, d), v in stock.items() if not d), ZERO)
+    if debit_total:
+        lines.append(
+            LineSpec(
+                counter, credit=debit_total, summary=summary, aux_kind=aux_kind, aux_id=aux_id, aux_label=aux_label
+            )
+        )
+    if credit_total:
+        lines.append(
+            LineSpec(
+                counter, debit=credit_total, summary=summary, aux_kind=aux_kind, aux_id=aux_id, aux_label=aux_label
+            )
+        )
+    return lines
+
+
+def _supplier_invoice(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    from procurement.models import AccrualEntry, AccrualReason, AdjustmentTarget, CostAdjustmentEntry, SupplierInvoice
+
+    inv = SupplierInvoice.objects.select_related("supplier").get(pk=p.source_id)
+    aux: dict[str, Any] = {"aux_kind": "supplier", "aux_id": inv.supplier_id, "aux_label": str(inv.supplier)}
+    r = lambda role: rules[("procurement.supplierinvoice", role)]  # noqa: E731
+    cleared = -(
+        AccrualEntry.objects.filter(reason=AccrualReason.INVOICE, document_number=inv.number).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    issued = (
+        CostAdjustmentEntry.objects.filter(document_number=inv.number, target=AdjustmentTarget.ISSUED).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    lines = [ln for ln in stock_lines(p, summary, {}, reversal=False) if ln.account != "1901"]
+    out = []
+    if cleared:
+        out.append(LineSpec(r("accrual"), debit=cleared, summary=summary, **aux))
+    if inv.tax_amount:
+        out.append(LineSpec(r("vat"), debit=inv.tax_amount, summary=summary))
+    out.extend(lines)
+    if issued:
+        out.append(LineSpec(r("issued"), debit=issued, summary=summary))
+    out.append(LineSpec(r("payable"), credit=inv.total, summary=summary, **aux))
+    return out
+
+
+def _supplier_payment(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    from procurement.models import SupplierInvoice
+
+    inv = SupplierInvoice.objects.select_related("supplier").get(pk=p.source_id)
+    amount = round_money(p.amount or ZERO)
+    aux: dict[str, Any] = {"aux_kind": "supplier", "aux_id": inv.supplier_id, "aux_label": str(inv.supplier)}
+    return [
+        LineSpec(rules[("procurement.supplierpayment", "payable")], debit=amount, summary=summary, **aux),
+        LineSpec(rules[("procurement.supplierpayment", "bank")], credit=amount, summary=summary),
+    ]
+
+
+def _sales_invoice(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    from crm.models import SalesInvoice
+
+    inv = SalesInvoice.objects.select_related("customer").get(pk=p.source_id)
+    aux: dict[str, Any] = {"aux_kind": "customer", "aux_id": inv.customer_id, "aux_label": str(inv.customer)}
+    lines = [LineSpec(rules[("crm.invoice", "receivable")], debit=inv.total, summary=summary, **aux)]
+    lines.append(LineSpec(rules[("crm.invoice", "revenue")], credit=inv.amount, summary=summary))
+    if inv.tax_amount:
+        lines.append(LineSpec(rules[("crm.invoice", "vat")], credit=inv.tax_amount, summary=summary))
+    return lines
+
+
+def _customer_receipt(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    from crm.models import Receipt
+
+    rc = Receipt.objects.select_related("customer").get(pk=p.source_id)
+    aux: dict[str, Any] = {"aux_kind": "customer", "aux_id": rc.customer_id, "aux_label": str(rc.customer)}
+    matched = rc.allocations.aggregate(s=Sum("amount"))["s"] or ZERO
+    lines = [LineSpec(rules[("crm.receipt", "bank")], debit=rc.amount, summary=summary)]
+    if matched:
+        lines.append(LineSpec(rules[("crm.receipt", "receivable")], credit=matched, summary=summary, **aux))
+    if rc.amount - matched:
+        lines.append(LineSpec(rules[("crm.receipt", "advance")], credit=rc.amount - matched, summary=summary, **aux))
+    return lines
+
+
+WIP_ELEMENTS = ["4001.01", "4001.02", "4001.03", "4001.04"]
+
+
+def _move_rows(p: Posting, reversal: bool = False) -> list[tuple[int, int, int, Decimal, str]]:
+    return list(
+        StockMove.objects.filter(source_type=p.source_type, source_id=p.source_id, reversal=reversal).values_list(
+            "item_id", "warehouse_id", "source_line", "value", "kind"
+        )
+    )
+
+
+def _stock_side(moves, summary: str) -> list[LineSpec]:
+    accounts = stock_accounts({(i, w) for i, w, _l, _v, _k in moves})
+    stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
+    for i, w, _line, value, _kind in moves:
+        if value:
+            stock[(accounts[(i, w)], value > 0)] += value
+    return [
+        LineSpec(code, debit=value, summary=summary) if debit else LineSpec(code, credit=-value, summary=summary)
+        for (code, debit), value in sorted(stock.items())
+    ]
+
+
+def _wo_label(ids) -> dict[int, str]:
+    from production.models import WorkOrder
+
+    return {wo.pk: str(wo.number) for wo in WorkOrder.objects.filter(pk__in=list(ids)).only("pk", "number")}
+
+
+def _picking(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    """Material issue: Dr 4001.01 per work order (auxiliary), Cr the stock accounts."""
+    from production.models import PickingAllocation
+
+    moves = _move_rows(p)
+    if not moves:
+        return []
+    allocs: dict[int, list[tuple[int | None, Decimal]]] = defaultdict(list)
+    for line_id, order_id, issued, planned in PickingAllocation.objects.filter(
+        line_id__in={m[2] for m in moves}
+    ).values_list("line_id", "material__work_order_id", "issued_qty", "qty"):
+        allocs[line_id].append((order_id, abs(issued) or abs(planned)))
+    per_wo: dict[int | None, Decimal] = defaultdict(lambda: ZERO)
+    for _i, _w, line_id, value, _kind in moves:
+        shares = allocs.get(line_id) or [(None, Decimal(1))]
+        total = sum((s for _wo, s in shares), ZERO) or Decimal(1)
+        left = value
+        for n, (share_wo, share) in enumerate(shares):
+            part = left if n == len(shares) - 1 else round_money(value * share / total)
+            per_wo[share_wo] -= part
+            left -= part
+    labels = _wo_label({w for w in per_wo if w})
+    counter = rules[("production.picking", "counter")]
+    lines = []
+    for wo_id, amount in sorted(per_wo.items(), key=lambda kv: kv[0] or 0):
+        aux: dict[str, Any] = (
+            {"aux_kind": "work_order", "aux_id": wo_id, "aux_label": labels.get(wo_id, "")} if wo_id else {}
+        )
+        if amount > 0:
+            lines.append(LineSpec(counter, debit=amount, summary=summary, **aux))
+        elif amount < 0:
+            lines.append(LineSpec(counter, credit=-amount, summary=summary, **aux))
+    return lines + _stock_side(moves, summary)
+
+
+def wip_balances(wo_id: int) -> dict[str, Decimal]:
+    """Balance per WIP element account of one work order (posted vouchers)."""
+    from ..models import VoucherLine, VoucherStatus
+
+    rows = (
+        VoucherLine.objects.filter(
+            aux_kind="work_order", aux_id=wo_id, account__code__startswith="4001", voucher__status=VoucherStatus.POSTED
+        )
+        .values("account__code")
+        .annotate(d=Sum("debit"), c=Sum("credit"))
+        .order_by()
+    )
+    return {r["account__code"]: (r["d"] or ZERO) - (r["c"] or ZERO) for r in rows}
+
+
+def relieve_wip(wo_id: int | None, amount: Decimal, summary: str, label: str, extra_material: Decimal = ZERO):
+    """Credit `amount` of finished output to the work order's WIP elements in order (材料, 人工,
+    制造费用, 委外): each up to its balance; what is left to direct materials."""
+    aux: dict[str, Any] = {"aux_kind": "work_order", "aux_id": wo_id, "aux_label": label} if wo_id else {}
+    if amount <= 0 or not wo_id:
+        side = "credit" if amount >= 0 else "debit"
+        if not amount:
+            return []
+        if side == "credit":
+            return [LineSpec(WIP_ELEMENTS[0], credit=amount, summary=summary, **aux)]
+        return [LineSpec(WIP_ELEMENTS[0], debit=-amount, summary=summary, **aux)]
+    bal = wip_balances(wo_id)
+    bal[WIP_ELEMENTS[0]] = bal.get(WIP_ELEMENTS[0], ZERO) + extra_material
+    lines, left = [], amount
+    for code in WIP_ELEMENTS:
+        take = min(left, max(bal.get(code, ZERO), ZERO))
+        if take > 0:
+            lines.append(LineSpec(code, credit=take, summary=summary, **aux))
+            left -= take
+    if left > 0:
+        lines.append(LineSpec(WIP_ELEMENTS[0], credit=left, summary=summary, **aux))
+    return lines
+
+
+def _fg_receipt(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    """FG receipt: Dr 1405 / Cr 4001.xx by element; backflush Dr 4001.01 / Cr 1403."""
+    from production.models import FGReceipt
+
+    moves = _move_rows(p)
+    if not moves:
+        return []
+    rc = FGReceipt.objects.select_related("work_order").get(pk=p.source_id)
+    wo = rc.work_order
+    label = str(wo.number)
+    aux: dict[str, Any] = {"aux_kind": "work_order", "aux_id": wo.pk, "aux_label": label}
+    out_value = sum((v for _i, _w, _l, v, k in moves if k in ("fg_receipt", "co_product")), ZERO)
+    backflush = -sum((v for _i, _w, _l, v, k in moves if k not in ("fg_receipt", "co_product")), ZERO)
+    lines = _stock_side(moves, summary)
+    if backflush:
+        lines.append(LineSpec(WIP_ELEMENTS[0], debit=backflush, summary=summary, **aux))
+    lines.extend(relieve_wip(wo.pk, out_value, summary, label, extra_material=backflush))
+    return lines
+
+
+def _stock(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
+    return stock_lines(p, summary, rules)
+
+
+BUILDERS: dict[str, Callable[[Posting, str, dict], list[LineSpec]]] = {
+    "production.picking": _picking,
+    "production.fgreceipt": _fg_receipt,
+    "procurement.supplierinvoice": _supplier_invoice,
+    "procurement.supplierpayment": _supplier_payment,
+    "crm.invoice": _sales_invoice,
+    "crm.receipt": _customer_receipt,
+}
+# one voucher per document (a second announcement of the same posting changes nothing)
+REPEATABLE = {"procurement.supplierpayment"}
+
+
+def on_posting(p: Posting) -> Voucher | None:
+    """The listener: post the voucher of `p` (or the red reversal of the document's voucher)."""
+    on_date = p.on_date
+    if on_date is None:
+        from django.utils import timezone
+
+        on_date = timezone.localdate()
+    summary = f"{label_for(p.source_type)} {p.number}".strip()
+    if p.reversal:
+        originals = list(
+            Voucher.objects.filter(
+                source_type=p.source_type, source_id=p.source_id, is_reversal=False, reversals__isnull=True
+            ).order_by("pk")
+        )
+        made = None
+        for v in originals:
+            made = voucher_reverse(
+                voucher_id=v.pk, on_date=on_date, user=p.user, summary=_("Reversal: %(s)s") % {"s": summary}
+            )
+        return made
+    if (
+        p.source_type not in REPEATABLE
+        and Voucher.objects.filter(source_type=p.source_type, source_id=p.source_id, is_reversal=False).exists()
+    ):
+        return None
+    accounts_by_code()  # the default chart exists before the first voucher
+    rules = rule_codes()
+    builder = BUILDERS.get(p.source_type, _stock)
+    lines = [ln for ln in builder(p, summary, rules) if ln.debit or ln.credit]
+    if not lines:
+        return None
+    return voucher_create(
+        on_date=on_date,
+        lines=lines,
+        summary=summary,
+        post=True,
+        source_type=p.source_type,
+        source_id=p.source_id,
+        source_number=p.number,
+        user=p.user,
+    )
