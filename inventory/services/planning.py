@@ -1,0 +1,45 @@
+"""Planning changes: every change of demand or supply records the items it affects (net change,
+docs/mrp.md §5; ADR "net-change MRP").
+
+The apps that change demand or supply (crm, procurement, production, inventory) sit below MRP and
+cannot import it. They call `record_planning_change(item_ids=..., cause=...)` inside their own
+transaction; MRP registers a listener (`register_planning_listener`, in its AppConfig.ready) that
+is called after commit and queues the debounced net-change task.
+"""
+
+import functools
+from collections.abc import Callable, Iterable
+
+from django.db import transaction
+
+from ..models import PlanningChange
+
+_listeners: list[Callable[[PlanningChange], None]] = []
+
+
+def register_planning_listener(fn: Callable[[PlanningChange], None]) -> None:
+    """`fn(change)` is called after the recording transaction commits (never on rollback)."""
+    if fn not in _listeners:
+        _listeners.append(fn)
+
+
+def unregister_planning_listener(fn: Callable[[PlanningChange], None]) -> None:
+    if fn in _listeners:
+        _listeners.remove(fn)
+
+
+def record_planning_change(
+    *, item_ids: Iterable[int | None], cause: str, document: str = "", kind: str = "", scope: str = "all"
+) -> PlanningChange | None:
+    """Record that the plan of these items (and everything below them in the BOM) may have changed.
+    `cause` is shown on planning pages ("SO-2026-000123 line 2 confirmed"). Nothing is recorded
+    without items."""
+    ids = sorted({int(i) for i in item_ids if i})
+    if not ids:
+        return None
+    change = PlanningChange.objects.create(
+        scope=scope, kind=kind[:30], document=document[:80], cause=cause[:200], item_ids=ids
+    )
+    for fn in list(_listeners):
+        transaction.on_commit(functools.partial(fn, change))
+    return change

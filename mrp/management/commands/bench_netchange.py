@@ -1,0 +1,242 @@
+"""Benchmark of net change and capable to promise (docs/mrp.md §5, issue 14).
+
+    python manage.py bench_netchange --generate 2000        # layered data set (items NCB-*), then:
+    python manage.py bench_netchange --net-change 100 --ctp 10
+
+`--generate N` writes a layered data set of N items (6 levels, 3 components per parent, shared
+components, phantoms, mixed lot rules, stock, confirmed sales orders on the top level, open
+purchase orders) — meant for an empty bench database; it stays. `--net-change K` runs a full MRP
+(when there is no current plan of today), then applies K random single-line changes (the quantity
+of an open sales-order line, through `sales_order_line_change`, committed) and after each one the
+net change the worker would run (`net_change_apply`), and prints p50 / p95 of the latency from the
+change's commit to the plan being updated (the worker's debounce of 1 s comes on top). `--ctp M`
+times M capable-to-promise answers on random top items (current plan as the base, as the pages do).
+"""
+
+import datetime
+import random
+import statistics
+import time
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+from django.utils import timezone
+
+LEVELS = 6
+PREFIX = "NCB-"
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    if not values:
+        return 0.0
+    k = max(0, min(len(values) - 1, int(round(p / 100 * len(values) + 0.5)) - 1))
+    return values[k]
+
+
+class Command(BaseCommand):
+    help = "Net-change latency and CTP answer times (see the module docstring)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--generate", type=int, default=0, help="write a layered data set of N items first")
+        parser.add_argument("--net-change", type=int, default=0, dest="net_change")
+        parser.add_argument("--ctp", type=int, default=0)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, generate, net_change, ctp, seed, **options):
+        rnd = random.Random(seed)
+        today = timezone.localdate()
+        if generate:
+            t = time.perf_counter()
+            self._generate(generate, rnd, today)
+            self.stdout.write(f"generated {generate} items in {time.perf_counter() - t:.1f} s")
+        if net_change or ctp:
+            run = self._plan(today)
+        if net_change:
+            self._net_change(run, net_change, rnd)
+        if ctp:
+            self._ctp(ctp, rnd, today)
+
+    # ---- data ---------------------------------------------------------------------------
+    def _generate(self, n: int, rnd: random.Random, today: datetime.date) -> None:
+        from bom.models import Bom, BomLine
+        from crm.models import Customer, SalesOrder, SalesOrderLine
+        from inventory.models import Item, Supplier, UnitOfMeasure, Warehouse
+        from inventory.services.ledger import MoveSpec, stock_moves_post
+        from procurement.models import PurchaseOrder, PurchaseOrderLine
+
+        if Item.objects.filter(code__startswith=PREFIX).exists():
+            raise CommandError("bench items exist already (NCB-*): use a fresh database")
+        with transaction.atomic():
+            uom, _c = UnitOfMeasure.objects.get_or_create(code="pcs", defaults={"name": "pcs"})
+            wh, _c = Warehouse.objects.get_or_create(code=PREFIX + "WH", defaults={"name": "bench", "nettable": True})
+            sup, _c = Supplier.objects.get_or_create(code=PREFIX + "S", defaults={"name": "bench supplier"})
+            cust, _c = Customer.objects.get_or_create(code=PREFIX + "C", defaults={"name": "bench customer"})
+            sizes = [max(1, n // 10)] + [0] * (LEVELS - 1)
+            rest = n - sizes[0]
+            for lv in range(1, LEVELS):
+                sizes[lv] = rest // (LEVELS - 1) + (1 if lv <= rest % (LEVELS - 1) else 0)
+            items, levels = [], []
+            for lv, size in enumerate(sizes):
+                ids = []
+                for _k in range(size):
+                    last = lv == LEVELS - 1
+                    supply = "purchase" if last else rnd.choices(
+                        ["manufacture", "outsource", "phantom"], [85, 10, 5]
+                    )[0] if lv else "manufacture"  # fmt: skip
+                    items.append(
+                        Item(
+                            code=f"{PREFIX}{lv}-{len(items):06d}",
+                            name=f"bench {lv}",
+                            uom=uom,
+                            supply_type=supply,
+                            lead_time_days=0 if supply == "phantom" else rnd.randint(1, 10),
+                            safety_stock=Decimal(rnd.choice([0, 0, 0, 10])) if supply != "phantom" else 0,
+                            min_order_qty=Decimal(rnd.choice([0, 0, 50])),
+                            order_multiple=Decimal(rnd.choice([0, 0, 10])),
+                            make_to_order=lv == 0 and rnd.random() < 0.1,
+                            default_supplier=sup if supply in ("purchase", "outsource") else None,
+                            default_warehouse=wh,
+                            standard_cost=Decimal(1),
+                        )
+                    )
+                    ids.append(len(items) - 1)
+                levels.append(ids)
+            Item.objects.bulk_create(items, batch_size=5000)
+            boms, lines = [], []
+            for lv in range(LEVELS - 1):
+                for idx in levels[lv]:
+                    boms.append(Bom(item=items[idx], status="approved", version="V1.0"))
+            Bom.objects.bulk_create(boms, batch_size=5000)
+            k = 0
+            for lv in range(LEVELS - 1):
+                below = levels[lv + 1]
+                for _parent in levels[lv]:
+                    for n_line, comp in enumerate(rnd.sample(below, min(3, len(below))), start=1):
+                        lines.append(
+                            BomLine(
+                                bom=boms[k],
+                                line_no=n_line * 10,
+                                component=items[comp],
+                                qty_per=Decimal(rnd.choice([1, 1, 2, 3])),
+                            )
+                        )
+                    k += 1
+            BomLine.objects.bulk_create(lines, batch_size=10000)
+            stocked = [it for it in items if it.supply_type != "phantom" and rnd.random() < 0.5]
+            stock_moves_post(
+                source_type="bench.opening",
+                source_id=1,
+                moves=[
+                    MoveSpec(it.pk, wh.pk, Decimal(rnd.randint(1, 200)), Decimal(1), source_line=i)
+                    for i, it in enumerate(stocked)
+                ],
+                move_date=today,
+            )
+            tops = [items[i] for i in levels[0]]
+            orders, so_lines = [], []
+            n_lines = max(1, int(n * 0.4))
+            for o in range((n_lines + 9) // 10):
+                orders.append(
+                    SalesOrder(number=f"{PREFIX}SO-{o:06d}", customer=cust, order_date=today, status="confirmed")
+                )
+            SalesOrder.objects.bulk_create(orders, batch_size=5000)
+            for i in range(n_lines):
+                so_lines.append(
+                    SalesOrderLine(
+                        order=orders[i // 10],
+                        line_no=(i % 10 + 1) * 10,
+                        item=rnd.choice(tops),
+                        qty=Decimal(rnd.randint(1, 50)),
+                        due_date=today + datetime.timedelta(days=rnd.randint(5, 80)),
+                        unit_price=Decimal(10),
+                    )
+                )
+            SalesOrderLine.objects.bulk_create(so_lines, batch_size=5000)
+            buys = [it for it in items if it.supply_type == "purchase" and rnd.random() < 0.2]
+            pos, po_lines = [], []
+            for o in range((len(buys) + 9) // 10):
+                pos.append(PurchaseOrder(number=f"{PREFIX}PO-{o:06d}", supplier=sup, order_date=today,
+                                         status="confirmed"))  # fmt: skip
+            PurchaseOrder.objects.bulk_create(pos, batch_size=5000)
+            for i, it in enumerate(buys):
+                po_lines.append(
+                    PurchaseOrderLine(
+                        order=pos[i // 10],
+                        line_no=(i % 10 + 1) * 10,
+                        item=it,
+                        qty=Decimal(rnd.randint(10, 300)),
+                        unit_price=Decimal(1),
+                        due_date=today + datetime.timedelta(days=rnd.randint(1, 40)),
+                    )
+                )
+            PurchaseOrderLine.objects.bulk_create(po_lines, batch_size=5000)
+            from inventory.models import PlanningChange
+
+            PlanningChange.objects.filter(processed_at__isnull=True).update(processed_at=timezone.now())
+
+    # ---- plan ---------------------------------------------------------------------------
+    def _plan(self, today: datetime.date):
+        from inventory.models import PlanningChange
+        from mrp.selectors import current_run
+        from mrp.services.runs import mrp_run_create, mrp_run_execute
+
+        run = current_run()
+        if run is None or run.run_date != today:
+            t = time.perf_counter()
+            run = mrp_run_execute(run_id=mrp_run_create(run_date=today).pk)
+            self.stdout.write(
+                f"full run: {run.item_count} items, {run.order_count} planned orders in {time.perf_counter() - t:.1f} s"
+            )
+        PlanningChange.objects.filter(processed_at__isnull=True).update(processed_at=timezone.now())
+        return run
+
+    def _net_change(self, run, count: int, rnd: random.Random) -> None:
+        from crm.models import SalesOrderLine
+        from crm.services.orders import sales_order_line_change
+        from inventory.services.planning import unregister_planning_listener
+        from mrp.services.netchange import net_change_apply, on_planning_change
+        from mrp.sources import collect
+
+        # the benchmark plays the worker: it applies each change itself, right after the commit
+        unregister_planning_listener(on_planning_change)
+
+        ids = list(SalesOrderLine.objects.open().values_list("pk", flat=True))
+        if not ids:
+            raise CommandError("no open sales-order lines to change")
+        latencies, replanned, read_times = [], [], []
+        for n in range(count):
+            line = SalesOrderLine.objects.get(pk=rnd.choice(ids))
+            sales_order_line_change(line_id=line.pk, qty=line.qty + rnd.randint(1, 20), reason="bench")  # commits
+            t = time.perf_counter()
+            outcome = net_change_apply(data=None)
+            took = time.perf_counter() - t
+            if outcome.update is None:
+                raise CommandError(f"change {n + 1}: the plan was not updated")
+            latencies.append(outcome.update.latency_ms)
+            replanned.append(outcome.update.item_count)
+            read_times.append(took)
+        t = time.perf_counter()
+        collect(d0=run.run_date, horizon_days=run.horizon_days)
+        read = time.perf_counter() - t
+        self.stdout.write(
+            f"net change × {count}: latency commit → plan updated p50 {_pct(latencies, 50):.0f} ms, "
+            f"p95 {_pct(latencies, 95):.0f} ms, max {max(latencies):.0f} ms "
+            f"(+ the worker's 1 s debounce); items re-planned per change: median "
+            f"{statistics.median(replanned):.0f}, max {max(replanned)}; reading the plan's inputs alone: {read:.2f} s"
+        )
+
+    def _ctp(self, count: int, rnd: random.Random, today: datetime.date) -> None:
+        from bom.models import Bom
+        from mrp.services.promise import ctp_promise
+
+        tops = list(Bom.objects.filter(status="approved").values_list("item_id", flat=True)[:2000])
+        times = []
+        for _n in range(count):
+            t = time.perf_counter()
+            ctp_promise(item_id=rnd.choice(tops), qty=Decimal(rnd.randint(1, 100)), d0=today, use_plan=True)
+            times.append((time.perf_counter() - t) * 1000)
+        self.stdout.write(
+            f"CTP × {count} (current plan as base): p50 {_pct(times, 50):.0f} ms, p95 {_pct(times, 95):.0f} ms"
+        )

@@ -1,0 +1,113 @@
+"""Supply delays reach customers (docs/mrp.md §5, issue 14): after a net change, sales-order lines
+whose promise date the plan can no longer meet are flagged at risk with their feasible date.
+
+A line's feasible date is its capable-to-promise date (mrp.engine.ctp) as if it were a new demand
+on today's data without it: the earliest date at which it adds no late planned order. Lines are
+checked when the re-planned part has late planned orders that were not late before (the items of
+those orders and everything above them in the BOM: the pegging tree upwards), and lines already at
+risk above the re-planned items are checked again (and cleared when supply meets them again).
+"""
+
+import datetime
+import time
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from crm.models import SalesOrderLine
+from crm.services.promises import RiskFinding, sales_lines_risk_update
+
+from ..engine import MrpResult
+from ..engine.ctp import capable_to_promise
+from ..engine.partial import Children, bom_maps, replan_scope
+from ..models import MrpRun
+from .promise import chain_text
+
+MAX_LINES_CHECKED = 20  # per net change, earliest due first (the rest: the next change)
+TIME_BUDGET_SECONDS = 3.0  # lines not reached within it keep their flag until the next change
+
+LateKey = tuple[int, str, object, datetime.date, datetime.date, str]
+
+
+def late_keys(rows: Iterable) -> Counter[LateKey]:
+    return Counter((p.item_id, p.order_type, p.qty, p.release_date, p.due_date, p.pegged_to) for p in rows if p.late)
+
+
+def ancestors(item_ids: Iterable[int], parents: Children) -> set[int]:
+    """The items and everything above them in the BOM."""
+    out: set[int] = set()
+    stack = list(item_ids)
+    while stack:
+        node = stack.pop()
+        if node in out:
+            continue
+        out.add(node)
+        stack.extend(parents.get(node, ()))
+    return out
+
+
+def check_at_risk(
+    *,
+    run: MrpRun,
+    data: dict,
+    scope_items: set[int],
+    part: MrpResult,
+    late_before: Counter[LateKey],
+    cause: str,
+) -> int:
+    """Flag / clear lines; returns the number of lines newly flagged (or flagged later)."""
+    from .netchange import _parents_orders
+
+    children, parents = bom_maps(data["bom_lines"])
+    new_late = late_keys(part.planned_orders) - late_before
+    late_items = {k[0] for k in new_late}
+    candidates = ancestors(late_items, parents) if late_items else set()
+    above_scope = ancestors(scope_items, parents)
+    lines = list(
+        SalesOrderLine.objects.open()
+        .open_qty()
+        .filter(Q(item_id__in=sorted(candidates)) | Q(at_risk=True, item_id__in=sorted(above_scope)))
+        .order_by("due_date", "order__number", "line_no")
+        .values("pk", "item_id", "open_qty", "due_date", "promise_date", "at_risk", "order__number", "line_no")[
+            :MAX_LINES_CHECKED
+        ]
+    )
+    if not lines:
+        return 0
+    items = data["items"]
+    findings: list[RiskFinding] = []
+    checked: list[int] = []
+    started = time.perf_counter()
+    for ln in lines:
+        if checked and time.perf_counter() - started > TIME_BUDGET_SECONDS:
+            break
+        checked.append(ln["pk"])
+        peg = f"{ln['order__number']}/{ln['line_no']}"
+        without = dict(data)
+        without["sales_lines"] = [s for s in data["sales_lines"] if s.peg != peg]
+        x_scope = replan_scope([ln["item_id"]], items, children, parents)
+        outside = {p for c in x_scope for p in parents.get(c, ()) if p not in x_scope}
+        base = _parents_orders(run, outside, {i: items[i].code for i in outside if i in items})
+        result = capable_to_promise(
+            d0=run.run_date,
+            horizon_days=run.horizon_days,
+            data=without,
+            item_id=ln["item_id"],
+            qty=ln["open_qty"],
+            base_orders=base,
+            peg=peg,
+        )
+        promised = ln["promise_date"] or ln["due_date"]
+        if result.date is not None and result.date <= promised:
+            continue
+        chain = chain_text(result)
+        findings.append(
+            RiskFinding(
+                ln["pk"],
+                result.date,
+                _("%(cause)s; limiting: %(chain)s") % {"cause": cause, "chain": chain} if chain else cause,
+            )
+        )
+    return sales_lines_risk_update(findings=findings, checked=checked)

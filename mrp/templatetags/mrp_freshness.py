@@ -1,0 +1,13 @@
+"""`{% load mrp_freshness %}{% plan_freshness %}`: when the plan was last updated and by which
+change (net change), on any planning page."""
+
+from django import template
+
+from ..selectors_netchange import plan_freshness as freshness
+
+register = template.Library()
+
+
+@register.inclusion_tag("mrp/_plan_freshness.html")
+def plan_freshness(scope: str = "all") -> dict:
+    return freshness(scope)
