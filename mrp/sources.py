@@ -13,10 +13,16 @@ from crm.models import Forecast as ForecastRow
 from crm.models import SalesOrderLine
 from erp.fields import ZERO
 from inventory.models import Item, StockBalance
-from procurement.models import OutsourcingMaterial, OutsourcingOrder, PurchaseOrderLine, SupplierPrice
+from procurement.models import (
+    OutsourcingMaterial,
+    OutsourcingOrder,
+    PurchaseOrderLine,
+    RequisitionLine,
+    SupplierPrice,
+)
 from production import selectors as production_selectors
 
-from .engine import BomLineData, Demand, Forecast, PlanItem, Receipt, SalesLine
+from .engine import BomLineData, Demand, FirmOrder, Forecast, PlanItem, Receipt, SalesLine
 
 
 def _bom_lines(item_ids) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
@@ -112,37 +118,55 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
     ]
     forecasts = [Forecast(i, d, q) for i, d, q in ForecastRow.objects.values_list("item_id", "date", "qty")]
 
+    # scheduled receipts: draft or confirmed PO lines (open quantity, closed lines never) and
+    # open requisition lines (planned orders converted, not yet ordered)
     receipts: list[Receipt] = [
         Receipt(r["item_id"], r["due_date"], r["open_qty"], "purchase", f"{r['order__number']}/{r['line_no']}")
-        for r in PurchaseOrderLine.objects.open()
+        for r in PurchaseOrderLine.objects.planning_supply()
         .values("item_id", "due_date", "open_qty", "order__number", "line_no")
         .iterator(chunk_size=5000)
+    ]
+    receipts += [
+        Receipt(
+            r["item_id"], r["need_date"], r["open_qty"], "requisition", f"{r['requisition__number']}/{r['line_no']}"
+        )
+        for r in RequisitionLine.objects.open().values(
+            "item_id", "need_date", "open_qty", "requisition__number", "line_no"
+        )
     ]
 
     demands: list[Demand] = []
     # production's own reads (production.selectors): open orders with 未入库 = qty − received −
-    # scrapped, and net issued per order and component
-    wo_issued = production_selectors.planning_net_issued()
+    # scrapped; their material lists (required − net issued); orders without one explode the BOM
+    wo_lists = production_selectors.planning_material_lists()
     for wo in production_selectors.planning_open_orders():
         if wo["open_qty"] > 0:
             receipts.append(
                 Receipt(wo["item_id"], wo["planned_finish"], wo["open_qty"], "manufacture", wo["number"], wo["peg"])
             )
-        if wo["planned_start"] <= end:
+        if wo["planned_start"] > end:
+            continue
+        if wo["id"] in wo_lists:
+            demands += [
+                Demand(comp, wo["planned_start"], left, "order_material", wo["peg"], wo["number"])
+                for comp, left in wo_lists[wo["id"]].items()
+                if left > 0
+            ]
+        else:
             demands += _order_material_demand(
-                wo["item_id"], wo["qty"], wo["planned_start"], wo_issued.get(wo["id"], {}), by_parent, wo["number"],
-                wo["peg"],
-            )  # fmt: skip
+                wo["item_id"], wo["qty"], wo["planned_start"], {}, by_parent, wo["number"], wo["peg"]
+            )
 
-    oo_issued: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    oo_lists: dict[int, dict[int, Decimal]] = defaultdict(dict)
     for m in (
-        OutsourcingMaterial.objects.of_confirmed_orders()
+        OutsourcingMaterial.objects.of_planning_orders()
         .with_net_issued()
-        .values("order_id", "component_id", "net_issued_qty")
+        .values("order_id", "component_id", "required_qty", "net_issued_qty")
     ):
-        per = oo_issued[m["order_id"]]
-        per[m["component_id"]] = per.get(m["component_id"], ZERO) + m["net_issued_qty"]
-    for oo in OutsourcingOrder.objects.confirmed().with_open_qty().values(
+        per = oo_lists[m["order_id"]]
+        left = max(m["required_qty"] - m["net_issued_qty"], ZERO)
+        per[m["component_id"]] = per.get(m["component_id"], ZERO) + left
+    for oo in OutsourcingOrder.objects.planning().values(
         "id", "number", "item_id", "qty", "open_qty", "start_date", "due_date",
         "sales_order_line__order__number", "sales_order_line__line_no",
     ):  # fmt: skip
@@ -153,10 +177,27 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         )
         if oo["open_qty"] > 0:
             receipts.append(Receipt(oo["item_id"], oo["due_date"], oo["open_qty"], "outsource", oo["number"], peg))
-        if oo["start_date"] <= end:
+        if oo["start_date"] > end:
+            continue
+        if oo["id"] in oo_lists:
+            demands += [
+                Demand(comp, oo["start_date"], left, "order_material", peg, oo["number"])
+                for comp, left in oo_lists[oo["id"]].items()
+                if left > 0
+            ]
+        else:
             demands += _order_material_demand(
-                oo["item_id"], oo["qty"], oo["start_date"], oo_issued.get(oo["id"], {}), by_parent, oo["number"], peg
+                oo["item_id"], oo["qty"], oo["start_date"], {}, by_parent, oo["number"], peg
             )
+
+    # firm planned orders of the current plan keep their quantity and dates
+    from .selectors import firm_orders_of_current_run
+
+    firm = [
+        FirmOrder(r["item_id"], r["qty"], r["release_date"], r["due_date"], r["pegged_to"], str(r["id"]))
+        for r in firm_orders_of_current_run()
+        if r["item_id"] in items
+    ]
 
     return {
         "items": items,
@@ -166,4 +207,5 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         "forecasts": forecasts,
         "demands": demands,
         "receipts": receipts,
+        "firm_orders": firm,
     }

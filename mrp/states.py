@@ -7,6 +7,7 @@ failed; both are terminal (a new run is a new row). Every change goes through RU
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from erp.states import Flow
 
@@ -27,3 +28,12 @@ RUN_FLOW = Flow(
 
 ACTIVE = (RunStatus.QUEUED, RunStatus.RUNNING)
 FINISHED = (RunStatus.DONE, RunStatus.FAILED)
+
+
+class PlannedStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("planned order", "Open")
+    CONVERTED = "converted", pgettext_lazy("planned order", "Converted")
+
+
+# a planned order becomes one document, once (mrp.services.conversion)
+PLANNED_FLOW = Flow({PlannedStatus.OPEN: {PlannedStatus.CONVERTED}})

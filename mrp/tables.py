@@ -1,7 +1,7 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from .models import MrpRun, PlannedOrder
+from .models import MrpMessage, MrpRun, PlannedOrder
 
 
 class RunTable(tables.Table):
@@ -41,3 +41,17 @@ class PlannedOrderTable(tables.Table):
             "pegged_to",
         )
         row_attrs = {"class": lambda record: "warn-late" if record.late else ""}
+
+
+class MessageTable(tables.Table):
+    kind = tables.Column(verbose_name=_("kind"))
+    item__code = tables.Column(verbose_name=_("item number"))
+    item__name = tables.Column(verbose_name=_("name"))
+    date = tables.Column(verbose_name=_("date"))
+    new_date = tables.Column(verbose_name=_("new date"))
+    ref = tables.Column(verbose_name=_("document"))
+    qty = tables.Column(verbose_name=_("quantity"))
+
+    class Meta:
+        model = MrpMessage
+        fields = ("kind", "item__code", "item__name", "date", "new_date", "ref", "qty")

@@ -21,3 +21,11 @@ def nightly_run() -> int | None:
         return mrp_run_start(run_date=timezone.localdate()).pk
     except ConcurrencyError:
         return None
+
+
+@shared_task(time_limit=300)
+def fail_stale_runs() -> int:
+    """Runs whose worker stopped sending heartbeats are marked failed (beat, every 5 minutes)."""
+    from .services.runs import fail_stale_runs as fail
+
+    return fail()

@@ -3,6 +3,7 @@
 from .netting import (
     BomLineData,
     Demand,
+    FirmOrder,
     Forecast,
     MrpCycleError,
     MrpException,
@@ -15,9 +16,15 @@ from .netting import (
     low_level_codes,
     run_mrp,
 )
+from .pegging import DemandRec, Peg, SupplyRec, allocate
 
 __all__ = [
     "BomLineData",
+    "DemandRec",
+    "FirmOrder",
+    "Peg",
+    "SupplyRec",
+    "allocate",
     "Demand",
     "Forecast",
     "MrpCycleError",

@@ -1,27 +1,74 @@
-"""MRP run lifecycle: start (one active run per scope), execute (in a Celery worker), results."""
+"""MRP run lifecycle: start (one active run per scope), execute (in a Celery worker), results.
+
+Faults: executing is idempotent — only a QUEUED run is taken (queued → running); a redelivered
+task that finds the run running or finished does nothing. While computing the worker writes a
+heartbeat; a running run whose heartbeat is older than `settings.MRP_RUN_STALE_SECONDS` (a killed
+worker) is marked failed by `fail_stale_runs` (before every new run, on the progress poll and by
+the beat task `mrp.tasks.fail_stale_runs`), so a new run can start. Planned orders, pegs and
+messages are written with PostgreSQL COPY.
+"""
 
 import datetime
+import os
 import time
 
-from django.db import IntegrityError, transaction
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import ConcurrencyError, DomainError, ValidationError
+from erp.fields import round_qty
 from erp.types import User
 
-from ..engine import MrpCycleError, run_mrp
-from ..models import MrpMessage, MrpRun, PlannedOrder
-from ..states import ACTIVE, FINISHED, RUN_FLOW, RunStatus
+from ..engine import MrpCycleError, MrpResult, run_mrp
+from ..models import MrpMessage, MrpPeg, MrpRun, PlannedOrder
+from ..states import ACTIVE, RUN_FLOW, PlannedStatus, RunStatus
+
+HEARTBEAT_EVERY = 2.0  # seconds between heartbeats while computing
+
+
+def stale_seconds() -> int:
+    return int(getattr(settings, "MRP_RUN_STALE_SECONDS", 300))
+
+
+def fail_stale_runs(*, run_id: int | None = None) -> int:
+    """Running runs whose heartbeat (or start) is older than the timeout → failed, with a message.
+    Rows a live worker holds locked (it is writing its plan) are skipped. Returns the count."""
+    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds())
+    qs = MrpRun.objects.filter(status=RunStatus.RUNNING)
+    if run_id is not None:
+        qs = qs.filter(pk=run_id)
+    candidates = [
+        r.pk for r in qs.only("pk", "heartbeat_at", "started_at") if (r.heartbeat_at or r.started_at or limit) < limit
+    ]
+    failed = 0
+    for pk in candidates:
+        with transaction.atomic():
+            run = MrpRun.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if run is None or run.status != RunStatus.RUNNING:
+                continue
+            last = run.heartbeat_at or run.started_at
+            if last is None or last >= limit:
+                continue
+            RUN_FLOW.apply(run, RunStatus.FAILED)
+            run.message = _(
+                "The worker stopped answering (no heartbeat since %(when)s, timeout %(secs)s s); the run was marked failed."
+            ) % {"when": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S"), "secs": stale_seconds()}
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "message", "finished_at"])
+            failed += 1
+    return failed
 
 
 def mrp_run_create(
     *, run_date: datetime.date, horizon_days: int = 90, scope: str = "all", user: User | None = None
 ) -> MrpRun:
     """A queued run (not yet executing); refused while another run of the same scope is queued
-    or running (the database allows one active run per scope)."""
+    or running (the database allows one active run per scope). Stale runs are failed first."""
     if horizon_days < 1 or horizon_days > 3650:
         raise ValidationError(_("The horizon must be between 1 and 3650 days."))
+    fail_stale_runs()
     try:
         with transaction.atomic():
             run = MrpRun.objects.create(
@@ -53,83 +100,129 @@ def mrp_run_start(
     return run
 
 
-def _progress(run: MrpRun, pct: int) -> None:
-    """Progress only (the browser polls it); the status changes only through RUN_FLOW."""
-    MrpRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(progress=pct)
+def _beat(run_id: int, pct: int | None = None) -> None:
+    """Heartbeat (and progress, which the browser polls); the status changes only through RUN_FLOW."""
+    fields: dict[str, object] = {"heartbeat_at": timezone.now()}
+    if pct is not None:
+        fields["progress"] = pct
+    MrpRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(**fields)
 
 
-def _take(run_id: int) -> MrpRun:
-    """Queued → running (a redelivered task finds it running and goes on); a finished run is
-    returned unchanged."""
+def _take(run_id: int) -> tuple[MrpRun, bool]:
+    """Queued → running. Returns (run, taken): a run already running (a redelivered task while
+    another worker computes it) or finished is left alone."""
     with transaction.atomic():
         run = MrpRun.objects.select_for_update().get(pk=run_id)
-        if run.status in FINISHED:
-            return run
-        if RUN_FLOW.apply(run, RunStatus.RUNNING):
-            run.started_at = timezone.now()
-            run.save(update_fields=["status", "started_at"])
-    return run
+        if run.status != RunStatus.QUEUED:
+            return run, False
+        RUN_FLOW.apply(run, RunStatus.RUNNING)
+        run.started_at = run.heartbeat_at = timezone.now()
+        run.save(update_fields=["status", "started_at", "heartbeat_at"])
+    return run, True
+
+
+def _copy_rows(model, columns: list[str], rows) -> None:
+    """COPY rows into the model's table (PostgreSQL, psycopg 3); other databases: bulk_create."""
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**dict(zip(columns, r, strict=True))) for r in rows], batch_size=2000)
+        return
+    table = model._meta.db_table
+    cols = ", ".join(model._meta.get_field(c).column for c in columns)
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+
+
+def write_plan(run: MrpRun, result: MrpResult) -> None:
+    """Planned orders, messages and pegs of a run (inside the caller's transaction)."""
+    _copy_rows(
+        PlannedOrder,
+        ["run_id", "seq", "item_id", "order_type", "qty", "net_qty", "release_date", "due_date", "late",
+         "pegged_to", "firm", "status", "document_type", "document_number"],
+        (
+            (run.pk, p.seq, p.item_id, p.order_type, round_qty(p.qty), round_qty(p.net), p.release_date,
+             p.due_date, p.late, p.pegged_to, p.firm, PlannedStatus.OPEN, "", "")
+            for p in result.planned_orders
+        ),
+    )  # fmt: skip
+    _copy_rows(
+        MrpMessage,
+        ["run_id", "kind", "item_id", "date", "ref", "qty", "new_date"],
+        (
+            (run.pk, e.kind, e.item_id, e.date, e.ref, None if e.qty is None else round_qty(e.qty), e.new_date)
+            for e in result.exceptions
+        ),
+    )
+    _copy_rows(
+        MrpPeg,
+        ["run_id", "item_id", "demand_kind", "demand_ref", "demand_date", "supply_kind", "supply_ref",
+         "supply_date", "qty"],
+        (
+            (run.pk, g.item_id, g.demand_kind, g.demand_ref, g.demand_date, g.supply_kind, g.supply_ref,
+             g.supply_date, round_qty(g.qty))
+            for g in result.pegs
+        ),
+    )  # fmt: skip
 
 
 def _finish(run_id: int, target: str, *, started: float, result=None, item_count: int = 0, message: str = ""):
-    """Running → done (with its planned orders and exceptions, in the same transaction) or
-    failed. When another delivery of the task finished the run first, nothing is written."""
+    """Running → done (with its planned orders, messages and pegs, in the same transaction) or
+    failed. When the run is no longer running (failed as stale meanwhile), nothing is written."""
     with transaction.atomic():
         run = MrpRun.objects.select_for_update().get(pk=run_id)
-        if run.status in FINISHED:
+        if run.status != RunStatus.RUNNING:
             return run
         RUN_FLOW.apply(run, target)
         if result is not None:
-            PlannedOrder.objects.bulk_create(
-                [
-                    PlannedOrder(
-                        run=run,
-                        item_id=p.item_id,
-                        order_type=p.order_type,
-                        qty=p.qty,
-                        net_qty=p.net,
-                        release_date=p.release_date,
-                        due_date=p.due_date,
-                        late=p.late,
-                        pegged_to=p.pegged_to,
-                    )
-                    for p in result.planned_orders
-                ],
-                batch_size=2000,
-            )
-            MrpMessage.objects.bulk_create(
-                [
-                    MrpMessage(run=run, kind=e.kind, item_id=e.item_id, date=e.date, ref=e.ref, qty=e.qty)
-                    for e in result.exceptions
-                ],
-                batch_size=2000,
-            )
+            write_plan(run, result)
             run.progress = 100
             run.item_count = item_count
             run.order_count = len(result.planned_orders)
             run.exception_count = len(result.exceptions)
         run.message = message
-        run.finished_at = timezone.now()
+        run.finished_at = run.heartbeat_at = timezone.now()
         run.duration_ms = int((time.perf_counter() - started) * 1000)
         run.save()
     return run
 
 
-def mrp_run_execute(*, run_id: int) -> MrpRun:
-    """Compute the plan and store planned orders and exceptions. Idempotent for finished runs;
-    every status change goes through RUN_FLOW (queued → running → done / failed)."""
+def mrp_run_execute(*, run_id: int, timings: dict | None = None) -> MrpRun:
+    """Compute the plan and store it. Idempotent: only a queued run is executed; every status
+    change goes through RUN_FLOW (queued → running → done / failed). `timings` (optional dict)
+    receives read / compute / write seconds (bench_mrp)."""
     from ..sources import collect
 
-    run = _take(run_id)
-    if run.status in FINISHED:
+    run, taken = _take(run_id)
+    if not taken:
         return run
     started = time.perf_counter()
+    last = [started]
+
+    def on_progress(done: int, total: int) -> None:
+        now = time.perf_counter()
+        if now - last[0] >= HEARTBEAT_EVERY:
+            last[0] = now
+            _beat(run_id, 30 + (40 * done // total if total else 0))
+
+    pause = float(os.environ.get("MRP_RUN_PAUSE_SECONDS") or 0)
+    if pause:  # fault injection for the worker-kill test (tests/mrp/test_workbench_worker.py)
+        time.sleep(pause)
     try:
         data = collect(d0=run.run_date, horizon_days=run.horizon_days)
-        _progress(run, 30)
-        result = run_mrp(d0=run.run_date, horizon_days=run.horizon_days, **data)
-        _progress(run, 70)
-        return _finish(run_id, RunStatus.DONE, started=started, result=result, item_count=len(data["items"]))
+        t_read = time.perf_counter()
+        _beat(run_id, 30)
+        result = run_mrp(d0=run.run_date, horizon_days=run.horizon_days, progress=on_progress, **data)
+        t_compute = time.perf_counter()
+        _beat(run_id, 70)
+        run = _finish(run_id, RunStatus.DONE, started=started, result=result, item_count=len(data["items"]))
+        if timings is not None:
+            timings.update(
+                read=t_read - started,
+                compute=t_compute - t_read,
+                write=time.perf_counter() - t_compute,
+                pegs=len(result.pegs),
+            )
+        return run
     except (MrpCycleError, DomainError) as exc:
         msg = str(exc)
         msg = (_("BOM cycle: %(path)s") % {"path": msg}) if isinstance(exc, MrpCycleError) else msg
@@ -137,3 +230,6 @@ def mrp_run_execute(*, run_id: int) -> MrpRun:
     except Exception as exc:
         _finish(run_id, RunStatus.FAILED, started=started, message=f"{exc.__class__.__name__}: {exc}")
         raise
+
+
+__all__ = ["fail_stale_runs", "mrp_run_create", "mrp_run_execute", "mrp_run_start", "write_plan"]

@@ -50,24 +50,25 @@ class Command(BaseCommand):
             f"{run.exception_count} exceptions in {run.duration_ms} ms"
         )
         if export:
-            # sorted in Python (code point order), independent of the database collation
-            rows = sorted(
-                run.planned_orders.select_related("item"),
-                key=lambda p: (p.item.code, p.due_date, p.release_date, p.pk),
-            )
+            # code point order of item codes, independent of the database collation: COLLATE "C"
+            # on PostgreSQL (streamed in chunks: a 50k-item plan has 550,000 rows), else in Python
+            from django.db import connection
+            from django.db.models import F
+            from django.db.models.functions import Collate
+
+            cols = ("item__code", "order_type", "qty", "release_date", "due_date", "late", "pegged_to")
+            qs = run.planned_orders.all()
+            if connection.vendor == "postgresql":
+                rows = qs.order_by(Collate(F("item__code"), "C"), "due_date", "release_date", "pk").values_list(*cols)
+                rows = rows.iterator(chunk_size=20000)
+            else:
+                rows = sorted(qs.values_list(*cols, "pk"), key=lambda r: (r[0], r[4], r[3], r[7]))
             with open(export, "w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh, lineterminator="\n")
                 writer.writerow(COLUMNS)
-                for p in rows:
+                for code, order_type, qty, release, due, late, pegged_to, *_pk in rows:
                     writer.writerow(
-                        [
-                            p.item.code,
-                            p.order_type,
-                            fmt_decimal(p.qty, 4),
-                            p.release_date.isoformat(),
-                            p.due_date.isoformat(),
-                            1 if p.late else 0,
-                            p.pegged_to,
-                        ]
-                    )
+                        [code, order_type, fmt_decimal(qty, 4), release.isoformat(), due.isoformat(), 1 if late else 0,
+                         pegged_to]
+                    )  # fmt: skip
             self.stdout.write(f"wrote {export}")
