@@ -174,3 +174,38 @@ class SalesTeamAdmin(admin.ModelAdmin):
     search_fields = ("name", "manager__username", "members__username")
     list_filter = ("manager",)
     filter_horizontal = ("members",)
+
+
+# --------------------------------------------------------------------------- marketing (issue 19)
+class CampaignCostInline(admin.TabularInline):
+    model = models.CampaignCost
+    extra = 0
+
+
+@admin.register(models.Campaign)
+class CampaignAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
+    list_display = ("number", "name", "channel", "start_date", "end_date", "budget", "owner", "status")
+    search_fields = ("number", "name", "segment")
+    list_filter = ("channel", "status")
+    inlines = [CampaignCostInline]
+
+
+@admin.register(models.CampaignCost)
+class CampaignCostAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "date", "description", "amount", "created_by")
+    search_fields = ("campaign__name", "description")
+    list_filter = ("campaign",)
+
+
+@admin.register(models.CampaignTouch)
+class CampaignTouchAdmin(admin.ModelAdmin):
+    list_display = ("campaign", "lead", "customer", "touched_at")
+    search_fields = ("campaign__name", "lead__company", "customer__name")
+    list_filter = ("campaign",)
+
+
+@admin.register(models.DuplicateDecision)
+class DuplicateDecisionAdmin(admin.ModelAdmin):
+    list_display = ("lead", "other_lead", "other_customer", "decision", "reason", "user", "at")
+    search_fields = ("lead__company", "reason")
+    list_filter = ("decision",)

@@ -28,5 +28,13 @@ class CrmConfig(AppConfig):
                 "uniq_delivery_line": _("The line number exists already on this delivery."),
                 "uniq_sales_return_line": _("The line number exists already on this return."),
                 "uniq_sales_invoice_line": _("The line number exists already on this invoice."),
+                # marketing (issue 19)
+                "campaign_end_after_start": _("A campaign cannot end before it starts."),
+                "campaign_budget_ge_0": _("The budget cannot be negative."),
+                "campaign_cost_positive": _("A cost amount must be greater than 0."),
+                "campaign_touch_has_target": _("A campaign touch needs a lead or a customer."),
+                "dup_decision_has_other": _("A duplicate decision names the other lead or customer."),
+                "dup_decision_kept_reason": _("Keeping both records needs a reason."),
+                "ticket_satisfaction_1_5": _("The satisfaction score lies between 1 and 5."),
             }
         )

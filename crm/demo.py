@@ -106,7 +106,92 @@ def seed(out):
     for m in range(1, 4):
         month = (first + datetime.timedelta(days=32 * m)).replace(day=1)
         Forecast.objects.get_or_create(item=bike, date=month, defaults={"qty": D("50")})
+    seed_marketing(out, user, bike, today)
     out.write(
         f"CRM: {len(customers)} customers, {Opportunity.objects.count()} opportunities, "
         f"{SalesOrder.objects.count()} sales orders.\n"
     )
+
+
+# --------------------------------------------------------------------------- marketing (issue 19)
+CAMPAIGNS = [
+    # name, channel, days ago (start), cost lines, leads, converted, won (qty of BK-100 at 1180)
+    ("2026 上海国际自行车展", "trade_fair", 60, [("展位费", "20000"), ("名片与物料印刷", "10000")], 12, 4, [30, 20]),
+    ("百度搜索推广 Q4", "online_ads", 45, [("关键词竞价", "8000")], 6, 2, [10]),
+    ("微信公众号 骑行季", "wechat", 20, [("推文与小程序活动", "3000")], 5, 1, []),
+]
+
+
+def seed_marketing(out, user, bike, today) -> None:
+    """Three campaigns with costs, leads, opportunities and won orders (ROI has numbers), a
+    customer touched by two campaigns (first vs last touch) and one duplicate lead. Idempotent."""
+    from .models import Campaign, Lead
+    from .services import marketing
+    from .services.customers import lead_convert
+
+    if Campaign.objects.filter(name=CAMPAIGNS[0][0]).exists():
+        return
+    marketer = get_user_model().objects.filter(username="marketing").first()
+    created = {}
+    for n, (name, channel, days, costs, leads, converted, wins) in enumerate(CAMPAIGNS):
+        start = today - datetime.timedelta(days=days)
+        c = marketing.campaign_create(
+            name=name,
+            channel=channel,
+            start_date=start,
+            end_date=start + datetime.timedelta(days=14),
+            budget=sum((D(a) for _d, a in costs), D(0)) + D("2000"),
+            owner=marketer,
+            segment="自行车经销商、租赁公司",
+            user=marketer,
+        )
+        marketing.campaign_set_status(campaign_id=c.pk, status="active", user=marketer)
+        for desc, amount in costs:
+            marketing.campaign_cost_add(campaign_id=c.pk, date=start, description=desc, amount=D(amount), user=marketer)
+        rows = []
+        for i in range(leads):
+            lead = marketing.campaign_lead_create(
+                campaign_id=c.pk,
+                company=f"{name[:4]}客户{i + 1:02d}贸易有限公司",
+                contact_name=f"联系人{i + 1}",
+                phone=f"139{n:02d}{i:06d}",
+                user=marketer,
+            )
+            Lead.objects.filter(pk=lead.pk).update(
+                created_at=timezone.make_aware(
+                    datetime.datetime.combine(start + datetime.timedelta(days=1), datetime.time(10))
+                )
+            )
+            rows.append(lead)
+        for i, lead in enumerate(rows[:converted]):
+            opp = lead_convert(lead_id=lead.pk, user=user, amount=D("1180") * D(20))
+            if i < len(wins):
+                opportunity_move(opportunity_id=opp.pk, stage="won", user=user)
+                if bike is not None:
+                    so = order_create(
+                        customer_id=opp.customer_id,
+                        user=user,
+                        order_date=today,
+                        opportunity_id=opp.pk,
+                        lines=[LineInput(bike.pk, D(wins[i]), D("1180"), today + datetime.timedelta(days=30))],
+                    )
+                    order_confirm(order_id=so.pk, user=user, today=today)
+        created[channel] = (c, rows)
+    fair, fair_leads = created["trade_fair"]
+    wechat, _rows = created["wechat"]
+    won_customer = Lead.objects.get(pk=fair_leads[0].pk).customer_id
+    marketing.customer_touch_add(
+        campaign_id=wechat.pk,
+        customer_id=won_customer,
+        user=marketer,
+        at=timezone.now() - datetime.timedelta(days=10),
+        note="公众号活动报名",
+    )
+    # a business card collected twice: shows in the duplicates report
+    marketing.campaign_lead_create(
+        campaign_id=wechat.pk,
+        company=fair_leads[5].company.replace("有限公司", "有限责任公司"),
+        phone=fair_leads[5].phone,
+        user=marketer,
+    )
+    out.write(f"CRM marketing: {Campaign.objects.count()} campaigns.\n")

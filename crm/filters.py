@@ -1,7 +1,7 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from .models import Customer, Forecast, Lead, Opportunity, SalesInvoice, SalesOrder, ServiceTicket
+from .models import Customer, Forecast, Lead, Opportunity, SalesInvoice, SalesOrder, SalesOrderLine, ServiceTicket
 
 
 class CustomerFilter(django_filters.FilterSet):
@@ -27,10 +27,18 @@ class OpportunityFilter(django_filters.FilterSet):
 class SalesOrderFilter(django_filters.FilterSet):
     number = django_filters.CharFilter(lookup_expr="icontains", label=_("number"))
     customer = django_filters.CharFilter(field_name="customer__name", lookup_expr="icontains", label=_("customer"))
+    at_risk = django_filters.BooleanFilter(method="filter_at_risk", label=_("at risk"))
 
     class Meta:
         model = SalesOrder
         fields = ["number", "customer", "status"]
+
+    def filter_at_risk(self, queryset, name, value):
+        """Orders with (or without) a line whose promise supply can no longer meet (net change)."""
+        if value is None:
+            return queryset
+        risky = SalesOrderLine.objects.filter(at_risk=True, closed=False).values("order_id")
+        return queryset.filter(pk__in=risky) if value else queryset.exclude(pk__in=risky)
 
 
 class InvoiceFilter(django_filters.FilterSet):

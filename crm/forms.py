@@ -19,6 +19,7 @@ from erp.input import (
 from inventory.models import Item, Warehouse
 
 from .models import DEFAULT_TAX_RATE, Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
+from .models_marketing import Campaign
 
 RATE_MAX = Decimal("0.9999")
 # Amounts typed in sales forms: at most 999,999,999,999.99 (an absurd value is refused, not stored).
@@ -61,7 +62,7 @@ class CreditLimitForm(forms.Form):
 class LeadForm(ModelForm):
     class Meta:
         model = Lead
-        fields = ["company", "contact_name", "phone", "email", "source", "industry", "note"]
+        fields = ["company", "contact_name", "phone", "email", "tax_id", "campaign", "source", "industry", "note"]
 
 
 class ConvertForm(forms.Form):
@@ -73,7 +74,7 @@ class ConvertForm(forms.Form):
 class OpportunityForm(ModelForm):
     class Meta:
         model = Opportunity
-        fields = ["name", "customer", "amount", "close_date", "probability"]
+        fields = ["name", "customer", "amount", "close_date", "probability", "campaign", "source"]
 
     def __init__(self, *args, customers=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -186,9 +187,66 @@ class TicketForm(ModelForm):
         if orders is not None:
             self.fields["order"].queryset = orders
         self.fields["due_at"].input_formats = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
+        # empty: the SLA of the priority sets the due time (crm.services.tickets.SLA_HOURS)
+        self.fields["due_at"].required = False
+        self.fields["due_at"].help_text = _("Empty: high priority 4 hours, normal 24 hours, low 72 hours.")
 
     def clean_due_at(self):
         value = self.cleaned_data["due_at"]
+        if value is None:
+            return None
         day = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
         check_date_range(day, label=str(self.fields["due_at"].label))
         return value
+
+
+# --------------------------------------------------------------------------- marketing (issue 19)
+class CampaignForm(ModelForm):
+    class Meta:
+        model = Campaign
+        fields = ["name", "channel", "start_date", "end_date", "budget", "owner", "segment", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["budget"].min_value = Decimal(0)
+        self.fields["budget"].max_value = MONEY_MAX
+        from django.contrib.auth import get_user_model
+
+        self.fields["owner"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start_date"), data.get("end_date")
+        if start and end and end < start:
+            self.add_error("end_date", _("A campaign cannot end before it starts."))
+        return data
+
+
+class CampaignCostForm(forms.Form):
+    date = DateField(label=_("date"))
+    description = forms.CharField(label=_("description"), max_length=200)
+    amount = MoneyFormField(label=_("amount"), min_value=Decimal("0.01"), max_value=MONEY_MAX)
+
+
+class CampaignLeadForm(forms.Form):
+    company = forms.CharField(label=_("company"), max_length=200)
+    contact_name = forms.CharField(label=_("contact"), max_length=100, required=False)
+    phone = forms.CharField(label=_("phone"), max_length=50, required=False)
+    email = forms.EmailField(label=_("email"), required=False)
+    tax_id = forms.CharField(label=_("tax ID"), max_length=30, required=False)
+    industry = forms.CharField(label=_("industry"), max_length=60, required=False)
+    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class LeadImportForm(forms.Form):
+    file = forms.FileField(label=_("File (.xlsx or .csv)"))
+
+
+class ReportPeriodForm(forms.Form):
+    date_from = DateField(label=_("from"), required=False)
+    date_to = DateField(label=_("to"), required=False)
+    model = forms.ChoiceField(
+        label=_("attribution"),
+        choices=[("first", _("First touch")), ("last", _("Last touch"))],
+        required=False,
+    )

@@ -174,6 +174,19 @@ class Lead(TimeStampedModel):
     )
     converted_at = models.DateTimeField(_("converted at"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
+    # marketing (issue 19): the campaign that brought the lead; a merged duplicate points to the kept lead
+    tax_id = models.CharField(_("tax ID"), max_length=30, blank=True)
+    campaign = models.ForeignKey(
+        "crm.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="leads",
+    )
+    merged_into = models.ForeignKey(
+        "self", verbose_name=_("merged into"), on_delete=models.PROTECT, null=True, blank=True, related_name="merged"
+    )
     history = HistoricalRecords()
 
     objects = OwnedQuerySet.as_manager()
@@ -210,6 +223,16 @@ class Opportunity(TimeStampedModel):
     lost_reason = models.CharField(_("lost reason"), max_length=200, blank=True)
     reached_rank = models.PositiveSmallIntegerField(_("furthest stage reached"), default=1, editable=False)
     closed_at = models.DateTimeField(_("date won or lost"), null=True, blank=True)
+    # marketing (issue 19)
+    campaign = models.ForeignKey(
+        "crm.Campaign",
+        verbose_name=_("campaign"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="opportunities",
+    )
+    source = models.CharField(_("source"), max_length=60, blank=True)
     history = HistoricalRecords()
 
     objects = OwnedQuerySet.as_manager()
@@ -439,6 +462,11 @@ class SalesOrderLine(models.Model):
         QuotationLine, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
     )
     closed = models.BooleanField(_("closed"), default=False)
+    # supply can no longer meet the promise date (set by MRP's net change, docs/mrp.md §5)
+    at_risk = models.BooleanField(_("at risk"), default=False)
+    feasible_date = models.DateField(_("feasible date"), null=True, blank=True)
+    risk_cause = models.CharField(_("risk cause"), max_length=300, blank=True)
+    risk_checked_at = models.DateTimeField(_("risk checked at"), null=True, blank=True)
 
     objects = SalesOrderLineQuerySet.as_manager()
 
@@ -820,6 +848,17 @@ class ServiceTicket(Document):
         related_name="+",
     )
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    # escalation and satisfaction (issue 19, crm/services/tickets.py)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    escalated_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("escalated to"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    satisfaction = models.PositiveSmallIntegerField(_("customer satisfaction (1-5)"), null=True, blank=True)
     history = HistoricalRecords()
 
     objects = ServiceTicketQuerySet.as_manager()
@@ -827,6 +866,13 @@ class ServiceTicket(Document):
     class Meta(Document.Meta):
         verbose_name = _("service ticket")
         verbose_name_plural = _("service tickets")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(satisfaction__isnull=True) | models.Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="ticket_satisfaction_1_5",
+                violation_error_message=_("The satisfaction score lies between 1 and 5."),
+            )
+        ]
 
     @property
     def is_overdue(self) -> bool:
@@ -854,3 +900,6 @@ class ItemTaxCode(models.Model):
 
     def __str__(self):
         return self.code
+
+
+from .models_marketing import Campaign, CampaignCost, CampaignTouch, DuplicateDecision  # noqa: E402,F401

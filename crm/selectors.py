@@ -46,15 +46,18 @@ def attach_order_progress(orders) -> None:
         o.progress = p
 
 
+# lines of the order list: progress columns and the at-risk flag (net change)
+ORDER_LIST_LINE_FIELDS = ("pk", "order_id", "qty", "delivered_qty", "due_date", "promise_date", "line_no", "at_risk",
+                          "feasible_date")  # fmt: skip
+
+
 def order_list_queryset():
     return (
         SalesOrder.objects.select_related("customer", "owner")
         .prefetch_related(
             Prefetch(
                 "lines",
-                queryset=SalesOrderLine.objects.only(
-                    "pk", "order_id", "qty", "delivered_qty", "due_date", "promise_date", "line_no"
-                ),
+                queryset=SalesOrderLine.objects.only(*ORDER_LIST_LINE_FIELDS),
             )
         )
         .order_by("-order_date", "-number")

@@ -111,3 +111,36 @@ class RedReason(models.TextChoices):
     RETURN = "2", _("2 Goods returned")  # 销货退回
     SERVICE_END = "3", _("3 Service terminated")  # 服务终止
     ALLOWANCE = "4", _("4 Sales allowance")  # 销售折让
+
+
+# --------------------------------------------------------------------------- marketing (issue 19)
+class CampaignChannel(models.TextChoices):
+    TRADE_FAIR = "trade_fair", _("Trade fair")  # 展会
+    ONLINE_ADS = "online_ads", _("Online ads")  # 网络广告
+    WECHAT = "wechat", _("WeChat")  # 微信
+    EMAIL = "email", _("E-mail campaign")  # 邮件营销
+    PHONE = "phone", _("Telemarketing")  # 电话营销
+    REFERRAL = "referral", _("Referral")  # 转介绍
+    WEBSITE = "website", _("Website")  # 官网
+    OTHER = "other", _("Other")
+
+
+class CampaignStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    ACTIVE = "active", _("Active")
+    DONE = "done", _("Finished")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+CAMPAIGN_FLOW = Flow(
+    {
+        CampaignStatus.PLANNED: {CampaignStatus.ACTIVE, CampaignStatus.CANCELLED},
+        CampaignStatus.ACTIVE: {CampaignStatus.DONE, CampaignStatus.CANCELLED},
+    }
+)
+
+
+class DuplicateDecisionKind(models.TextChoices):
+    MERGED = "merged", _("Merged")
+    KEPT = "kept", _("Kept both")
+    LINKED = "linked", _("Linked to the customer")

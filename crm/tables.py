@@ -112,6 +112,7 @@ class SalesOrderTable(tables.Table):
     ready = tables.Column(verbose_name=_("ready to ship"), empty_values=(), orderable=False)
     progress_status = tables.Column(verbose_name=_("progress"), empty_values=(), orderable=False)
     warning = tables.Column(verbose_name=_("warning"), empty_values=(), orderable=False)
+    at_risk = tables.Column(verbose_name=_("at risk"), empty_values=(), orderable=False)
 
     class Meta:
         model = SalesOrder
@@ -161,6 +162,23 @@ class SalesOrderTable(tables.Table):
 
     def value_warning(self, record):
         return record.progress.warning_label
+
+    def _risky(self, record):
+        return [ln for ln in record.lines.all() if ln.at_risk]
+
+    def render_at_risk(self, record):
+        """Lines whose promise supply can no longer meet (net change): feasible date of the latest."""
+        risky = self._risky(record)
+        if not risky:
+            return ""
+        last = max((ln.feasible_date for ln in risky if ln.feasible_date), default=None)
+        text = _("%(n)s at risk") % {"n": len(risky)}
+        if last:
+            text += " · " + _("feasible %(date)s") % {"date": last.isoformat()}
+        return format_html('<span class="badge text-bg-danger at-risk">{}</span>', text)
+
+    def value_at_risk(self, record):
+        return len(self._risky(record))
 
 
 class ForecastTable(tables.Table):

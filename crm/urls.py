@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_marketing
 
 app_name = "crm"
 
@@ -38,6 +38,8 @@ urlpatterns = [
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/close/", views.order_close, name="order_close"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<int:pk>/lines/change/", views.order_line_change, name="order_line_change"),
+    path("orders/<int:pk>/lines/repromise/", views.order_repromise, name="order_repromise"),
     path("orders/<int:pk>/deliver/", views.order_deliver, name="order_deliver"),
     path("orders/<int:pk>/plan/", views.order_plan, name="order_plan"),
     path("forecasts/", views.ForecastList.as_view(), name="forecast_list"),
@@ -69,4 +71,21 @@ urlpatterns = [
     path("tickets/new/", views.ticket_create, name="ticket_create"),
     path("tickets/<int:pk>/", views.ticket_detail, name="ticket_detail"),
     path("tickets/<int:pk>/status/", views.ticket_status, name="ticket_status"),
+    # marketing (issue 19)
+    path("campaigns/", views_marketing.CampaignList.as_view(), name="campaign_list"),
+    path("campaigns/new/", views_marketing.campaign_create, name="campaign_create"),
+    path("campaigns/report/", views_marketing.campaign_report, name="campaign_report"),
+    path("campaigns/report.xlsx", views_marketing.campaign_report_xlsx, name="campaign_report_xlsx"),
+    path("campaigns/<int:pk>/", views_marketing.campaign_detail, name="campaign_detail"),
+    path("campaigns/<int:pk>/edit/", views_marketing.CampaignUpdate.as_view(), name="campaign_update"),
+    path("campaigns/<int:pk>/status/", views_marketing.campaign_status, name="campaign_status"),
+    path("campaigns/<int:pk>/costs/", views_marketing.campaign_cost_add, name="campaign_cost_add"),
+    path("campaigns/<int:pk>/leads/new/", views_marketing.campaign_lead_create, name="campaign_lead_create"),
+    path("campaigns/<int:pk>/leads/import/", views_marketing.campaign_leads_import, name="campaign_leads_import"),
+    path("duplicates/", views_marketing.duplicates, name="lead_duplicates"),
+    path("leads/<int:pk>/dedup/", views_marketing.lead_dedup, name="lead_dedup"),
+    path("leads/<int:pk>/merge/", views_marketing.lead_merge, name="lead_merge"),
+    path("leads/<int:pk>/keep/", views_marketing.lead_keep, name="lead_keep"),
+    path("leads/<int:pk>/link/", views_marketing.lead_link, name="lead_link"),
+    path("tickets/report/", views_marketing.service_report, name="service_report"),
 ]

@@ -30,6 +30,7 @@ from erp.permissions import has_module, module_required
 from erp.views import CreatePage, ListPage, UpdatePage, run_action
 
 from . import access, filters, forms, selectors, tables
+from . import atp as crm_atp
 from .models import (
     Customer,
     Delivery,
@@ -372,6 +373,11 @@ class LeadCreate(CreatePage):
         return super().form_valid(form)
 
     def get_success_url(self):
+        from .services.dedup import lead_matches
+
+        if lead_matches(self.object):  # issue 19: offer merge / keep both / link to the customer
+            messages.warning(self.request, _("This lead may be a duplicate: merge it, link it or keep both."))
+            return reverse("crm:lead_dedup", args=[self.object.pk])
         return reverse("crm:lead_detail", args=[self.object.pk])
 
 
@@ -653,7 +659,14 @@ def quotation_detail(request, pk):
         request,
         "crm/quotation_detail.html",
         q.number,
-        {"q": q, "lines": q.lines.select_related("item"), "orders": q.orders.all()},
+        {
+            "q": q,
+            # capable to promise per line (MRP's provider, crm.atp): open quotations only
+            "lines": crm_atp.attach_ctp(q.lines.select_related("item"))
+            if q.status in ("draft", "confirmed")
+            else q.lines.select_related("item"),
+            "orders": q.orders.all(),
+        },
         [(_("Quotations"), reverse("crm:quotation_list"))],
     )
 
@@ -710,6 +723,9 @@ def order_detail(request, pk):
         order.number,
         {
             "order": order,
+            # capable to promise per line before confirmation (MRP's provider, crm.atp)
+            "ctp_lines": crm_atp.attach_ctp(order.lines.all()) if order.status == "draft" else (),
+            "risk_line": next((ln for ln in order.lines.all() if ln.at_risk), None),
             "deliver_form": forms.DeliverForm(initial={"delivery_date": timezone.localdate()}),
             "plan_form": forms.PaymentPlanForm(),
             "history": history_for(order),
@@ -721,6 +737,38 @@ def order_detail(request, pk):
 def _order_step(request, pk, fn, success):
     access.get_visible(SalesOrder, request.user, pk=pk)
     return run_action(request, fn, success=success, redirect_to=reverse("crm:order_detail", args=[pk]))
+
+
+@module_required(MODULE, action="crm.change_salesorder", methods=POST)
+def order_repromise(request, pk):
+    """Re-promise an at-risk line (new promise date, reason): audited in the order's history."""
+    from django.shortcuts import get_object_or_404
+
+    from erp.input import parse_date
+
+    from .services import promises as promise_svc
+
+    order = access.get_visible(SalesOrder, request.user, pk=pk)
+    back = reverse("crm:order_detail", args=[pk])
+    try:
+        line_id = parse_int(request.POST.get("line"), label=_("line"), min_value=1)
+        line = get_object_or_404(order.lines.all(), pk=line_id)
+        promise = parse_date(request.POST.get("promise_date"), label=_("new promise date"))
+    except InputError as exc:
+        messages.error(request, errors_text(exc))
+        return redirect(back)
+    return run_action(
+        request,
+        lambda: promise_svc.sales_line_repromise(
+            order_id=order.pk,
+            line_id=line.pk,
+            promise_date=promise,
+            reason=request.POST.get("reason", "")[:60],
+            user=request.user,
+        ),
+        success=_("Line %(line)s re-promised for %(date)s.") % {"line": line.line_no, "date": promise.isoformat()},
+        redirect_to=back,
+    )
 
 
 @module_required(MODULE, action="crm.change_salesorder", methods=POST)
@@ -738,6 +786,43 @@ def order_close(request, pk):
     return _order_step(
         request, pk, lambda: order_svc.order_close(order_id=pk, user=request.user), _("Sales order closed.")
     )
+
+
+@module_required(MODULE, action="crm.change_salesorder", methods=POST)
+def order_line_change(request, pk):
+    """变更 of a confirmed order's line (quantity, due date, reason); then the shortage analysis
+    of the orders made for the line in one click."""
+    from django.shortcuts import get_object_or_404
+    from django.utils.html import format_html
+
+    from erp.input import parse_date
+
+    order = access.get_visible(SalesOrder, request.user, pk=pk)
+    back = reverse("crm:order_detail", args=[pk])
+    try:
+        line_id = parse_int(request.POST.get("line"), label=_("line"), min_value=1)
+        line = get_object_or_404(order.lines.all(), pk=line_id)
+        qty = parse_quantity(request.POST.get("qty"), label=_("new quantity"), positive=True, required=False)
+        due = parse_date(request.POST.get("due_date"), label=_("new due date"), required=False)
+        order_svc.sales_order_line_change(
+            line_id=line.pk, qty=qty, due_date=due, reason=request.POST.get("reason", "")[:80], user=request.user
+        )
+    except InputError as exc:
+        messages.error(request, errors_text(exc))
+        return redirect(back)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect(back)
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}" id="shortage-link">{}</a>',
+            _("Line %(line)s changed.") % {"line": line.line_no},
+            reverse("mrp:shortage") + f"?so_line={line.pk}",
+            _("Shortage analysis of its orders"),
+        ),
+    )
+    return redirect(back)
 
 
 @module_required(MODULE, action="crm.change_salesorder", methods=POST)
@@ -1166,9 +1251,17 @@ def ticket_detail(request, pk):
 @module_required(MODULE, action="crm.change_serviceticket", methods=POST)
 def ticket_status(request, pk):
     access.get_visible(ServiceTicket, request.user, pk=pk)
+    try:  # closing may carry the customer's satisfaction score (issue 19)
+        score = parse_int(
+            request.POST.get("satisfaction"), label=_("satisfaction"), min_value=1, max_value=5, required=False
+        )
+    except InputError as exc:
+        return _refused(request, exc, reverse("crm:ticket_detail", args=[pk]))
     return run_action(
         request,
-        lambda: ticket_svc.ticket_set_status(ticket_id=pk, status=request.POST.get("status", ""), user=request.user),
+        lambda: ticket_svc.ticket_set_status(
+            ticket_id=pk, status=request.POST.get("status", ""), user=request.user, satisfaction=score
+        ),
         success=_("Status changed."),
         redirect_to=reverse("crm:ticket_detail", args=[pk]),
     )

@@ -27,6 +27,9 @@ def register_all() -> None:
     from . import selectors
 
     register_open_demand_provider(selectors.open_demand_by_item)
+    from . import planning
+
+    planning.connect()  # net change: forecast entries (issue 14)
 
     for order, (label, url) in enumerate(
         [
@@ -55,6 +58,20 @@ def register_all() -> None:
     register("reports", _("Sales funnel"), "crm:funnel", order=20, also_module="sales")
     register("reports", _("AR ageing"), "crm:ageing", order=21, also_module="sales")
     register_card("sales", _cards)
+    # 市场营销 (issue 19)
+    for order, (label, url) in enumerate(
+        [
+            (_("Campaigns"), "crm:campaign_list"),
+            (_("Campaign comparison"), "crm:campaign_report"),
+            (_("Possible duplicates"), "crm:lead_duplicates"),
+        ],
+        start=1,
+    ):
+        register("marketing", label, url, order=order * 10)
+    register("sales", _("Campaigns"), "crm:campaign_list", order=175)
+    register("sales", _("Possible duplicates"), "crm:lead_duplicates", order=176)
+    register("sales", _("Service report"), "crm:service_report", order=185)
+    register("reports", _("Campaign comparison"), "crm:campaign_report", order=22, also_module="marketing")
 
     from . import exchange
 

@@ -14,8 +14,19 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from .permissions import view_access
 from .roles import ROLES
 
-# Not application pages: Django admin (its own permissions), auth, language switch, health check.
-SKIP_PREFIXES = ("admin/", "i18n/", "accounts/", "healthz", "favicon.ico", "static/", "media/", "__debug__/")
+# Not application pages: Django admin (its own permissions), auth, language switch, health check,
+# the public invitation link of the supplier portal (the token is the access).
+SKIP_PREFIXES = (
+    "admin/",
+    "i18n/",
+    "accounts/",
+    "healthz",
+    "favicon.ico",
+    "static/",
+    "media/",
+    "__debug__/",
+    "portal/invitation/",
+)
 MISSING_ID = 999999999
 
 

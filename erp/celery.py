@@ -19,6 +19,11 @@ PERIODIC_TASKS = {
         "task": "crm.tasks.return_idle_customers",
         "schedule": crontab(hour=1, minute=0),
     },
+    # every 15 minutes: overdue service tickets are escalated to the assignee's team manager (once).
+    "crm-escalate-overdue-tickets": {
+        "task": "crm.tasks.escalate_overdue_tickets",
+        "schedule": crontab(minute="*/15"),
+    },
     # 06:00 every day: production tracking warnings, notify planners and sales owners.
     "production-daily-warnings": {
         "task": "production.tasks.record_warnings",
@@ -28,6 +33,11 @@ PERIODIC_TASKS = {
     "mrp-nightly-run": {
         "task": "mrp.tasks.nightly_run",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # every 5 minutes: MRP runs whose worker died (no heartbeat) are marked failed.
+    "mrp-fail-stale-runs": {
+        "task": "mrp.tasks.fail_stale_runs",
+        "schedule": crontab(minute="*/5"),
     },
     # every hour at :20: import previews never confirmed (older than IMPORT_PREVIEW_HOURS) are deleted.
     "erp-delete-expired-import-uploads": {

@@ -31,6 +31,8 @@ class AdvisoryLock(IntEnum):
 
     BOM_STRUCTURE = 0x424F4D  # "BOM": structure changes (cycle checks) serialized
     MPTT_TREES = 0x4D505454  # "MPTT": category / warehouse tree writes (plus the model's label)
+    REQUISITION_SOURCES = 0x50525352  # "PRSR": requisitions from source lines (no line twice)
+    MRP_PLAN = 0x4D525046  # "MRPF": writes to the current plan of a scope (net change, plus the scope)
 
 
 def advisory_lock(key: AdvisoryLock, scope: str = "") -> None:

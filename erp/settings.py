@@ -180,6 +180,11 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task (acks_late) after the visibility timeout: keep it above
+# the longest task time limit (mrp.tasks.execute_run: 3600 s), or a long run is started twice.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
+# A running MRP run whose worker sent no heartbeat for this long is marked failed (mrp.services.runs).
+MRP_RUN_STALE_SECONDS = env.int("MRP_RUN_STALE_SECONDS", default=300)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -17,6 +17,7 @@ from .models import (
     OtherIssueLine,
     OtherReceipt,
     OtherReceiptLine,
+    PlanningChange,
     StockBalance,
     StockCount,
     StockCountLine,
@@ -245,3 +246,12 @@ class TransferAdmin(DocAdmin):
 class StockCountAdmin(DocAdmin):
     list_display = ["number", "doc_date", "warehouse", "status"]
     inlines = [type("Lines", (ReadOnlyInline,), {"model": StockCountLine})]
+
+
+@admin.register(PlanningChange)
+class PlanningChangeAdmin(admin.ModelAdmin):
+    """Net change (issue 14): what changed demand or supply, and when MRP planned it."""
+
+    list_display = ["created_at", "kind", "document", "cause", "processed_at", "plan_update_id"]
+    list_filter = ["kind", "scope"]
+    search_fields = ["document", "cause"]

@@ -552,3 +552,29 @@ class StockCountLine(models.Model):
                 violation_error_message=_("A counted quantity cannot be negative."),
             ),
         ]
+
+
+class PlanningChange(models.Model):
+    """A change of demand or supply that the plan must follow (net change, docs/mrp.md §5):
+    recorded by the app that made it (inventory.services.planning.record_planning_change), in the
+    same transaction; MRP consumes it after commit (processed_at set) and re-plans the items."""
+
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True, db_index=True)
+    scope = models.CharField(_("scope"), max_length=40, default="all")
+    kind = models.CharField(_("kind"), max_length=30, blank=True)
+    document = models.CharField(_("document"), max_length=80, blank=True)
+    cause = models.CharField(_("cause"), max_length=200)
+    item_ids = models.JSONField(_("items"), default=list)
+    processed_at = models.DateTimeField(_("planned at"), null=True, blank=True)
+    plan_update_id = models.PositiveIntegerField(_("plan update"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("planning change")
+        verbose_name_plural = _("planning changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["scope", "id"], condition=Q(processed_at__isnull=True), name="inv_planchg_pending")
+        ]
+
+    def __str__(self):
+        return self.cause

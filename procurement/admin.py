@@ -187,3 +187,11 @@ class CostAdjustmentEntryAdmin(LedgerAdmin):
     list_display = ("entry_date", "item", "warehouse", "kind", "target", "amount", "document_number")
     list_filter = ("kind", "target", "period")
     search_fields = ("document_number", "item__code")
+
+
+@admin.register(models.RequisitionLineSource)
+class RequisitionLineSourceAdmin(admin.ModelAdmin):
+    list_display = ["line", "source_type", "source_number", "item", "qty"]
+    list_filter = ["source_type"]
+    search_fields = ["source_number", "item__code", "line__requisition__number"]
+    raw_id_fields = ["line", "item"]

@@ -115,6 +115,24 @@ class Requisition(Document):
         self.amount = sum((ln.amount for ln in lines), ZERO)
 
 
+class RequisitionLineQuerySet(models.QuerySet):
+    def with_open_qty(self):
+        """Annotates `open_qty` (= RequisitionLine.open_qty while the requisition is draft or
+        approved; 0 once it is closed or cancelled)."""
+        return self.annotate(
+            open_qty=Case(
+                When(requisition__status__in=(RequisitionStatus.DRAFT, RequisitionStatus.APPROVED),
+                     then=Greatest(F("qty") - F("ordered_qty"), Value(ZERO))),
+                default=Value(ZERO),
+                output_field=QTY,
+            )
+        )  # fmt: skip
+
+    def open(self):
+        """Lines still to order (planned supply for MRP), annotated with `open_qty`."""
+        return self.with_open_qty().filter(open_qty__gt=0)
+
+
 class RequisitionLine(SourceLinkMixin):
     requisition = models.ForeignKey(Requisition, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField(_("line"), default=10)
@@ -133,6 +151,8 @@ class RequisitionLine(SourceLinkMixin):
     unit_price = PriceField(_("estimated unit price"))
     amount = MoneyField(_("estimated amount"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = RequisitionLineQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("requisition line")
@@ -161,6 +181,28 @@ class RequisitionLine(SourceLinkMixin):
 
     def set_amounts(self) -> None:
         self.amount = round_money(to_decimal(self.qty) * to_decimal(self.unit_price))
+
+
+class RequisitionLineSource(models.Model):
+    """按源单生成采购申请: the source order line (e.g. a work order's material line) a requisition
+    line was created from, with the quantity it asked for. A merged line keeps one row per source."""
+
+    line = models.ForeignKey(RequisitionLine, on_delete=models.CASCADE, related_name="sources")
+    source_type = models.CharField(_("source document type"), max_length=60)
+    source_id = models.BigIntegerField(_("source document"))
+    source_line = models.BigIntegerField(_("source line"), null=True, blank=True)
+    source_number = models.CharField(_("source number"), max_length=60, blank=True)
+    item = models.ForeignKey("inventory.Item", on_delete=models.PROTECT, related_name="+", verbose_name=_("item"))
+    qty = QuantityField(_("quantity"))
+
+    class Meta:
+        verbose_name = _("requisition source")
+        verbose_name_plural = _("requisition sources")
+        ordering = ["line_id", "id"]
+        indexes = [models.Index(fields=["source_type", "source_id"])]
+
+    def __str__(self):
+        return f"{self.source_number} → {self.line_id}"
 
 
 # --- purchase orders ------------------------------------------------------------------------
@@ -196,6 +238,15 @@ class PurchaseOrderLineQuerySet(models.QuerySet):
         """Lines still to receive (scheduled receipts): confirmed order, open quantity > 0;
         annotated with `open_qty`."""
         return self.filter(order__status=OrderStatus.CONFIRMED).with_open_qty().filter(open_qty__gt=0)
+
+    def planning_supply(self):
+        """Scheduled receipts for MRP: lines of draft or confirmed orders with an open quantity
+        (closed lines and closed/cancelled orders never), annotated with `open_qty`."""
+        return (
+            self.filter(order__status__in=(OrderStatus.DRAFT, OrderStatus.CONFIRMED))
+            .with_open_qty()
+            .filter(open_qty__gt=0)
+        )
 
 
 class PurchaseOrder(Document):
@@ -424,6 +475,10 @@ class OutsourcingOrderQuerySet(models.QuerySet):
         """Confirmed orders with something still to receive (scheduled receipts); annotated."""
         return self.confirmed().with_open_qty().filter(open_qty__gt=0)
 
+    def planning(self):
+        """Orders MRP plans with (draft or confirmed), annotated with `open_qty`."""
+        return self.filter(status__in=(OrderStatus.DRAFT, OrderStatus.CONFIRMED)).with_open_qty()
+
 
 # Material at the subcontractor's side issued for an order, net: issued + supplement − returned.
 OO_NET_ISSUED = F("issued_qty") + F("supplement_qty") - F("returned_qty")
@@ -432,6 +487,10 @@ OO_NET_ISSUED = F("issued_qty") + F("supplement_qty") - F("returned_qty")
 class OutsourcingMaterialQuerySet(models.QuerySet):
     def of_confirmed_orders(self):
         return self.filter(order__status=OrderStatus.CONFIRMED)
+
+    def of_planning_orders(self):
+        """Material lists of the orders MRP plans with (draft or confirmed)."""
+        return self.filter(order__status__in=(OrderStatus.DRAFT, OrderStatus.CONFIRMED))
 
     def with_net_issued(self):
         """Annotates `net_issued_qty` (= OutsourcingMaterial.net_issued_qty)."""

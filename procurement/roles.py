@@ -19,6 +19,8 @@ The cost accountant (成本会计) only reads: accruals, payables ageing and sup
 """
 
 GRANTS = {
+    # the planner turns shortages into requisitions that keep their source (按源单生成采购申请)
+    "计划": ["procurement.add_requisition"],
     "仓库": [
         "procurement.add_purchasereceipt",
         "procurement.add_purchasereturn",

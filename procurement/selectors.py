@@ -32,7 +32,9 @@ MONEY = DecimalField(max_digits=18, decimal_places=2)
 
 
 def requisition_with_lines(pk: int) -> Requisition:
-    return Requisition.objects.prefetch_related("lines__item", "lines__supplier", "lines__po_lines__order").get(pk=pk)
+    return Requisition.objects.prefetch_related(
+        "lines__item", "lines__supplier", "lines__po_lines__order", "lines__sources"
+    ).get(pk=pk)
 
 
 def requisition_list():

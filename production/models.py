@@ -16,6 +16,7 @@ from .states import (
     OPEN_WO_STATUSES,
     DocStatus,
     IssueMethod,
+    KittingStatus,
     LineType,
     PickingMode,
     WarningKind,
@@ -149,7 +150,11 @@ class WorkOrder(Document):
         related_name="+",
         verbose_name=_("planner"),
     )
-    history = HistoricalRecords()
+    # the last kitting analysis (齐套分析, mrp.services.analysis): status, sets, when
+    kit_status = models.CharField(_("kitting status"), max_length=10, choices=KittingStatus.choices, blank=True)
+    kittable_sets = QuantityField(_("kittable sets"), null=True, blank=True, default=None)
+    kit_analysed_at = models.DateTimeField(_("kitting analysed at"), null=True, blank=True)
+    history = HistoricalRecords(excluded_fields=["kit_status", "kittable_sets", "kit_analysed_at"])
 
     objects = WorkOrderQuerySet.as_manager()
 
@@ -159,6 +164,7 @@ class WorkOrder(Document):
         permissions = [
             ("release_workorder", "Can release work orders"),
             ("cancel_workorder", "Can cancel work orders"),
+            ("replan_workorder", "Can change quantity and dates of released work orders"),
         ]
         constraints = [
             models.CheckConstraint(

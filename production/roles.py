@@ -4,7 +4,7 @@ The production lead (生产) holds every production permission: proposes picking
 supplements, reports starts, scrap and finished goods, closes orders. Besides:
 
 - the planner (计划) creates work orders (by hand, from sales-order lines — 以销定产 — and as
-  child orders), releases and cancels them;
+  child orders), releases, changes (变更: quantity and dates) and cancels them;
 - the warehouse clerk (仓库) posts (and reverses) pickings, returns, supplements and
   finished-goods receipts: the goods move through the stores;
 - the cost accountant (成本会计) only reads production documents (through the warehouse pages).
@@ -15,6 +15,7 @@ GRANTS = {
         "production.add_workorder",
         "production.release_workorder",
         "production.cancel_workorder",
+        "production.replan_workorder",
     ],
     "仓库": [
         "production.post_picking",

@@ -166,7 +166,19 @@ def work_order_page(pk: int) -> dict:
         "pickings": wo.pickings.all().order_by("-id"),
         "receipts": wo.receipts.select_related("warehouse").order_by("-id"),
         "children": wo.children.select_related("item"),
+        "requisitions": work_order_requisitions([wo.pk]).get(wo.pk, []),
+        "kit_proposal": kit_proposal(wo, kit),
     }
+
+
+def kit_proposal(wo: WorkOrder, kit: dict | None):
+    """Target sets proposed for a kit picking: the sets the last kitting analysis (齐套分析, shared
+    stock in priority order) gave the order, never above T_max; T_max when never analysed."""
+    if kit is None:
+        return None
+    if wo.kit_status and wo.kittable_sets is not None:
+        return max(min(wo.kittable_sets, kit["max_sets"]), kit["issued_sets"])
+    return kit["max_sets"]
 
 
 def picking_page(pk: int) -> dict:
@@ -396,6 +408,24 @@ def planning_net_issued() -> dict[int, dict[int, Decimal]]:
     return dict(out)
 
 
+def planning_material_lists() -> dict[int, dict[int, Decimal]]:
+    """Dependent demand of open work orders that have a material list (用料清单: the snapshot
+    taken at release, with later manual changes): {work order id: {component id: Σ max(required −
+    net issued, 0)}} over the component lines, one query. Orders absent here have no list yet
+    (MRP explodes the BOM valid at their start instead)."""
+    out: dict[int, dict[int, Decimal]] = defaultdict(dict)
+    rows = (
+        WorkOrderMaterial.objects.components()
+        .filter(work_order__status__in=OPEN_WO_STATUSES)
+        .with_remaining()
+        .values_list("work_order_id", "component_id", "remaining")
+    )
+    for wo_id, comp, left in rows:
+        per = out[wo_id]
+        per[comp] = per.get(comp, ZERO) + left
+    return dict(out)
+
+
 def sales_lines_to_make(limit: int = 200) -> list:
     """以销定产: confirmed, open sales-order lines of made or outsourced items with quantity left
     to arrange (crm.progress: to produce − covered by linked orders). Each line gets `.progress`
@@ -452,3 +482,22 @@ def open_demand_by_item(item_ids) -> dict:
         .annotate(q=Sum("remaining"))
     )
     return {r["component_id"]: r["q"] for r in rows}
+
+
+# Requisitions made from a work order's shortages (按源单生成采购申请) are procurement documents,
+# linked by mrp (above production): a provider (work order ids) -> {id: [{number, status, line_no,
+# item, qty}]} registered by mrp.apps (docs/adr/0006-cross-app-registries.md).
+WORK_ORDER_LINK_PROVIDERS: list = []
+
+
+def register_work_order_link_provider(fn) -> None:
+    if fn not in WORK_ORDER_LINK_PROVIDERS:
+        WORK_ORDER_LINK_PROVIDERS.append(fn)
+
+
+def work_order_requisitions(work_order_ids) -> dict[int, list[dict]]:
+    out: dict[int, list[dict]] = defaultdict(list)
+    for fn in WORK_ORDER_LINK_PROVIDERS:
+        for wo_id, rows in fn(work_order_ids).items():
+            out[wo_id].extend(rows)
+    return dict(out)

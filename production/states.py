@@ -69,3 +69,11 @@ class WarningKind(models.TextChoices):
     BEHIND = "behind", _("Behind schedule")
     OVERDUE = "overdue", _("Overdue")
     SHORT = "short", _("Short of material")
+
+
+class KittingStatus(models.TextChoices):
+    """Result of the last kitting analysis (齐套分析) written back on a work order."""
+
+    COMPLETE = "complete", _("Complete (齐套)")
+    PARTIAL = "partial", _("Partial (部分)")
+    SHORT = "short", _("Short (缺料)")

@@ -48,7 +48,7 @@ class WorkOrderTable(tables.Table):
     received_qty = QtyColumn(verbose_name=_("Received"))
     open_qty = QtyColumn(verbose_name=_("Not received (未入库)"), orderable=False, empty_values=())
     completion = tables.Column(verbose_name=_("Completion"), orderable=False, empty_values=())
-    kitting = tables.Column(verbose_name=_("Kitting"), orderable=False, empty_values=())
+    kitting = tables.Column(verbose_name=_("Kitting (kittable sets)"), order_by=("kit_status",), empty_values=())
     warnings = tables.Column(verbose_name=_("Warnings"), orderable=False, empty_values=())
     sales_order = tables.Column(verbose_name=_("Sales order"), orderable=False, empty_values=())
 
@@ -89,10 +89,14 @@ class WorkOrderTable(tables.Table):
         return fmt_decimal(record.tracking.completion_pct, 1)
 
     def render_kitting(self, record):
-        return record.kitting_label
+        """The last kitting analysis (齐套分析: stock shared in priority order), not a comparison
+        of each order with all the stock."""
+        return render_to_string("production/_kit_status.html", {"wo": record})
 
     def value_kitting(self, record):
-        return str(record.kitting_label)
+        if not record.kit_status:
+            return ""
+        return f"{record.get_kit_status_display()} {fmt_decimal(record.kittable_sets)}"
 
     def render_warnings(self, record):
         return warning_badges(record)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("wo/<int:pk>/cancel/", views.wo_cancel, name="wo_cancel"),
     path("wo/<int:pk>/children/", views.wo_children, name="wo_children"),
     path("wo/<int:pk>/scrap/", views.wo_scrap, name="wo_scrap"),
+    path("wo/<int:pk>/change/", views.wo_change, name="wo_change"),
     path("wo/<int:pk>/material/<int:material_id>/", views.wo_material_update, name="wo_material_update"),
     path("wo/<int:pk>/kit-pick/", views.wo_kit_pick, name="wo_kit_pick"),
     path("wo/<int:pk>/pick/", views.wo_qty_pick, name="wo_qty_pick"),

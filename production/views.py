@@ -45,6 +45,7 @@ POST = ("POST",)
 ADD_WO = "production.add_workorder"  # create by hand, from a sales-order line, child orders
 RELEASE_WO = "production.release_workorder"
 CANCEL_WO = "production.cancel_workorder"
+REPLAN_WO = "production.replan_workorder"  # 变更: quantity and dates after release
 REPORT_WO = "production.change_workorder"  # start, scrap, close
 CHANGE_MATERIAL = "production.change_workordermaterial"
 ADD_PICKING = "production.add_picking"  # propose kit, batch, merged pickings, returns, supplements
@@ -245,6 +246,39 @@ def wo_scrap(request, pk):
         lambda: wos.work_order_report_scrap(work_order_id=wo.pk, qty=qty, user=request.user),
         _("Scrap recorded."),
     )
+
+
+@module_required(MODULE, action=REPLAN_WO, methods=POST)
+def wo_change(request, pk):
+    """变更: quantity and dates with a reason; then the shortage analysis of the order in one click."""
+    from django.utils.html import format_html
+
+    wo = get_object_or_404(WorkOrder, pk=pk)
+    try:
+        qty = parse_quantity(request.POST.get("qty"), label=_("Quantity"), positive=True, required=False)
+        start = parse_date(request.POST.get("planned_start"), label=_("Planned start"), required=False)
+        finish = parse_date(request.POST.get("planned_finish"), label=_("Planned finish"), required=False)
+        wos.work_order_change(
+            work_order_id=wo.pk,
+            qty=qty,
+            planned_start=start,
+            planned_finish=finish,
+            reason=request.POST.get("reason", "")[:80],
+            user=request.user,
+        )
+    except (InputError, DomainError) as exc:
+        return _refused(request, exc, _wo_back(wo))
+    url = reverse("mrp:shortage") + f"?orders=wo:{wo.pk}"
+    messages.success(
+        request,
+        format_html(
+            '{} <a href="{}" id="shortage-link">{}</a>',
+            _("Work order %(wo)s changed.") % {"wo": wo.number},
+            url,
+            _("Shortage analysis of this order"),
+        ),
+    )
+    return redirect(_wo_back(wo))
 
 
 @module_required(MODULE, action=ADD_WO, methods=POST)

@@ -199,6 +199,8 @@ def lead_convert(
         stage=Stage.INITIAL,
         probability=10,
         reached_rank=1,
+        campaign_id=lead.campaign_id,  # marketing (issue 19): the opportunity keeps the lead's campaign and source
+        source=lead.source,
     )
     StageChange.objects.create(opportunity=opp, from_stage="", to_stage=Stage.INITIAL, user=user)
     lead.status = LeadStatus.CONVERTED

@@ -11,6 +11,8 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.locks import lock_rows
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 from inventory.models import StockMove
 from inventory.services.ledger import MoveSpec, stock_moves_post
@@ -79,6 +81,7 @@ def delivery_confirm(*, delivery_id: int, user: User | None) -> Delivery:
     if dn.status == PostStatus.CONFIRMED:
         return dn
     POST_FLOW.check(dn, PostStatus.CONFIRMED)
+    assert_open(dn.delivery_date)
     dlines = list(dn.lines.order_by("line_no"))
     ol_ids = sorted({dl.order_line_id for dl in dlines})
     order_lines = lock_rows(SalesOrderLine.objects.all(), ol_ids)
@@ -125,6 +128,7 @@ def delivery_confirm(*, delivery_id: int, user: User | None) -> Delivery:
     POST_FLOW.apply(dn, PostStatus.CONFIRMED)
     dn.confirmed_at, dn.confirmed_by = timezone.now(), user
     dn.save()
+    announce(DELIVERY_SOURCE, dn.pk, number=dn.number, on_date=dn.delivery_date, user=user)
     return dn
 
 
@@ -188,6 +192,7 @@ def return_confirm(*, return_id: int, user: User | None) -> SalesReturn:
     if sr.status == PostStatus.CONFIRMED:
         return sr
     POST_FLOW.check(sr, PostStatus.CONFIRMED)
+    assert_open(sr.return_date)
     rlines = list(sr.lines.order_by("line_no"))
     dl_ids = sorted({r.delivery_line_id for r in rlines})
     dlines = lock_rows(DeliveryLine.objects.all(), dl_ids)
@@ -236,4 +241,5 @@ def return_confirm(*, return_id: int, user: User | None) -> SalesReturn:
     POST_FLOW.apply(sr, PostStatus.CONFIRMED)
     sr.confirmed_at, sr.confirmed_by = timezone.now(), user
     sr.save()
+    announce(RETURN_SOURCE, sr.pk, number=sr.number, on_date=sr.return_date, user=user)
     return sr

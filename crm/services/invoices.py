@@ -17,6 +17,8 @@ from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.locks import lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 
 from ..engine import line_amounts
@@ -194,6 +196,7 @@ def invoice_confirm(*, invoice_id: int, user: User | None) -> SalesInvoice:
     if inv.status == PostStatus.CONFIRMED:
         return inv
     POST_FLOW.check(inv, PostStatus.CONFIRMED)
+    assert_open(inv.invoice_date)
     lines = list(inv.lines.order_by("line_no"))
     for ln in lines:
         if not TAX_CODE_RE.match(ln.tax_code or ""):
@@ -220,6 +223,7 @@ def invoice_confirm(*, invoice_id: int, user: User | None) -> SalesInvoice:
     if not inv.request_serial:
         inv.request_serial = _new_serial(inv)
     inv.save()
+    announce("crm.invoice", inv.pk, number=inv.number, on_date=inv.invoice_date, user=user)
     return inv
 
 

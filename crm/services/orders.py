@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, to_decimal
+from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.numbering import next_number
 from erp.types import User
 from inventory.models import Item
@@ -290,7 +290,17 @@ def order_confirm(*, order_id: int, user: User | None, today: datetime.date | No
     ORDER_FLOW.apply(order, OrderStatus.CONFIRMED)
     order.confirmed_at, order.confirmed_by = timezone.now(), user
     order.save()
+    _planning_change(order, [ln.item_id for ln in lines], _("%(doc)s confirmed"))
     return order
+
+
+def _planning_change(order: SalesOrder, item_ids, cause: str, **params) -> None:
+    """Net change (docs/mrp.md §5): the plan of these items follows this order."""
+    from inventory.services.planning import record_planning_change
+
+    record_planning_change(
+        item_ids=item_ids, cause=cause % {"doc": order.number, **params}, document=order.number, kind="sales_order"
+    )
 
 
 @transaction.atomic
@@ -298,8 +308,10 @@ def order_close(*, order_id: int, user: User | None) -> SalesOrder:
     """结案: nothing more will be delivered; open quantities stop counting as demand."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
+        items = list(order.lines.filter(closed=False).values_list("item_id", flat=True))
         order.lines.update(closed=True)
         order.save()
+        _planning_change(order, items, _("%(doc)s closed"))
     return order
 
 
@@ -313,7 +325,71 @@ def order_cancel(*, order_id: int, user: User | None) -> SalesOrder:
         or order.deliveries.filter(status=PostStatus.CONFIRMED).exists()
     ):
         raise StateError(_("%(order)s has deliveries: close it instead of cancelling.") % {"order": order})
+    was_confirmed = order.status == OrderStatus.CONFIRMED
     ORDER_FLOW.apply(order, OrderStatus.CANCELLED)
+    items = list(order.lines.filter(closed=False).values_list("item_id", flat=True))
     order.lines.update(closed=True)
     order.save()
+    if was_confirmed:
+        _planning_change(order, items, _("%(doc)s cancelled"))
     return order
+
+
+@transaction.atomic
+def sales_order_line_change(
+    *,
+    line_id: int,
+    reason: str,
+    qty: Decimal | None = None,
+    due_date: datetime.date | None = None,
+    user: User | None = None,
+) -> SalesOrderLine:
+    """变更: change the quantity and/or the due date of a line of a confirmed order, with a reason.
+
+    The quantity never goes below what was delivered (net of returns) or invoiced; the due date
+    not before the order date. Amounts and the order's totals are recomputed; the order's history
+    row carries the reason (audit). The only place that changes these fields after confirmation."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the change."), code="no_reason")
+    line = SalesOrderLine.objects.select_related("order").get(pk=line_id)
+    order = SalesOrder.objects.select_for_update().get(pk=line.order_id)
+    line = SalesOrderLine.objects.select_for_update().get(pk=line_id)
+    if order.status != OrderStatus.CONFIRMED or line.closed:
+        raise StateError(
+            _("%(order)s is %(status)s: only lines of confirmed orders that are not closed can be changed.")
+            % {"order": order, "status": order.get_status_display()},
+            code="not_changeable",
+        )
+    new_qty = line.qty if qty is None else to_decimal(qty)
+    new_due = line.due_date if due_date is None else due_date
+    if new_qty <= 0:
+        raise ValidationError(_("The quantity must be greater than 0."), code="qty")
+    floor_qty = max(line.delivered_qty, line.invoiced_qty)
+    if new_qty < floor_qty:
+        raise ValidationError(
+            _("Line %(line)s of %(order)s: the quantity cannot go below the %(done)s already delivered or invoiced.")
+            % {"line": line.line_no, "order": order, "done": fmt_decimal(floor_qty)},
+            code="below_delivered",
+        )
+    if new_due < order.order_date:
+        raise ValidationError(_("The due date cannot be before the order date."), code="due_before_order")
+    if new_qty == line.qty and new_due == line.due_date:
+        return line
+    old_qty, old_due = line.qty, line.due_date
+    a = line_amounts(new_qty, line.unit_price, line.tax_rate, discount=line.discount_rate)
+    line.qty, line.due_date, line.amount, line.tax_amount = new_qty, new_due, a.amount, a.tax
+    line.save(update_fields=["qty", "due_date", "amount", "tax_amount"])
+    _totals(order, list(order.lines.all()))
+    note = _("Line %(line)s: quantity %(old)s → %(new)s, due %(od)s → %(nd)s: %(reason)s") % {
+        "line": line.line_no,
+        "old": fmt_decimal(old_qty),
+        "new": fmt_decimal(new_qty),
+        "od": old_due.isoformat(),
+        "nd": new_due.isoformat(),
+        "reason": reason,
+    }
+    order._change_reason = note[:100]  # type: ignore[attr-defined]  # the history row's reason (audit)
+    order.save(update_fields=["amount", "tax_amount", "total", "updated_at"])
+    _planning_change(order, [line.item_id], _("%(doc)s line %(line)s changed"), line=line.line_no)
+    return line

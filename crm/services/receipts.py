@@ -11,6 +11,8 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
 from erp.locks import lock_rows
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 
 from ..models import PaymentPlan, Receipt, ReceiptAllocation, SalesInvoice, SalesOrder
@@ -97,6 +99,7 @@ def receipt_confirm(*, receipt_id: int, user: User | None) -> Receipt:
     if rc.status == PostStatus.CONFIRMED:
         return rc
     POST_FLOW.check(rc, PostStatus.CONFIRMED)
+    assert_open(rc.receipt_date)
     allocs = list(rc.allocations.all())
     if sum((a.amount for a in allocs), ZERO) > rc.amount:
         raise ValidationError(_("The matched amounts exceed the amount received."))
@@ -126,6 +129,7 @@ def receipt_confirm(*, receipt_id: int, user: User | None) -> Receipt:
     POST_FLOW.apply(rc, PostStatus.CONFIRMED)
     rc.confirmed_at, rc.confirmed_by = timezone.now(), user
     rc.save()
+    announce("crm.receipt", rc.pk, number=rc.number, on_date=rc.receipt_date, user=user)
     return rc
 
 

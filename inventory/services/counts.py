@@ -24,6 +24,7 @@ from erp.fields import ZERO, round_money
 from erp.input import errors_text, parse_quantity
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.postings import announce
 from erp.types import User
 
 from ..models import Item, StockBalance, StockCount, StockCountLine, StockCountStatus, StockMove
@@ -214,6 +215,7 @@ def stock_count_confirm(*, doc_id: int, user: User | None = None) -> StockCount:
             m = by_line[ln.pk]
             ln.diff_qty, ln.diff_value, ln.unit_cost = m.qty, m.value, m.unit_cost
         StockCountLine.objects.bulk_update(lines, ["diff_qty", "diff_value", "unit_cost"])
+        announce(doc.SOURCE_TYPE, doc.pk, number=doc.number, on_date=doc.doc_date, user=user)
     doc.confirmed_at = timezone.now()
     doc.confirmed_by = user if getattr(user, "pk", None) else None
     doc.save(update_fields=["status", "confirmed_at", "confirmed_by"])
@@ -232,6 +234,14 @@ def stock_count_cancel(*, doc_id: int, user: User | None = None, move_date: date
     ):
         stock_moves_reverse(
             source_type=doc.SOURCE_TYPE, source_id=doc.pk, move_date=move_date or timezone.localdate(), user=user
+        )
+        announce(
+            doc.SOURCE_TYPE,
+            doc.pk,
+            number=doc.number,
+            on_date=move_date or timezone.localdate(),
+            reversal=True,
+            user=user,
         )
     doc.cancelled_at = timezone.now()
     doc.save(update_fields=["status", "cancelled_at"])

@@ -18,6 +18,7 @@ from erp.fields import ZERO, round_money, to_decimal
 from erp.input import errors_text, parse_price, parse_quantity
 from erp.locks import lock_row
 from erp.numbering import next_number
+from erp.postings import announce
 from erp.types import User
 
 from ..models import (
@@ -178,6 +179,7 @@ def _mark_confirmed(doc, user):
     doc.confirmed_at = timezone.now()
     doc.confirmed_by = user if getattr(user, "pk", None) else None
     doc.save(update_fields=["status", "confirmed_at", "confirmed_by"])
+    announce(doc.SOURCE_TYPE, doc.pk, number=doc.number, on_date=doc.doc_date, user=user)
 
 
 @transaction.atomic
@@ -282,6 +284,14 @@ def _cancel(model, doc_id: int, user, move_date):
     if was == StockDocStatus.CONFIRMED:
         stock_moves_reverse(
             source_type=doc.SOURCE_TYPE, source_id=doc.pk, move_date=move_date or timezone.localdate(), user=user
+        )
+        announce(
+            doc.SOURCE_TYPE,
+            doc.pk,
+            number=doc.number,
+            on_date=move_date or timezone.localdate(),
+            reversal=True,
+            user=user,
         )
     doc.cancelled_at = timezone.now()
     doc.save(update_fields=["status", "cancelled_at"])

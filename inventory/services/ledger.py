@@ -188,6 +188,15 @@ def stock_moves_post(
 
     StockMove.objects.bulk_create(created, batch_size=1000)
     _save_balances([balances[p] for p in touched])
+    if any(warehouses[w].nettable for _i, w in touched):  # net change (docs/mrp.md §5)
+        from .planning import record_planning_change
+
+        record_planning_change(
+            item_ids=[i for i, w in touched if warehouses[w].nettable],
+            cause=_("%(doc)s posted") % {"doc": source_number or source_type},
+            document=source_number,
+            kind="stock",
+        )
     return created
 
 

@@ -9,6 +9,7 @@ from .orders import (
     purchase_order_create,
     purchase_order_line_change,
     purchase_order_line_close,
+    purchase_order_line_reschedule,
 )
 from .outsourcing import (
     outsourcing_material_move,
@@ -17,6 +18,7 @@ from .outsourcing import (
     outsourcing_order_close,
     outsourcing_order_confirm,
     outsourcing_order_create,
+    outsourcing_order_reschedule,
     outsourcing_receipt_post,
 )
 from .receipts import purchase_receipt_post, purchase_return_post
@@ -38,6 +40,7 @@ __all__ = [
     "outsourcing_order_close",
     "outsourcing_order_confirm",
     "outsourcing_order_create",
+    "outsourcing_order_reschedule",
     "outsourcing_receipt_post",
     "purchase_order_cancel",
     "purchase_order_close",
@@ -45,6 +48,7 @@ __all__ = [
     "purchase_order_create",
     "purchase_order_line_change",
     "purchase_order_line_close",
+    "purchase_order_line_reschedule",
     "purchase_receipt_post",
     "purchase_return_post",
     "requisition_approve",

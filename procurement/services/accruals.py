@@ -19,6 +19,7 @@ from erp.fields import ZERO, round_money
 from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings, Period, PeriodStatus
 from erp.periods import assert_open, period_for
+from erp.postings import announce
 from erp.types import User
 from inventory.models import StockBalance
 from inventory.services.ledger import MoveSpec, stock_moves_post
@@ -321,6 +322,7 @@ def accruals_period_start(*, on_date: datetime.date, user: User | None = None) -
                 document_number=str(period),
                 user=user,
             )
+            announce("procurement.accrualentry", entry.pk, number=str(period), on_date=start, user=user)
             made += 1
     return made
 
@@ -370,6 +372,7 @@ def accruals_period_end(*, year: int, month: int, user: User | None = None) -> i
                 document_number=str(period),
                 user=user,
             )
+            announce("procurement.accrualentry", entry.pk, number=str(period), on_date=end, user=user)
             made += 1
     return made
 

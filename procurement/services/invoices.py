@@ -16,6 +16,7 @@ from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
 from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 from inventory.models import Supplier
 
@@ -252,6 +253,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user: User | None = None) -> Su
     inv.confirmed_at = timezone.now()
     inv.confirmed_by = _user(user)
     inv.save()
+    announce("procurement.supplierinvoice", inv.pk, number=inv.number, on_date=inv.invoice_date, user=user)
     return inv
 
 
@@ -278,4 +280,5 @@ def supplier_invoice_pay(*, invoice_id: int, amount, user: User | None = None) -
         )
     inv.paid_amount += amount
     inv.save(update_fields=["paid_amount", "updated_at"])
+    announce("procurement.supplierpayment", inv.pk, number=inv.number, amount=amount, user=user)
     return inv

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, to_decimal
+from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
 from erp.types import User
@@ -24,6 +24,15 @@ from .requisitions import write_back_ordered
 
 def _user(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
+
+
+def _planning_change(po: PurchaseOrder, item_ids, cause: str, **params) -> None:
+    """Net change (docs/mrp.md §5): the plan of these items follows this order."""
+    from inventory.services.planning import record_planning_change
+
+    record_planning_change(
+        item_ids=item_ids, cause=cause % {"doc": po.number, **params}, document=po.number, kind="purchase_order"
+    )
 
 
 @transaction.atomic
@@ -82,6 +91,7 @@ def purchase_order_create(
     PurchaseOrderLine.objects.bulk_create(objs)
     po.set_totals(objs)
     po.save(update_fields=["amount", "tax_amount", "total"])
+    _planning_change(po, [o.item_id for o in objs], _("%(doc)s created"))
     return po
 
 
@@ -111,6 +121,7 @@ def purchase_order_confirm(*, order_id: int, user: User | None = None) -> Purcha
     po.confirmed_at = timezone.now()
     po.confirmed_by = _user(user)
     po.save()
+    _planning_change(po, po.lines.values_list("item_id", flat=True), _("%(doc)s confirmed"))
     return po
 
 
@@ -151,6 +162,63 @@ def purchase_order_line_change(
     line.set_amounts()
     line.save()
     refresh_order_totals(po)  # the order's history shows when it changed
+    _planning_change(po, [line.item_id], _("%(doc)s line %(line)s changed"), line=line.line_no)
+    return line
+
+
+@transaction.atomic
+def purchase_order_line_reschedule(
+    *,
+    line_id: int,
+    qty=None,
+    due_date: datetime.date | None = None,
+    reason: str,
+    user: User | None = None,
+) -> PurchaseOrderLine:
+    """改期/改量 of a confirmed order's line (e.g. a supplier's proposal the buyer accepted): the only
+    place a confirmed line's quantity or due date changes once goods may have arrived. The new
+    quantity may not fall below what was received net; the date may not precede the order date.
+    Audited: the order's history row carries the old and new values and the reason."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Give a reason for the change."), code="no_reason")
+    order_id = PurchaseOrderLine.objects.filter(pk=line_id).values_list("order_id", flat=True).get()
+    po = lock_row(PurchaseOrder, order_id)  # the order before its line (erp.locks)
+    line = lock_row(PurchaseOrderLine.objects.select_related("item"), line_id, of=("self",))
+    if po.status != OrderStatus.CONFIRMED or line.closed:
+        raise StateError(
+            _("%(doc)s line %(line)s is closed or its order is not confirmed: it cannot be rescheduled.")
+            % {"doc": po, "line": line.line_no},
+            code="bad_state",
+        )
+    changes = []
+    if qty is not None:
+        new_qty = positive_qty(qty, label=str(line.item))
+        if new_qty < line.net_received_qty:
+            raise ValidationError(
+                _("%(doc)s line %(line)s: %(received)s were already received; the quantity cannot be less.")
+                % {"doc": po, "line": line.line_no, "received": fmt_decimal(line.net_received_qty)},
+                code="below_received",
+            )
+        if new_qty != line.qty:
+            write_back_ordered(deltas={line.requisition_line_id: new_qty - line.qty})
+            changes.append(f"qty {fmt_decimal(line.qty)} → {fmt_decimal(new_qty)}")
+            line.qty = new_qty
+    if due_date is not None and due_date != line.due_date:
+        _check_due(due_date, po.order_date, line.item)
+        changes.append(f"due {line.due_date.isoformat()} → {due_date.isoformat()}")
+        line.due_date = due_date
+    if not changes:
+        return line
+    line.set_amounts()
+    line.save()
+    why = f"line {line.line_no}: {', '.join(changes)}; {reason.strip()}"
+    po._change_reason = why[:100]  # type: ignore[attr-defined]  # simple-history: the audit row says why
+    if _user(user):
+        po._history_user = user  # type: ignore[attr-defined]
+    refresh_order_totals(po)  # the order's history row (with the change reason) is the audit record
+    _planning_change(
+        po, [line.item_id], _("%(doc)s line %(line)s: %(changes)s"), line=line.line_no, changes=", ".join(changes)
+    )
     return line
 
 
@@ -159,8 +227,10 @@ def purchase_order_close(*, order_id: int, user: User | None = None) -> Purchase
     """Close short (关闭): what was received stays; nothing more can be received."""
     po = lock_row(PurchaseOrder, order_id)
     if ORDER_FLOW.apply(po, OrderStatus.CLOSED):
+        items = list(po.lines.filter(closed=False).values_list("item_id", flat=True))
         po.lines.update(closed=True)
         po.save()
+        _planning_change(po, items, _("%(doc)s closed short"))
     return po
 
 
@@ -174,6 +244,7 @@ def purchase_order_line_close(*, line_id: int, user: User | None = None) -> Purc
     if not line.closed:
         line.closed = True
         line.save(update_fields=["closed"])
+        _planning_change(po, [line.item_id], _("%(doc)s line %(line)s closed short"), line=line.line_no)
     if not po.lines.filter(closed=False).exists():
         ORDER_FLOW.apply(po, OrderStatus.CLOSED)
         po.save()
@@ -199,4 +270,5 @@ def purchase_order_cancel(*, order_id: int, user: User | None = None) -> Purchas
     write_back_ordered(deltas=back)
     ORDER_FLOW.apply(po, OrderStatus.CANCELLED)
     po.save()
+    _planning_change(po, [ln.item_id for ln in lines], _("%(doc)s cancelled"))
     return po

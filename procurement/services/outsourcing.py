@@ -13,6 +13,8 @@ from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, round_qty, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 from inventory.models import Item, Supplier, Warehouse, WarehouseKind
 from inventory.services.ledger import MoveSpec, stock_moves_post
@@ -35,6 +37,16 @@ from .common import non_negative, positive_qty
 
 def _user(user: User | None) -> User | None:
     return user if getattr(user, "pk", None) else None
+
+
+def _planning_change(order: OutsourcingOrder, cause: str) -> None:
+    """Net change (docs/mrp.md §5): the order's item (supply) and its materials (demand)."""
+    from inventory.services.planning import record_planning_change
+
+    items = [order.item_id, *order.materials.values_list("component_id", flat=True)]
+    record_planning_change(
+        item_ids=items, cause=cause % {"doc": order.number}, document=order.number, kind="outsourcing_order"
+    )
 
 
 @transaction.atomic
@@ -93,6 +105,7 @@ def outsourcing_order_create(
     order.set_totals()
     order.save()
     _build_materials(order, materials=materials, issue_warehouse_id=issue_warehouse_id)
+    _planning_change(order, _("%(doc)s created"))
     return order
 
 
@@ -152,6 +165,41 @@ def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date
         order.qty = new
     order.set_totals()
     order.save()
+    _planning_change(order, _("%(doc)s changed"))
+    return order
+
+
+@transaction.atomic
+def outsourcing_order_reschedule(
+    *, order_id: int, due_date: datetime.date, reason: str, user: User | None = None
+) -> OutsourcingOrder:
+    """Move the expected completion (due date) of a confirmed order, also after material moved
+    (e.g. a subcontractor's progress report). Not before the start date. Audited: the order's
+    history row carries the old and new date and the reason."""
+    if not (reason or "").strip():
+        raise ValidationError(_("Give a reason for the change."), code="no_reason")
+    order = lock_row(OutsourcingOrder, order_id)
+    if order.status != OrderStatus.CONFIRMED:
+        raise StateError(
+            _("%(doc)s is %(status)s: only confirmed orders can be rescheduled.")
+            % {"doc": order, "status": order.get_status_display()},
+            code="bad_state",
+        )
+    if due_date < order.start_date:
+        raise ValidationError(
+            _("%(doc)s: the due date %(due)s is before the start date %(start)s.")
+            % {"doc": order, "due": due_date.isoformat(), "start": order.start_date.isoformat()},
+            code="due_before_start",
+        )
+    if due_date == order.due_date:
+        return order
+    why = f"due {order.due_date.isoformat()} → {due_date.isoformat()}; {reason.strip()}"
+    order._change_reason = why[:100]  # type: ignore[attr-defined]  # simple-history: the audit row says why
+    if _user(user):
+        order._history_user = user  # type: ignore[attr-defined]
+    order.due_date = due_date
+    order.save(update_fields=["due_date", "updated_at"])
+    _planning_change(order, _("%(doc)s rescheduled"))
     return order
 
 
@@ -165,6 +213,7 @@ def outsourcing_order_confirm(*, order_id: int, user: User | None = None) -> Out
     order.confirmed_by = _user(user)
     order.save()
     subcontractor_location_for(supplier_id=order.supplier_id)
+    _planning_change(order, _("%(doc)s confirmed"))
     return order
 
 
@@ -173,6 +222,7 @@ def outsourcing_order_close(*, order_id: int, user: User | None = None) -> Outso
     order = lock_row(OutsourcingOrder, order_id)
     if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
         order.save()
+        _planning_change(order, _("%(doc)s closed short"))
     return order
 
 
@@ -189,6 +239,7 @@ def outsourcing_order_cancel(*, order_id: int, user: User | None = None) -> Outs
         )
     ORDER_FLOW.apply(order, OrderStatus.CANCELLED)
     order.save()
+    _planning_change(order, _("%(doc)s cancelled"))
     return order
 
 
@@ -208,6 +259,7 @@ def outsourcing_material_move(
     issue/supplement: our warehouse → the subcontractor's location; return: back; scrap: written
     off at the subcontractor. Issues beyond the still-to-issue quantity must be supplements.
     The order, then its material lines are locked (primary-key order, erp.locks)."""
+    assert_open(on_date)
     order = lock_row(OutsourcingOrder, order_id)
     if order.status != OrderStatus.CONFIRMED:
         raise StateError(
@@ -313,6 +365,7 @@ def outsourcing_material_move(
             user=_user(user),
             source_number=doc.number,
         )
+    announce("procurement.outsourcingissue", doc.pk, number=doc.number, on_date=on_date, user=user)
     return doc
 
 
@@ -331,6 +384,7 @@ def outsourcing_receipt_post(
     exactly what is still theoretical); the fee (qty × unit fee) is accrued until invoiced."""
     from erp.models import CompanySettings
 
+    assert_open(receipt_date)
     order = lock_row(OutsourcingOrder, order_id)
     if order.status != OrderStatus.CONFIRMED:
         raise StateError(
@@ -434,4 +488,5 @@ def outsourcing_receipt_post(
         reason=AccrualReason.RECEIPT,
         document_number=receipt.number,
     )
+    announce("procurement.outsourcingreceipt", receipt.pk, number=receipt.number, on_date=receipt_date, user=user)
     return receipt

@@ -11,6 +11,8 @@ from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 from inventory.models import Warehouse, WarehouseKind
 from inventory.services.ledger import MoveSpec, stock_moves_post
@@ -64,6 +66,7 @@ def purchase_receipt_post(
     CompanySettings.over_receipt_tolerance_pct is refused and nothing is posted."""
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
+    assert_open(receipt_date)
     po = lock_row(PurchaseOrder.objects.select_related("supplier"), order_id, of=("self",))
     if po.status != OrderStatus.CONFIRMED:
         raise StateError(
@@ -154,6 +157,7 @@ def purchase_receipt_post(
             for rl in rlines
         ]
     )
+    announce("procurement.purchasereceipt", receipt.pk, number=receipt.number, on_date=receipt_date, user=user)
     return receipt
 
 
@@ -169,6 +173,7 @@ def purchase_return_post(
     """退货: give back (receipt_line_id, qty) of goods not yet invoiced (invoiced goods need a
     red-letter invoice first). Stock leaves at the receipt price; the accrual is reversed; the
     PO line's open quantity grows again unless the line is closed."""
+    assert_open(return_date)
     receipt = lock_row(PurchaseReceipt, receipt_id)
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
@@ -251,4 +256,5 @@ def purchase_return_post(
         user=_user(user),
         source_number=ret.number,
     )
+    announce("procurement.purchasereturn", ret.pk, number=ret.number, on_date=return_date, user=user)
     return ret

@@ -5,17 +5,18 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
-from erp.locks import lock_row, lock_rows
+from erp.locks import AdvisoryLock, advisory_lock, lock_row, lock_rows
 from erp.numbering import next_number
 from erp.types import User
 from inventory.models import Item
 
-from ..models import PurchaseOrder, PurchaseOrderLine, Requisition, RequisitionLine
+from ..models import PurchaseOrder, PurchaseOrderLine, Requisition, RequisitionLine, RequisitionLineSource
 from ..states import REQUISITION_FLOW, OrderStatus, RequisitionStatus
 from . import prices
 from .common import positive_qty
@@ -89,22 +90,110 @@ def estimated_price(line: RequisitionLine, price_rows: dict) -> Decimal:
 
 
 def requisition_create_from_sources(
-    *, sources: list[dict], request_date: datetime.date | None = None, user: User | None = None, approve: bool = False
+    *,
+    sources: list[dict],
+    request_date: datetime.date | None = None,
+    user: User | None = None,
+    approve: bool = False,
+    merge: bool = False,
 ) -> Requisition:
-    """For MRP and shortage lists: each source dict has item_id, qty, need_date, source_type
-    (e.g. "mrp.plannedorder", "production.workorderline"), source_id, source_line, source_number
-    and optional supplier_id. The source link is kept on each requisition line."""
+    """按源单生成采购申请, for MRP and shortage lists: each source dict has item_id, qty, need_date,
+    source_type (e.g. "mrp.plannedorder", "production.workorder"), source_id, source_line,
+    source_number and optional supplier_id. Every line keeps its source link(s) (RequisitionLineSource);
+    `merge` makes one line per item and supplier (quantities summed, the earliest need date) that
+    keeps all its sources. A source line already on a live (not cancelled) requisition is refused,
+    naming that requisition."""
     for src in sources:
         if not src.get("source_type") or src.get("source_id") is None:
             raise ValidationError(_("Every line must name its source document."), code="no_source")
     with transaction.atomic():
+        advisory_lock(AdvisoryLock.REQUISITION_SOURCES)
+        _refuse_taken_sources(sources)
+        groups: dict[tuple, list[dict]] = defaultdict(list)
+        for i, src in enumerate(sources):
+            key = (src["item_id"], src.get("supplier_id")) if merge else (i,)
+            groups[key].append(src)
+        lines = []
+        for group in groups.values():
+            first = group[0]
+            lines.append(
+                {
+                    **first,
+                    "qty": sum((to_decimal(s["qty"]) for s in group), ZERO),
+                    "need_date": min((s["need_date"] for s in group if s.get("need_date")), default=None),
+                    "source_number": first.get("source_number", "")
+                    if len(group) == 1
+                    else _("%(n)s sources") % {"n": len(group)},
+                }
+            )
         req = requisition_create(
-            request_date=request_date or timezone.localdate(), lines=sources, user=user, note=_("Generated")
+            request_date=request_date or timezone.localdate(), lines=lines, user=user, note=_("Generated")
         )
+        links = []
+        for line, group in zip(req.lines.order_by("line_no"), groups.values(), strict=True):
+            for s in group:
+                links.append(
+                    RequisitionLineSource(
+                        line=line,
+                        source_type=s["source_type"],
+                        source_id=s["source_id"],
+                        source_line=s.get("source_line"),
+                        source_number=s.get("source_number", "")[:60],
+                        item_id=s["item_id"],
+                        qty=to_decimal(s["qty"]),
+                    )
+                )
+        RequisitionLineSource.objects.bulk_create(links)
         if approve:
             requisition_approve(requisition_id=req.pk, user=user)
             req.refresh_from_db()
     return req
+
+
+def _refuse_taken_sources(sources: list[dict]) -> None:
+    """A source line (type, document, line, item) already on a live requisition is refused."""
+    cond = Q()
+    for s in sources:
+        cond |= Q(source_type=s["source_type"], source_id=s["source_id"], source_line=s.get("source_line"))
+    taken = (
+        RequisitionLineSource.objects.filter(cond)
+        .exclude(line__requisition__status=RequisitionStatus.CANCELLED)
+        .values_list("source_type", "source_id", "source_line", "item_id", "source_number", "line__requisition__number")
+    )
+    wanted = {(s["source_type"], s["source_id"], s.get("source_line"), s["item_id"]) for s in sources}
+    hits = sorted({(num, req) for t, i, ln, item, num, req in taken if (t, i, ln, item) in wanted})
+    if hits:
+        raise ValidationError(
+            _("Already requested: %(lines)s.")
+            % {"lines": ", ".join(_("%(src)s on %(req)s") % {"src": num, "req": req} for num, req in hits)},
+            code="source_taken",
+        )
+
+
+def requisition_sources_of(*, source_type: str, source_ids) -> dict[int, list[dict]]:
+    """{source document id: [{requisition id, number, status, line_no, item, qty, source_line}]}
+    of the live requisitions made from those documents (one query)."""
+    out: dict[int, list[dict]] = defaultdict(list)
+    rows = (
+        RequisitionLineSource.objects.filter(source_type=source_type, source_id__in=list(source_ids))
+        .exclude(line__requisition__status=RequisitionStatus.CANCELLED)
+        .select_related("line__requisition", "item")
+        .order_by("line__requisition_id", "line__line_no", "id")
+    )
+    for r in rows:
+        req = r.line.requisition
+        out[r.source_id].append(
+            {
+                "requisition_id": req.pk,
+                "number": req.number,
+                "status": req.get_status_display(),
+                "line_no": r.line.line_no,
+                "item": r.item,
+                "qty": r.qty,
+                "source_line": r.source_line,
+            }
+        )
+    return dict(out)
 
 
 @transaction.atomic

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
 
@@ -263,6 +265,7 @@ def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user: Us
     if picking.status == DocStatus.CONFIRMED:
         return picking
     DOC_FLOW.check(picking, DocStatus.CONFIRMED)
+    assert_open(picking.pick_date)
     lines = list(picking.lines.prefetch_related("allocations").order_by("line_no"))
     allocations = [a for line in lines for a in line.allocations.all()]
     materials = lock_materials({a.material_id for a in allocations})
@@ -344,6 +347,7 @@ def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user: Us
     picking.confirmed_at = timezone.now()
     picking.confirmed_by = user if getattr(user, "pk", None) else None
     picking.save(update_fields=["status", "confirmed_at", "confirmed_by", "updated_at"])
+    announce(SOURCE, picking.pk, number=picking.number, on_date=picking.pick_date, user=user)
     return picking
 
 
@@ -374,6 +378,9 @@ def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, use
                     )
                 m.issued_qty -= qty
         stock_moves_reverse(source_type=SOURCE, source_id=picking.pk, move_date=on_date or picking.pick_date, user=user)
+        announce(
+            SOURCE, picking.pk, number=picking.number, on_date=on_date or picking.pick_date, reversal=True, user=user
+        )
         WorkOrderMaterial.objects.bulk_update(list(materials.values()), ["issued_qty", "returned_qty"])
     DOC_FLOW.apply(picking, DocStatus.CANCELLED)
     picking.save(update_fields=["status", "updated_at"])

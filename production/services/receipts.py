@@ -7,26 +7,33 @@ with the shortage list; nothing is posted. Cancelling reverses all of it.
 """
 
 import datetime
+from dataclasses import replace
+from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
-from erp.fields import ZERO, fmt_decimal
+from erp.fields import ZERO, fmt_decimal, round_money
 from erp.locks import lock_rows
 from erp.numbering import next_number
+from erp.periods import assert_open
+from erp.postings import announce
 from erp.types import User
+from inventory.models import StockMove
 from inventory.services.ledger import MoveSpec, stock_moves_post, stock_moves_reverse
 
 from ..engine import backflush as bf
-from ..models import FGReceipt, FGReceiptLine, WorkOrder, WorkOrderMaterial
+from ..models import FGReceipt, FGReceiptLine, PickingAllocation, WorkOrder, WorkOrderMaterial
 from ..selectors import receivable_qty
 from ..states import DOC_FLOW, WO_FLOW, DocStatus, WorkOrderStatus
 from .common import issue_warehouse_id, lock_orders, positive
 from .work_orders import mark_started
 
 SOURCE = "production.fgreceipt"
+PICKING_SOURCE = "production.picking"
 # completed orders still take receipts within the over-receipt tolerance
 RECEIVABLE = (WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED, WorkOrderStatus.COMPLETED)
 
@@ -91,6 +98,7 @@ def fg_receipt_confirm(*, receipt_id: int, user: User | None = None) -> FGReceip
     if receipt.status == DocStatus.CONFIRMED:
         return receipt
     DOC_FLOW.check(receipt, DocStatus.CONFIRMED)
+    assert_open(receipt.receipt_date)
     wo = lock_orders([receipt.work_order_id])[receipt.work_order_id]
     materials = list(
         lock_rows(
@@ -131,11 +139,20 @@ def fg_receipt_confirm(*, receipt_id: int, user: User | None = None) -> FGReceip
                 kind="backflush" if sign < 0 else "co_product",
             )
         )
-    # one call: all or nothing; a shortage raises InsufficientStock listing every short line
+    # backflush first (a shortage raises InsufficientStock listing every short line and the
+    # transaction rolls back: all or nothing), then the outputs at the order's cost
     stock_moves_post(
         source_type=SOURCE,
         source_id=receipt.pk,
-        moves=moves,
+        moves=[m for m in moves if m.qty < 0],
+        move_date=receipt.receipt_date,
+        user=user,
+        source_number=receipt.number,
+    )
+    stock_moves_post(
+        source_type=SOURCE,
+        source_id=receipt.pk,
+        moves=_valued_outputs(wo, receipt, [m for m in moves if m.qty > 0], lines),
         move_date=receipt.receipt_date,
         user=user,
         source_number=receipt.number,
@@ -155,7 +172,60 @@ def fg_receipt_confirm(*, receipt_id: int, user: User | None = None) -> FGReceip
     receipt.confirmed_at = timezone.now()
     receipt.confirmed_by = user if getattr(user, "pk", None) else None
     receipt.save(update_fields=["status", "confirmed_at", "confirmed_by", "updated_at"])
+    announce(SOURCE, receipt.pk, number=receipt.number, on_date=receipt.receipt_date, user=user)
     return receipt
+
+
+def _order_wip_value(wo: WorkOrder) -> Decimal:
+    """Value still in process on the order as posted: material issued (pickings by their
+    allocations, backflush) less what its receipts took out (product, joint/by-products)."""
+    allocs = list(
+        PickingAllocation.objects.filter(material__work_order=wo, issued_qty__gt=0)
+        .select_related("line")
+        .only("issued_qty", "line__issued_qty", "line__picking_id")
+    )
+    consumed = ZERO
+    if allocs:
+        line_value = dict(
+            StockMove.objects.filter(
+                source_type=PICKING_SOURCE,
+                source_id__in={a.line.picking_id for a in allocs},
+                source_line__in={a.line_id for a in allocs},
+            )
+            .values_list("source_line")
+            .annotate(v=Sum("value"))
+            .order_by()
+        )
+        for a in allocs:
+            if a.line.issued_qty:
+                consumed -= line_value.get(a.line_id, ZERO) * a.issued_qty / a.line.issued_qty
+    receipts = StockMove.objects.filter(
+        source_type=SOURCE, source_id__in=FGReceipt.objects.filter(work_order=wo).values("pk")
+    ).aggregate(v=Sum("value"))["v"]
+    # backflush moves are negative (consumed), outputs positive (taken out): both subtract
+    return consumed - (receipts or ZERO)
+
+
+def _valued_outputs(wo: WorkOrder, receipt: FGReceipt, outputs: list[MoveSpec], lines) -> list[MoveSpec]:
+    """The product and its joint/by-products valued at the order's cost so no value is lost:
+    this receipt's share of the WIP (all of it on the final receipt), joint and by-products by
+    their cost share of it, the product the rest. Without WIP value (nothing issued) they keep
+    the ledger's default (average, else standard cost); the period cost run recomputes."""
+    wip = _order_wip_value(wo)
+    if wip <= 0:
+        return outputs
+    open_qty = wo.qty - wo.received_qty
+    total = wip if receipt.qty >= open_qty else round_money(wip * receipt.qty / open_qty)
+    share = {ln.material.pk: ln.material.cost_share or ZERO for ln in lines if ln.kind != FGReceiptLine.Kind.BACKFLUSH}
+    valued = []
+    rest = total
+    for m in outputs:
+        if m.kind == "co_product":
+            v = round_money(total * share.get(m.source_line, ZERO))
+            rest -= v
+            valued.append(replace(m, value=v))
+    main = [m for m in outputs if m.kind != "co_product"]
+    return [replace(m, value=rest) for m in main] + valued
 
 
 @transaction.atomic
@@ -175,6 +245,14 @@ def fg_receipt_cancel(*, receipt_id: int, on_date: datetime.date | None = None, 
         materials = lock_rows(WorkOrderMaterial.objects.all(), [line.material_id for line in lines])
         stock_moves_reverse(
             source_type=SOURCE, source_id=receipt.pk, move_date=on_date or receipt.receipt_date, user=user
+        )
+        announce(
+            SOURCE,
+            receipt.pk,
+            number=receipt.number,
+            on_date=on_date or receipt.receipt_date,
+            reversal=True,
+            user=user,
         )
         for line in lines:
             m = materials[line.material_id]

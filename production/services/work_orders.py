@@ -28,6 +28,17 @@ def _default_bom(item_id):
     return default_bom(item_id)
 
 
+def _planning_change(wo: WorkOrder, cause: str, extra_items=()) -> None:
+    """Net change (docs/mrp.md §5): the order's item (supply) and its material list or BOM (demand)."""
+    from bom.models import BomLine
+    from inventory.services.planning import record_planning_change
+
+    items = [wo.item_id, *extra_items, *wo.materials.values_list("component_id", flat=True)]
+    if wo.bom_id:
+        items += BomLine.objects.filter(bom_id=wo.bom_id).values_list("component_id", flat=True)
+    record_planning_change(item_ids=items, cause=cause % {"doc": wo.number}, document=wo.number, kind="work_order")
+
+
 @transaction.atomic
 def work_order_create(
     *,
@@ -94,6 +105,7 @@ def work_order_create(
         note=note,
         created_by=user if getattr(user, "pk", None) else None,
     )
+    _planning_change(wo, _("%(doc)s created"))
     return wo
 
 
@@ -219,6 +231,7 @@ def work_order_release(*, work_order_id: int, user: User | None = None) -> WorkO
     wo.confirmed_at = wo.released_at
     wo.confirmed_by = user if getattr(user, "pk", None) else None
     wo.save(update_fields=["status", "released_at", "confirmed_at", "confirmed_by", "updated_at"])
+    _planning_change(wo, _("%(doc)s released"))
     return wo
 
 
@@ -256,6 +269,7 @@ def work_order_material_add(
     if issue_method not in IssueMethod.values or line_type not in LineType.values:
         raise ValidationError(_("Unknown issue method or line type."), code="bad_choice")
     last = wo.materials.aggregate(m=Max("line_no"))["m"] or 0
+    _planning_change(wo, _("%(doc)s material list changed"), [component_id])
     return WorkOrderMaterial.objects.create(
         work_order=wo,
         line_no=last + 10,
@@ -300,6 +314,7 @@ def work_order_material_update(
     if warehouse_id is not None:
         material.warehouse_id = warehouse_id
     material.save()
+    _planning_change(material.work_order, _("%(doc)s material list changed"))
     return material
 
 
@@ -353,6 +368,7 @@ def work_order_close(*, work_order_id: int, user: User | None = None) -> WorkOrd
     WO_FLOW.apply(wo, WorkOrderStatus.CLOSED)
     wo.actual_finish = wo.actual_finish or timezone.localdate()
     wo.save(update_fields=["status", "actual_finish", "updated_at"])
+    _planning_change(wo, _("%(doc)s closed"))
     return wo
 
 
@@ -371,6 +387,7 @@ def work_order_cancel(*, work_order_id: int, user: User | None = None) -> WorkOr
         raise StateError(_("Cancel the child work orders of %(wo)s first.") % {"wo": wo}, code="open_children")
     WO_FLOW.apply(wo, WorkOrderStatus.CANCELLED)
     wo.save(update_fields=["status", "updated_at"])
+    _planning_change(wo, _("%(doc)s cancelled"))
     # its draft pickings go with it: through the picking flow, with their history rows
     drafts = list(wo.pickings.select_for_update().filter(status=DocStatus.DRAFT).order_by("pk"))
     now = timezone.now()
@@ -441,8 +458,10 @@ def work_order_apply_bom(
     bom = Bom.objects.filter(pk=bom_id, item_id=wo.item_id).first()
     if bom is None:
         raise ValidationError(_("That BOM does not belong to %(item)s.") % {"item": wo.item}, code="bad_bom")
+    _planning_change(wo, _("%(doc)s BOM changed"))  # the old components (the new ones: below)
     wo.bom_id, wo.bom_version = bom.pk, bom.version
     wo.save(update_fields=["bom", "bom_version", "updated_at"])
+    _planning_change(wo, _("%(doc)s BOM changed"))
     if wo.status == WorkOrderStatus.PLANNED:
         return wo  # the snapshot is taken at release
     materials = list(lock_rows(wo.materials.all()).values())
@@ -476,4 +495,99 @@ def work_order_report_scrap(*, work_order_id: int, qty, user: User | None = None
         )
     wo.scrapped_qty += qty
     wo.save(update_fields=["scrapped_qty", "updated_at"])
+    _planning_change(wo, _("%(doc)s scrap reported"))
+    return wo
+
+
+def work_order_kitting_record(*, results: dict[int, tuple[str, Decimal]], at: datetime.datetime) -> int:
+    """Write the result of a kitting analysis (齐套分析, mrp.services.analysis) back on the work
+    orders: {work order id: (status, kittable sets)} and the analysis time. One UPDATE per 1,000
+    orders on PostgreSQL (one per distinct result elsewhere); these fields are not in the order's
+    history (an analysis is not a change of the order)."""
+    from django.db import connection
+
+    if not results:
+        return 0
+    items = sorted((pk, st, round_qty(sets)) for pk, (st, sets) in results.items())
+    if connection.vendor != "postgresql":
+        groups: dict[tuple, list[int]] = {}
+        for pk, st, sets in items:
+            groups.setdefault((st, sets), []).append(pk)
+        for (st, sets), ids in groups.items():
+            WorkOrder.objects.filter(pk__in=ids).update(kit_status=st, kittable_sets=sets, kit_analysed_at=at)
+        return len(items)
+    table = WorkOrder._meta.db_table
+    with connection.cursor() as cur:
+        for i in range(0, len(items), 1000):
+            chunk = items[i : i + 1000]
+            values = ", ".join(["(%s::bigint, %s::varchar, %s::numeric)"] * len(chunk))
+            params: list = [x for row in chunk for x in row]
+            cur.execute(
+                f"UPDATE {table} AS w SET kit_status = v.s, kittable_sets = v.k, kit_analysed_at = %s "
+                f"FROM (VALUES {values}) AS v(id, s, k) WHERE w.id = v.id",
+                [at, *params],
+            )
+    return len(items)
+
+
+@transaction.atomic
+def work_order_change(
+    *,
+    work_order_id: int,
+    reason: str,
+    qty=None,
+    planned_start: datetime.date | None = None,
+    planned_finish: datetime.date | None = None,
+    user: User | None = None,
+) -> WorkOrder:
+    """变更: change the quantity and/or the planned dates of an open (planned, released or started)
+    order, with a reason. The quantity never goes below what was received and scrapped. The
+    material list is recomputed for the new quantity (required = qty × per + fixed loss; what was
+    issued stays); the order's history row carries the reason (audit); the last kitting result
+    is cleared (stale). The only place that changes these fields after release."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the change."), code="no_reason")
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    if not wo.is_open:
+        raise StateError(
+            _("%(wo)s is %(status)s: it can no longer be changed.") % {"wo": wo, "status": wo.get_status_display()},
+            code="not_changeable",
+        )
+    new_qty = wo.qty if qty is None else positive(qty, _("Quantity"))
+    start = planned_start or wo.planned_start
+    finish = planned_finish or wo.planned_finish
+    done = wo.received_qty + wo.scrapped_qty
+    if new_qty < done:
+        raise ValidationError(
+            _("%(wo)s: the quantity cannot go below the %(done)s already received or scrapped.")
+            % {"wo": wo, "done": fmt_decimal(done)},
+            code="below_received",
+        )
+    if finish < start:
+        raise ValidationError(_("The planned finish is before the planned start."), code="dates")
+    if new_qty == wo.qty and start == wo.planned_start and finish == wo.planned_finish:
+        return wo
+    old_qty = wo.qty
+    if new_qty != old_qty:
+        materials = list(lock_rows(wo.materials.all()).values())
+        for m in materials:
+            if m.line_type == LineType.COMPONENT:
+                m.required = round_qty(new_qty * m.qty_per + m.fixed_loss)
+            else:
+                m.required = round_qty(new_qty * m.qty_per)
+        WorkOrderMaterial.objects.bulk_update(materials, ["required"])
+    wo.qty, wo.planned_start, wo.planned_finish = new_qty, start, finish
+    wo.kit_status, wo.kittable_sets, wo.kit_analysed_at = "", None, None
+    note = _("Changed: quantity %(old)s → %(new)s: %(reason)s") % {
+        "old": fmt_decimal(old_qty),
+        "new": fmt_decimal(new_qty),
+        "reason": reason,
+    }
+    wo._change_reason = note[:100]  # type: ignore[attr-defined]  # the history row's reason (audit)
+    wo.save(
+        update_fields=["qty", "planned_start", "planned_finish", "kit_status", "kittable_sets", "kit_analysed_at",
+                       "updated_at"]
+    )  # fmt: skip
+    _planning_change(wo, _("%(doc)s changed"))
     return wo

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 # Order follows the app dependencies; each app's demo.seed(out) is idempotent.
-SEEDERS = ["erp", "inventory", "bom", "crm", "procurement", "production", "mrp", "costing"]
+SEEDERS = ["erp", "inventory", "bom", "crm", "procurement", "production", "mrp", "costing", "ledger", "portal"]
 
 
 class Command(BaseCommand):
