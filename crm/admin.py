@@ -81,9 +81,18 @@ class SalesOrderAdmin(SimpleHistoryAdmin):
 
 @admin.register(models.Forecast)
 class ForecastAdmin(ImportExportModelAdmin):
-    list_display = ("item", "date", "qty")
-    search_fields = ("item__code",)
+    list_display = ("item", "date", "qty", "opportunity")
+    search_fields = ("item__code", "opportunity__name")
     list_filter = ("date",)
+    raw_id_fields = ("opportunity",)
+
+
+@admin.register(models.OpportunityLine)
+class OpportunityLineAdmin(admin.ModelAdmin):
+    list_display = ("opportunity", "line_no", "item", "qty", "unit_price")
+    search_fields = ("opportunity__name", "item__code")
+    list_filter = ("opportunity__stage",)
+    raw_id_fields = ("opportunity",)
 
 
 class DeliveryLineInline(admin.TabularInline):

@@ -227,7 +227,11 @@ def import_forecasts(rows, ctx):
             parsed[(code, day)] = qty
     if ctx.failed:
         return
-    existing = {(f.item_id, f.date): f for f in Forecast.objects.filter(item_id__in=[items[c] for c, _d in parsed])}
+    # entries from the pipeline (with a source opportunity) are not part of the file (issue 19)
+    existing = {
+        (f.item_id, f.date): f
+        for f in Forecast.objects.filter(item_id__in=[items[c] for c, _d in parsed], opportunity__isnull=True)
+    }
     created = updated = unchanged = 0
     new, changed = [], []
     for (code, day), qty in parsed.items():
@@ -248,7 +252,8 @@ def import_forecasts(rows, ctx):
 
 
 def export_forecasts():
-    for f in Forecast.objects.select_related("item").order_by("item__code", "date").iterator(chunk_size=2000):
+    manual = Forecast.objects.filter(opportunity__isnull=True).select_related("item")
+    for f in manual.order_by("item__code", "date").iterator(chunk_size=2000):
         yield {"item_code": f.item.code, "date": f.date, "qty": f.qty}
 
 

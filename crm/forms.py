@@ -140,6 +140,41 @@ class ForecastForm(ModelForm):
         self.fields["item"].queryset = Item.objects.filter(is_active=True)
         self.fields["qty"].min_value = Decimal(0)
 
+    def clean(self):
+        # the manual entry's uniqueness (item, date) is a conditional constraint over a field the
+        # form does not have (opportunity): checked here so that it is a message, not an error page
+        data = super().clean()
+        item, day = data.get("item"), data.get("date")
+        if item and day:
+            others = Forecast.objects.filter(item=item, date=day, opportunity__isnull=True)
+            if self.instance.pk:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                raise forms.ValidationError(_("There is already a forecast for this item and date."))
+        return data
+
+
+class OpportunityLineForm(forms.Form):
+    """One product line of an opportunity (demand link, issue 19)."""
+
+    # the item by its number (a select of every item would list 50,000 options)
+    item = forms.CharField(label=_("item number"), max_length=60)
+    qty = QuantityFormField(label=_("quantity"), positive=True)
+    unit_price = PriceFormField(label=_("expected unit price excl. tax"), min_value=Decimal(0))
+
+    def clean_item(self):
+        code = self.cleaned_data["item"].strip()
+        item = Item.objects.filter(code=code, is_active=True).first()
+        if item is None:
+            raise forms.ValidationError(_("item number: no active item %(code)s.") % {"code": code})
+        return item
+
+
+class PipelineForecastForm(forms.Form):
+    """备货生产 from the pipeline: the month the weighted quantities are planned in."""
+
+    month = DateField(label=_("month"))
+
 
 class DeliverForm(forms.Form):
     warehouse = forms.ModelChoiceField(

@@ -253,6 +253,40 @@ class Opportunity(TimeStampedModel):
         return self.name
 
 
+class OpportunityLine(models.Model):
+    """商机产品 (issue 19 demand link): the products an opportunity is expected to bring, quoted
+    from these lines and weighted by probability into forecast entries (crm.services.demand)."""
+
+    opportunity = models.ForeignKey(
+        Opportunity, verbose_name=_("opportunity"), on_delete=models.CASCADE, related_name="lines"
+    )
+    line_no = models.PositiveIntegerField(_("line"))
+    item = models.ForeignKey("inventory.Item", verbose_name=_("item"), on_delete=models.PROTECT, related_name="+")
+    qty = QuantityField(_("quantity"))
+    unit_price = PriceField(_("expected unit price excl. tax"))
+
+    class Meta:
+        verbose_name = _("opportunity line")
+        verbose_name_plural = _("opportunity lines")
+        ordering = ["line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "line_no"], name="uniq_opportunity_line"),
+            models.CheckConstraint(
+                condition=models.Q(qty__gt=0),
+                name="opportunity_line_qty_gt_0",
+                violation_error_message=_("The quantity of an opportunity line must be greater than 0."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0),
+                name="opportunity_line_price_ge_0",
+                violation_error_message=_("The expected unit price cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.opportunity_id}/{self.line_no}"
+
+
 class StageChange(models.Model):
     opportunity = models.ForeignKey(Opportunity, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("from"), max_length=20, choices=Stage.choices, blank=True)
@@ -524,13 +558,34 @@ class Forecast(models.Model):
     date = models.DateField(_("date"))
     qty = QuantityField(_("quantity"))
     note = models.CharField(_("note"), max_length=200, blank=True)
+    # source (issue 19 demand link): set on entries made from the pipeline; manual and imported
+    # entries have none and stay one per item and date
+    opportunity = models.ForeignKey(
+        Opportunity,
+        verbose_name=_("source opportunity"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forecasts",
+    )
 
     class Meta:
         verbose_name = _("sales forecast")
         verbose_name_plural = _("sales forecasts")
         ordering = ["item_id", "date"]
         constraints = [
-            models.UniqueConstraint(fields=["item", "date"], name="uniq_forecast_item_date"),
+            models.UniqueConstraint(
+                fields=["item", "date"],
+                condition=models.Q(opportunity__isnull=True),
+                name="uniq_forecast_item_date",
+                violation_error_message=_("There is already a forecast for this item and date."),
+            ),
+            models.UniqueConstraint(
+                fields=["item", "date", "opportunity"],
+                condition=models.Q(opportunity__isnull=False),
+                name="uniq_forecast_item_date_opportunity",
+                violation_error_message=_("The opportunity already has a forecast for this item and date."),
+            ),
             models.CheckConstraint(
                 condition=models.Q(qty__gte=0),
                 name="forecast_qty_ge_0",

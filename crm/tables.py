@@ -186,7 +186,7 @@ class ForecastTable(tables.Table):
 
     class Meta:
         model = Forecast
-        fields = ("item", "date", "qty", "note")
+        fields = ("item", "date", "qty", "opportunity", "note")
         attrs = {"class": "table table-sm table-hover"}
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_marketing
+from . import views, views_demand, views_marketing
 
 app_name = "crm"
 
@@ -25,6 +25,13 @@ urlpatterns = [
     path("opportunities/new/", views.OpportunityCreate.as_view(), name="opportunity_create"),
     path("opportunities/<int:pk>/", views.opportunity_detail, name="opportunity_detail"),
     path("opportunities/<int:pk>/move/", views.opportunity_move, name="opportunity_move"),
+    path("opportunities/<int:pk>/lines/add/", views_demand.opportunity_line_add, name="opportunity_line_add"),
+    path(
+        "opportunities/<int:pk>/lines/<int:line_pk>/delete/",
+        views_demand.opportunity_line_delete,
+        name="opportunity_line_delete",
+    ),
+    path("opportunities/<int:pk>/quotation/", views_demand.opportunity_quotation, name="opportunity_quotation"),
     path("board/", views.board, name="board"),
     path("funnel/", views.funnel, name="funnel"),
     path("quotations/", views.QuotationList.as_view(), name="quotation_list"),
@@ -44,6 +51,7 @@ urlpatterns = [
     path("orders/<int:pk>/plan/", views.order_plan, name="order_plan"),
     path("forecasts/", views.ForecastList.as_view(), name="forecast_list"),
     path("forecasts/new/", views.ForecastCreate.as_view(), name="forecast_create"),
+    path("forecasts/from-pipeline/", views_demand.forecast_from_pipeline, name="forecast_from_pipeline"),
     path("deliveries/", views.DeliveryList.as_view(), name="delivery_list"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery_detail"),
     path("deliveries/<int:pk>/confirm/", views.delivery_confirm, name="delivery_confirm"),

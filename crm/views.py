@@ -466,6 +466,11 @@ def opportunity_detail(request, pk):
             "followups": opp.followups.select_related("user"),
             "followup_form": forms.FollowUpForm(),
             "orders": access.scope(opp.orders.all(), request.user),
+            # demand link (issue 19): products, their quotation, forecast entries made from them
+            "products": opp.lines.select_related("item"),
+            "line_form": forms.OpportunityLineForm(),
+            "quotations": access.scope(opp.quotations.all(), request.user),
+            "opp_forecasts": opp.forecasts.select_related("item").order_by("date", "item__code"),
         },
         [(_("Opportunities"), reverse("crm:opportunity_list"))],
     )
@@ -876,7 +881,13 @@ class ForecastList(SalesListPage):
     create_url_name = "crm:forecast_create"
 
     def get_queryset(self):  # forecasts have no owner: the whole sales team plans them
-        return Forecast.objects.select_related("item").order_by("date", "item__code")
+        return Forecast.objects.select_related("item", "opportunity").order_by("date", "item__code")
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        if self.request.user.has_perm("crm.add_forecast"):
+            ctx["extra_actions"] = [(reverse("crm:forecast_from_pipeline"), _("Forecast from the pipeline"))]
+        return ctx
 
 
 class ForecastCreate(CreatePage):
