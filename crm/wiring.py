@@ -69,7 +69,8 @@ def register_all() -> None:
     ):
         register("marketing", label, url, order=order * 10)
     register("sales", _("Campaigns"), "crm:campaign_list", order=175)
-    register("sales", _("Possible duplicates"), "crm:lead_duplicates", order=176)
+    register("sales", _("Campaign comparison"), "crm:campaign_report", order=176)
+    register("sales", _("Possible duplicates"), "crm:lead_duplicates", order=177)
     register("sales", _("Service report"), "crm:service_report", order=185)
     register("reports", _("Campaign comparison"), "crm:campaign_report", order=22, also_module="marketing")
 

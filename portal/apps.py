@@ -16,6 +16,7 @@ class PortalConfig(AppConfig):
         register("purchasing", _("Supplier proposals"), "portal:proposal_queue", order=45)
         register("purchasing", _("Supplier portal invitations"), "portal:invitations", order=95)
         register("warehouse", _("Incoming shipping notices"), "portal:incoming_notices", order=59)
+        register("purchasing", _("Incoming shipping notices"), "portal:incoming_notices", order=46)
 
         from . import notify
 

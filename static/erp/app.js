@@ -16,3 +16,8 @@ document.addEventListener("click", function (e) {
   var back = e.target.closest && e.target.closest("[data-back]");
   if (back && window.history.length > 1) { e.preventDefault(); window.history.back(); }
 });
+
+// <body data-autoprint>: print views open the print dialog once loaded.
+document.addEventListener("DOMContentLoaded", function () {
+  if (document.body && document.body.hasAttribute("data-autoprint")) window.print();
+});

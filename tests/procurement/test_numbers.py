@@ -357,7 +357,8 @@ def test_receipt_post_queries_do_not_grow_with_lines(n, django_assert_max_num_qu
     wh, sup = f.warehouse("WH"), f.supplier("S1")
     po = _order_of(n, wh, sup)
     lines = [(ln.pk, D("10")) for ln in po.lines.all()]
-    with django_assert_max_num_queries(35):
+    # with its voucher (ledger) and planning change: a fixed number, whatever the lines
+    with django_assert_max_num_queries(62):
         gr = services.purchase_receipt_post(order_id=po.pk, lines=lines, receipt_date=JAN10)
     assert gr.lines.count() == n
     assert AccrualEntry.objects.count() == n
@@ -372,7 +373,7 @@ def test_invoice_confirm_queries_do_not_grow_with_lines(n, django_assert_max_num
         order_id=po.pk, lines=[(ln.pk, D("10")) for ln in po.lines.all()], receipt_date=JAN10
     )
     inv = _invoice(sup, list(gr.lines.all()), "10", price="1.6")
-    with django_assert_max_num_queries(32):
+    with django_assert_max_num_queries(56):
         services.supplier_invoice_confirm(invoice_id=inv.pk)
     # each line: accrued 15.00 reversed, +1.00 price difference to stock (same period)
     inv.refresh_from_db()

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-DOMAIN_APPS = ["inventory", "bom", "mrp", "production", "procurement", "crm", "costing"]
+DOMAIN_APPS = ["inventory", "bom", "mrp", "production", "procurement", "crm", "costing", "ledger", "portal"]
 LOCALES = ["zh_Hans", "en"]
 
 

@@ -1,0 +1,78 @@
+"""Capable-to-promise answer times (docs/mrp.md §5, issue 14).
+
+    python manage.py bench_ctp --count 20                 # as `manage.py ctp` answers (base in memory)
+    python manage.py bench_ctp --count 20 --plan          # as the pages answer (today's plan as base)
+    python manage.py bench_ctp --count 5 --linear         # the linear scan over staged plans (before)
+    python manage.py bench_ctp --count 20 --check         # and compare every answer with the linear scan
+
+Random items with a BOM (made or outsourced, or any active item with --any-item), random quantities
+1-100; prints p50 / p95 / max of the answer time (reading the plan's inputs and the base plan
+included, Django's start-up excluded) and how many plans each answer computed. Reads only.
+"""
+
+import random
+import time
+from decimal import Decimal
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from ...services.promise import ctp_promise
+
+
+def _pct(values: list[float], p: float) -> float:
+    values = sorted(values)
+    k = max(0, min(len(values) - 1, int(round(p / 100 * len(values) + 0.5)) - 1))
+    return values[k]
+
+
+class Command(BaseCommand):
+    help = "p50 / p95 of random capable-to-promise answers (see the module docstring)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--count", type=int, default=20)
+        parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument("--horizon", type=int, default=90)
+        parser.add_argument("--plan", action="store_true", help="today's current plan as the base (pages)")
+        parser.add_argument("--linear", action="store_true", help="the linear scan over staged plans")
+        parser.add_argument("--check", action="store_true", help="compare each answer with the linear scan")
+        parser.add_argument("--any-item", action="store_true", dest="any_item")
+
+    def handle(self, *args, count, seed, horizon, plan, linear, check, any_item, **options):
+        from bom.models import Bom
+        from inventory.models import Item
+
+        rnd = random.Random(seed)
+        today = timezone.localdate()
+        if any_item:
+            ids = list(Item.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
+        else:
+            ids = sorted(set(Bom.objects.filter(status="approved").values_list("item_id", flat=True)))
+        if not ids or count < 1:
+            raise CommandError("no items to ask about (or --count < 1)")
+        times, plans, mismatches = [], [], 0
+        for _n in range(count):
+            item_id, qty = rnd.choice(ids), Decimal(rnd.randint(1, 100))
+            t = time.perf_counter()
+            promise = ctp_promise(
+                item_id=item_id, qty=qty, d0=today, horizon_days=horizon, use_plan=plan, fast=not linear
+            )
+            times.append((time.perf_counter() - t) * 1000)
+            plans.append(promise.evaluations)
+            if check and not linear:
+                other = ctp_promise(item_id=item_id, qty=qty, d0=today, horizon_days=horizon, use_plan=plan, fast=False)
+                same = (promise.date, promise.kind, promise.limiting_item_code, promise.chain_text) == (
+                    other.date,
+                    other.kind,
+                    other.limiting_item_code,
+                    other.chain_text,
+                )
+                if not same:
+                    mismatches += 1
+                    self.stdout.write(f"MISMATCH item {item_id} qty {qty}: {promise} != {other}")
+        mode = ("linear scan" if linear else "fast search") + (", today's plan as base" if plan else ", base in memory")
+        self.stdout.write(
+            f"CTP × {count} ({mode}): p50 {_pct(times, 50):.0f} ms, p95 {_pct(times, 95):.0f} ms, "
+            f"max {max(times):.0f} ms; plans per answer: median {_pct(plans, 50)}, max {max(plans)}"
+            + (f"; {mismatches} answers differ from the linear scan" if check and not linear else "")
+        )
