@@ -23,4 +23,5 @@ urlpatterns = [
     path("pools/save/", views.pool_save, name="pool_save"),
     path("pools/centres/", views.centre_add, name="centre_add"),
     path("hours/", views.hours_report, name="hours_report"),
+    path("hours/entry/", views.hours_entry, name="hours_entry"),
 ]

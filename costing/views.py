@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -400,12 +401,34 @@ def centre_add(request):
     )
 
 
-@module_required(MODULE, action=HOURS, methods=("POST",))
+@module_required((MODULE, "production"), HOURS)
+def hours_entry(request):
+    """报工 from the work order (shop-floor leads and cost accountants): the form, prefilled
+    with `?wo=`, and the order's reported hours; the POST goes to `hours_report`."""
+    number = request.GET.get("wo", "")[:40]
+    wo = get_object_or_404(WorkOrder, number=number) if number else None
+    form = HoursForm(prefix="h", initial={"work_order": number, "work_date": timezone.localdate()})
+    reported = (
+        WorkHours.objects.filter(work_order=wo).select_related("cost_centre").order_by("-work_date", "-pk")[:50]
+        if wo
+        else []
+    )
+    return render(
+        request,
+        "costing/hours_entry.html",
+        {"title": _("Report hours (报工)"), "form": form, "wo": wo, "reported": reported},
+    )
+
+
+@module_required((MODULE, "production"), action=HOURS, methods=("POST",))
 def hours_report(request):
     form = HoursForm(request.POST, prefix="h")
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("costing:pool_list")
     if not form.is_valid():
         messages.error(request, _errors(form))
-        return redirect("costing:pool_list")
+        return redirect(back)
     d = form.cleaned_data
     wo = get_object_or_404(WorkOrder, number=d["work_order"].strip())
     return run_action(
@@ -419,5 +442,5 @@ def hours_report(request):
             user=request.user,
         ),
         success=_("Hours reported."),
-        redirect_to=reverse("costing:pool_list"),
+        redirect_to=back,
     )
