@@ -1,6 +1,7 @@
 """Pages of the general ledger: vouchers, chart of accounts, reports, reconciliation, period end."""
 
 import datetime
+import functools
 import io
 
 from django.contrib import messages
@@ -441,13 +442,25 @@ def account_lookup(request):
     """Account lookup for the entry form: code prefix or name (JSON list)."""
     from django.http import JsonResponse
 
-    q = (request.GET.get("q") or "").strip()
-    qs = Account.objects.filter(children__isnull=True, is_active=True)
-    if q:
-        qs = qs.filter(Q(code__startswith=q) | Q(name__icontains=q))
-    return JsonResponse(
-        {"accounts": [{"code": a.code, "name": a.name, "auxiliary": a.auxiliary} for a in qs.order_by("code")[:30]]}
-    )
+    q = (request.GET.get("q") or "").strip()[:40]
+    qs = Account.objects.filter(children__isnull=True, is_active=True).order_by("code")
+    if q and q.isascii() and q.isalpha():
+        # pinyin initials (yhck → 银行存款), besides the name; the leaf accounts are a few hundred
+        key = q.lower()
+        found = [a for a in qs if key in pinyin_initials(a.name) or key in a.name.lower()][:30]
+    elif q:
+        found = list(qs.filter(Q(code__startswith=q) | Q(name__icontains=q))[:30])
+    else:
+        found = list(qs[:30])
+    return JsonResponse({"accounts": [{"code": a.code, "name": a.name, "auxiliary": a.auxiliary} for a in found]})
+
+
+@functools.lru_cache(maxsize=4096)
+def pinyin_initials(name: str) -> str:
+    """银行存款 → "yhck" (pypinyin; letters and digits in the name are kept as they are)."""
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(p[:1] for p in lazy_pinyin(name, style=Style.FIRST_LETTER)).lower()
 
 
 @module_required(MODULE, "ledger.view_postingrule", action="ledger.change_postingrule")

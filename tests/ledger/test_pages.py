@@ -108,3 +108,18 @@ def test_voucher_templates_are_editable_by_the_accountant(login):
         {"source_type": "inventory.other_issue", "role": "counter", "account": "5601 销售费用"},
     )
     assert PostingRule.objects.get().account.code == "5601"
+
+
+def test_account_lookup_by_code_name_and_pinyin_initials(login):
+    from ledger.services.accounts import ensure_default_chart
+
+    ensure_default_chart()
+    client = login("会计", username="lookup")
+
+    def codes(q):
+        return [a["code"] for a in client.get("/ledger/accounts/lookup/", {"q": q}).json()["accounts"]]
+
+    assert "1002" in codes("yhck")  # 银行存款
+    assert "1002" in codes("100")
+    assert "1002" in codes("银行")
+    assert codes("zzzzzz") == []
