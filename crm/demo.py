@@ -105,8 +105,9 @@ def seed(out):
     first = today.replace(day=1)
     for m in range(1, 4):
         month = (first + datetime.timedelta(days=32 * m)).replace(day=1)
-        Forecast.objects.get_or_create(item=bike, date=month, defaults={"qty": D("50")})
+        Forecast.objects.get_or_create(item=bike, date=month, opportunity=None, defaults={"qty": D("50")})
     seed_marketing(out, user, bike, today)
+    seed_demand_link(out, user, bike, today)
     out.write(
         f"CRM: {len(customers)} customers, {Opportunity.objects.count()} opportunities, "
         f"{SalesOrder.objects.count()} sales orders.\n"
@@ -195,3 +196,25 @@ def seed_marketing(out, user, bike, today) -> None:
         user=marketer,
     )
     out.write(f"CRM marketing: {Campaign.objects.count()} campaigns.\n")
+
+
+def seed_demand_link(out, user, bike, today) -> None:
+    """Demand link (issue 19): products on the open demo opportunities and their probability-
+    weighted forecast for next month (备货生产 from the pipeline), kept with its source."""
+    from .models import OpportunityLine
+    from .services.demand import opportunity_forecasts_create, opportunity_line_add
+
+    open_stages = ["initial", "needs", "proposal", "negotiation"]
+    for n, opp in enumerate(Opportunity.objects.filter(stage__in=open_stages).order_by("pk")[:3]):
+        if not OpportunityLine.objects.filter(opportunity=opp).exists():
+            opportunity_line_add(
+                opportunity_id=opp.pk, item_id=bike.pk, qty=D(str(20 + 10 * n)), unit_price=D("1180"), user=user
+            )
+    month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+    if not Forecast.objects.filter(date=month, opportunity__isnull=False).exists():
+        ids = list(
+            OpportunityLine.objects.filter(opportunity__stage__in=open_stages).values_list("opportunity_id", flat=True)
+        )
+        if ids:
+            made = opportunity_forecasts_create(month=month, user=user, opportunity_ids=sorted(set(ids)))
+            out.write(f"CRM: {len(made)} forecast entries from the pipeline for {month:%Y-%m}.\n")
