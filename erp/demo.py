@@ -17,6 +17,7 @@ DEMO_USERS = [
     ("accountant", "成本会计", "孙会计"),
     ("marketing", "市场", "吴市场"),
     ("bookkeeper", "会计", "周会计"),
+    ("auditor", "审计", "钱审计"),
     ("supplier", "供应商", "郑供应商"),
 ]
 

@@ -46,6 +46,20 @@ ROLES = {
     "市场": (["marketing", "reports"], [], []),
     # bookkeeping: chart of accounts, vouchers, reports
     "会计": (["ledger", "reports"], ["ledger"], []),
+    # auditors read the books (every ledger page and report) and change nothing
+    "审计": (
+        ["ledger", "reports"],
+        [],
+        [
+            "ledger.view_account",
+            "ledger.view_categoryaccount",
+            "ledger.view_postingrule",
+            "ledger.view_vouchersequence",
+            "ledger.view_voucher",
+            "ledger.view_voucherline",
+            "ledger.view_openingbalance",
+        ],
+    ),
     # external: users of one supplier or subcontractor, in the supplier portal only
     "供应商": (["portal"], [], []),
 }
@@ -59,6 +73,7 @@ ROLE_LABELS = {
     "成本会计": _("Cost accountant"),
     "市场": _("Marketing"),
     "会计": _("Accountant"),
+    "审计": _("Auditor (read only)"),
     "供应商": _("Supplier (portal)"),
 }
 # Permissions only admins hold even inside a module (checked by the views that need them).

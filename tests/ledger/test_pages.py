@@ -1,6 +1,7 @@
 """Pages of the ledger for the accountant: every report renders, exports xlsx, the entry form
 posts a voucher, and the voucher list does not grow its queries with its rows."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
@@ -123,3 +124,22 @@ def test_account_lookup_by_code_name_and_pinyin_initials(login):
     assert "1002" in codes("100")
     assert "1002" in codes("银行")
     assert codes("zzzzzz") == []
+
+
+def test_auditor_reads_the_books_and_changes_nothing(login):
+    from ledger.services.accounts import ensure_default_chart
+
+    ensure_default_chart()
+    draft = vs.voucher_create(
+        on_date=datetime.date(2026, 1, 10),
+        summary="工资",
+        lines=[vs.LineSpec("4101", debit=D("120.00")), vs.LineSpec("2211", credit=D("120.00"))],
+    )
+    client = login("审计", username="auditor1")
+    assert client.get(reverse("ledger:vouchers")).status_code == 200
+    assert client.get(reverse("ledger:voucher", args=[draft.pk])).status_code == 200
+    assert client.get(reverse("ledger:trial_balance")).status_code == 200
+    for name in ("ledger:voucher_audit", "ledger:voucher_post", "ledger:voucher_delete"):
+        assert client.post(reverse(name, args=[draft.pk])).status_code == 403
+    draft.refresh_from_db()
+    assert draft.status == VoucherStatus.DRAFT and Voucher.objects.count() == 1
