@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as InputError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from erp.input import DateField, DecimalField, QuantityFormField, errors_text, parse_int
+from erp.input import DateField, QuantityFormField, RateField, errors_text, parse_int
 from inventory.models import Item, SupplyType, Warehouse
 
 from .models import Bom, ChangeAction, IssueMethod, LineType, StockHandling
@@ -70,9 +70,9 @@ class IdField(forms.CharField):
 
 
 def RateFormField(*, max_value=SCRAP_MAX, **kwargs):  # noqa: N802 - field factory
-    """A fraction with 6 decimals, at least 0 (0.05 = 5 %)."""
-    return DecimalField(
-        max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, min_value=Decimal(0), max_value=max_value, **kwargs
+    """Typed in percent (5), stored as a fraction with 6 decimals (0.05), at least 0."""
+    return RateField(
+        max_digits=RATE_DIGITS, decimal_places=RATE_PLACES, min_value=0, max_value=max_value * 100, **kwargs
     )
 
 

@@ -9,13 +9,13 @@ from django.utils.translation import gettext_lazy as _
 
 from erp.input import (
     DateField,
-    DecimalField,
     ModelForm,
     MoneyFormField,
     PriceFormField,
     QuantityFormField,
     check_date_range,
 )
+from erp.input import RateField as KernelRateField
 from inventory.models import Item, Warehouse
 
 from .models import DEFAULT_TAX_RATE, Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
@@ -27,8 +27,9 @@ MONEY_MAX = Decimal("999999999999.99")
 
 
 def RateFormField(**kwargs):  # noqa: N802 - field factory
-    """A rate as a fraction (0.13 = 13 %), 4 decimals, at least 0 and below 1."""
-    return DecimalField(max_digits=7, decimal_places=4, min_value=Decimal(0), max_value=RATE_MAX, **kwargs)
+    """A rate typed in percent (13), stored as a fraction (0.13), 4 decimals, at least 0 and
+    below 100 % (the kernel rate field)."""
+    return KernelRateField(max_digits=7, decimal_places=4, min_value=0, max_value=RATE_MAX * 100, **kwargs)
 
 
 class CustomerForm(ModelForm):

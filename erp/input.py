@@ -276,6 +276,55 @@ def PercentFormField(**kwargs):  # noqa: N802
     return DecimalField(max_digits=PCT_DIGITS, decimal_places=PCT_PLACES, **kwargs)
 
 
+class RateField(DecimalField):
+    """A rate stored as a fraction (0.13) and typed and shown in percent points (13 = 13 %).
+
+    `places` are the model field's decimals (4 for tax rates: 12.25 % is 0.1225); the typed value
+    may hold two fewer. `min_value`/`max_value` are percent points (default 0-100). `clean()`
+    returns the fraction; the widget shows an initial 0.13 as 13 and the typed text as typed.
+    """
+
+    def __init__(self, *, max_digits=7, decimal_places=4, min_value=0, max_value=100, **kwargs):
+        self.stored_places = decimal_places
+        attrs = {"inputmode": "decimal", "class": "text-end", "data-unit": "%"}
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        if "initial" in kwargs and kwargs["initial"] is not None and not callable(kwargs["initial"]):
+            kwargs["initial"] = Decimal(str(kwargs["initial"]))
+        super().__init__(
+            max_digits=max_digits,
+            decimal_places=max(0, decimal_places - 2),
+            min_value=None if min_value is None else Decimal(str(min_value)),
+            max_value=None if max_value is None else Decimal(str(max_value)),
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        points = super().to_python(value)
+        if points is None:
+            return None
+        return (points / 100).quantize(Decimal(1).scaleb(-self.stored_places))
+
+    def prepare_value(self, value):
+        # A Decimal/int/float comes from `initial` or the instance (a fraction); text is what the
+        # user typed (shown back as typed after an error).
+        if isinstance(value, (Decimal, int, float)) and not isinstance(value, bool):
+            points = Decimal(str(value)) * 100
+            text = format(points.normalize(), "f") if points else "0"
+            return text
+        return value
+
+    def has_changed(self, initial, data):
+        try:
+            return self.to_python(data) != (None if initial in self.empty_values else Decimal(str(initial)))
+        except (forms.ValidationError, ArithmeticError, ValueError):
+            return True
+
+
+def RateFormField(**kwargs):  # noqa: N802 - field factory
+    """Tax, discount and scrap rates: typed as 13 (percent), stored as 0.13."""
+    return RateField(**kwargs)
+
+
 class DateInput(forms.DateInput):
     """`<input type="date">` always rendered ISO, whatever the UI language."""
 
@@ -310,6 +359,20 @@ def formfield_for_dbfield(db_field, **kwargs):
     """`formfield_callback` for ModelForms: model DecimalFields and DateFields get kernel fields."""
     from django.db import models
 
+    if isinstance(db_field, models.DecimalField) and not db_field.choices and db_field.name.endswith("_rate"):
+        # `*_rate` fields hold fractions (tax 0.13): typed and shown in percent (13).
+        rate = {
+            "max_digits": db_field.max_digits,
+            "decimal_places": db_field.decimal_places,
+            "required": not db_field.blank,
+            "label": capfirst(db_field.verbose_name),
+            "help_text": db_field.help_text,
+            "max_value": Decimal(100) - Decimal(1).scaleb(-(db_field.decimal_places - 2)),
+        }
+        if db_field.has_default() and not callable(db_field.default):
+            rate["initial"] = db_field.default
+        rate.update({k: v for k, v in kwargs.items() if k in ("label", "help_text", "required", "initial")})
+        return RateField(**rate)
     if isinstance(db_field, models.DecimalField) and not db_field.choices:
         defaults = {
             "max_digits": db_field.max_digits,

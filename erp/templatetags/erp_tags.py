@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import template
 from django.utils.html import format_html
 
+from .. import numbers
 from ..fields import fmt_decimal, to_decimal
 
 register = template.Library()
@@ -33,11 +34,32 @@ def status_badge(obj, field="status"):
 
 
 @register.filter
-def qty(value, places=4):
-    """A quantity without trailing zeros (12.5, not 12.500000)."""
-    if value is None or value == "":
-        return ""
-    return fmt_decimal(value, int(places))
+def qty(value, unit=None):
+    """A quantity: the unit's decimals (pcs 0, kg 3), trailing zeros dropped, thousands
+    separators (`{{ ln.qty|qty:ln.item.uom }}` → 1,250). A number instead of a unit gives the
+    decimals (`|qty:2`); without either, at most 4 decimals."""
+    if isinstance(unit, int) or (isinstance(unit, str) and unit.isdigit()):
+        return numbers.format_quantity(value, places=int(unit))
+    return numbers.format_quantity(value, unit)
+
+
+@register.filter
+def money(value):
+    """An amount: 2 decimals, thousands separators (12,995.00); put it in a `text-end` cell."""
+    return numbers.format_money(value)
+
+
+@register.filter
+def price(value):
+    """A unit price or cost: 2 to 6 decimals (12.50, 0.125)."""
+    return numbers.format_price(value)
+
+
+@register.filter
+def percent(value, kind=""):
+    """A stored rate as a percentage (0.13 → 13%); `|percent:"points"` when the value is already
+    in percent points (13 → 13%)."""
+    return numbers.format_percent(value, points=(kind == "points"))
 
 
 @register.inclusion_tag("erp/_bar_chart.html")
