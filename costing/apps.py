@@ -14,6 +14,12 @@ class CostingConfig(AppConfig):
 
         register_files()
 
+        from erp.requeue import register as register_requeue
+
+        from .services.runs import queued_cost_runs
+
+        register_requeue("costing.cost_run", task="costing.tasks.execute_cost_run", pending=queued_cost_runs)
+
         register("costing", _("Periods and close"), "costing:period_list", order=10)
         register("costing", _("Cost pools and hours"), "costing:pool_list", order=20)
         register("costing", _("Product cost summary"), "costing:product_summary", order=30)

@@ -200,6 +200,9 @@ class CostRun(models.Model):
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # written by a thread of the worker while the run computes; a running run whose heartbeat is
+    # older than settings.COST_RUN_STALE_SECONDS is marked failed (services.runs.fail_stale_cost_runs)
+    heartbeat_at = models.DateTimeField(_("heartbeat"), null=True, blank=True)
     duration_ms = models.PositiveIntegerField(_("duration (ms)"), null=True, blank=True)
     move_count = models.PositiveIntegerField(_("moves"), default=0)
     order_count = models.PositiveIntegerField(_("orders"), default=0)

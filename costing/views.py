@@ -19,10 +19,10 @@ from production.models import WorkOrder
 
 from . import selectors
 from .forms import CentreForm, HoursForm, PoolForm
-from .models import CostEntry, CostPool, CostRun, ItemCost, WorkHours
+from .models import CostEntry, CostPool, CostRun, ItemCost, RunStatus, WorkHours
 from .services import periods as psvc
 from .services import pools
-from .services.runs import cost_run_start, latest_run, run_is_stale
+from .services.runs import cost_run_start, fail_stale_cost_runs, latest_run, run_is_stale
 from .tables import CostEntryTable, CostPoolTable, ItemCostTable, PeriodTable, WorkHoursTable
 
 MODULE = "costing"
@@ -85,6 +85,8 @@ def run_start(request, pk):
 @module_required(MODULE)
 def run_progress(request, pk):
     run = get_object_or_404(CostRun, pk=pk)
+    if run.status == RunStatus.RUNNING and fail_stale_cost_runs(run_id=run.pk):
+        run.refresh_from_db()
     response = render(request, "costing/_progress.html", {"run": run})
     if not run.is_active and request.headers.get("HX-Request"):
         response["HX-Refresh"] = "true"

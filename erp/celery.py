@@ -4,6 +4,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "erp.settings")
 
@@ -34,9 +35,19 @@ PERIODIC_TASKS = {
         "task": "mrp.tasks.nightly_run",
         "schedule": crontab(hour=2, minute=0),
     },
+    # every minute: background work queued while the broker was down is sent again (erp/requeue.py).
+    "erp-requeue-pending": {
+        "task": "erp.tasks.requeue_pending",
+        "schedule": crontab(minute="*"),
+    },
     # every 5 minutes: MRP runs whose worker died (no heartbeat) are marked failed.
     "mrp-fail-stale-runs": {
         "task": "mrp.tasks.fail_stale_runs",
+        "schedule": crontab(minute="*/5"),
+    },
+    # every 5 minutes: cost runs whose worker died (no heartbeat) are marked failed.
+    "costing-fail-stale-runs": {
+        "task": "costing.tasks.fail_stale_cost_runs",
         "schedule": crontab(minute="*/5"),
     },
     # every hour at :20: import previews never confirmed (older than IMPORT_PREVIEW_HOURS) are deleted.
@@ -50,3 +61,12 @@ PERIODIC_TASKS = {
         "schedule": crontab(hour=3, minute=30),
     },
 }
+
+
+@worker_ready.connect
+def _requeue_on_startup(sender=None, **kwargs):
+    """A worker that starts (after an outage, an upgrade) sends queued work again at once."""
+    from .dispatch import send
+    from .tasks import requeue_pending
+
+    send(requeue_pending)

@@ -185,6 +185,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 3600}
 # A running MRP run whose worker sent no heartbeat for this long is marked failed (mrp.services.runs).
 MRP_RUN_STALE_SECONDS = env.int("MRP_RUN_STALE_SECONDS", default=300)
+COST_RUN_STALE_SECONDS = env.int("COST_RUN_STALE_SECONDS", default=300)
+# queued background work older than this without a worker taking it is sent again (erp/requeue.py)
+REQUEUE_AFTER_SECONDS = env.int("REQUEUE_AFTER_SECONDS", default=60)
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -22,3 +22,12 @@ def delete_old_submit_tokens() -> int:
     from .submit import delete_old_tokens
 
     return delete_old_tokens()
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def requeue_pending() -> dict[str, int]:
+    """Queued background work whose message never reached a worker (the broker was down) is sent
+    again (erp/requeue.py). Every minute, and once when a worker starts."""
+    from .requeue import requeue_pending as requeue
+
+    return requeue()

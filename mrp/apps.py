@@ -14,6 +14,20 @@ class MrpConfig(AppConfig):
         register("planning", _("Shortage analysis"), "mrp:shortage", order=30)
         _register_analysis()
         _register_net_change_and_ctp()
+        _register_requeue()
+
+
+def _register_requeue() -> None:
+    """Runs and planning changes that could not be queued (broker down) are sent again (erp/requeue.py)."""
+    from erp.requeue import register
+
+    from .services.analysis import queued_kitting_runs
+    from .services.netchange import stuck_scopes
+    from .services.runs import queued_runs
+
+    register("mrp.run", task="mrp.tasks.execute_run", pending=queued_runs)
+    register("mrp.kitting", task="mrp.tasks_analysis.kitting_run_execute", pending=queued_kitting_runs)
+    register("mrp.net_change", task="mrp.tasks_netchange.net_change", pending=stuck_scopes)
 
 
 def _register_net_change_and_ctp() -> None:

@@ -1,22 +1,37 @@
 """成本计算: the period cost run (Celery job with progress). Collects the period's moves, orders,
 pools and invoice differences in bulk, computes with `costing.engine`, stores the results and
 posts the corrections as append-only cost entries plus value-only stock moves (deltas to what
-earlier runs of the period posted: a re-run with unchanged inputs posts nothing)."""
+earlier runs of the period posted: a re-run with unchanged inputs posts nothing).
+
+Faults (as the MRP run): executing is idempotent — only a queued run is taken (queued →
+running); a redelivered task that finds it running or finished does nothing. The run computes
+and posts in one transaction, so a thread of the worker writes its heartbeat and progress on a
+connection of its own (`erp.heartbeat`). A running run whose heartbeat is older than
+`settings.COST_RUN_STALE_SECONDS` (a killed worker: its transaction was rolled back, nothing was
+posted) is marked failed by `fail_stale_cost_runs` (before every new run, on the progress poll and
+by the beat task), so a new run can start. A run that could not be queued (broker down) stays
+queued and is sent again by the kernel's requeue job (`queued_cost_runs`).
+"""
 
 import calendar
 import datetime
+import os
 import time
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.dispatch import send_on_commit
 from erp.errors import ClosedPeriodError, ConcurrencyError, DomainError
 from erp.fields import ZERO, round_money
+from erp.heartbeat import Heartbeat
 from erp.locks import lock_row
 from erp.models import Period, PeriodStatus
 from erp.periods import period_end_steps
@@ -101,10 +116,58 @@ def _check_period(period: Period) -> None:
         )
 
 
+def stale_seconds() -> int:
+    return int(getattr(settings, "COST_RUN_STALE_SECONDS", 300))
+
+
+HEARTBEAT_EVERY = 2.0  # seconds between heartbeats while the run computes
+
+
+def fail_stale_cost_runs(*, run_id: int | None = None) -> int:
+    """Running runs whose heartbeat (or start) is older than the timeout → failed, with a message.
+    A row a live worker holds locked (it is finishing) is skipped. Returns the count."""
+    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds())
+    qs = CostRun.objects.filter(status=RunStatus.RUNNING)
+    if run_id is not None:
+        qs = qs.filter(pk=run_id)
+    candidates = [
+        r.pk for r in qs.only("pk", "heartbeat_at", "started_at") if (r.heartbeat_at or r.started_at or limit) < limit
+    ]
+    failed = 0
+    for pk in candidates:
+        with transaction.atomic():
+            run = CostRun.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if run is None or run.status != RunStatus.RUNNING:
+                continue
+            last = run.heartbeat_at or run.started_at
+            if last is None or last >= limit:
+                continue
+            run.status = RunStatus.FAILED
+            run.message = _(
+                "The worker stopped answering (no heartbeat since %(when)s, timeout %(secs)s s); the run was marked failed and nothing of it was posted."
+            ) % {"when": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S"), "secs": stale_seconds()}
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "message", "finished_at"])
+            failed += 1
+    return failed
+
+
+def queued_cost_runs(before: datetime.datetime) -> Iterator[tuple[int]]:
+    """Requeue provider (erp/requeue.py): runs still queued that were created before `before`."""
+    for pk in (
+        CostRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        yield (pk,)
+
+
 def cost_run_create(*, period_id: int, user: User | None = None) -> CostRun:
-    """A queued run; refused for a closed period and while another run of the period is active."""
+    """A queued run; refused for a closed period and while another run of the period is active
+    (a run whose worker died is failed first)."""
     period = Period.objects.get(pk=period_id)
     _check_period(period)
+    fail_stale_cost_runs()
     try:
         with transaction.atomic():
             return CostRun.objects.create(period=period, created_by=user if getattr(user, "pk", None) else None)
@@ -116,11 +179,12 @@ def cost_run_create(*, period_id: int, user: User | None = None) -> CostRun:
 
 
 def cost_run_start(*, period_id: int, user: User | None = None) -> CostRun:
-    """Queue a run for the worker (costing.tasks.execute_cost_run, after commit)."""
+    """Queue a run for the worker (costing.tasks.execute_cost_run, after commit); when the broker
+    is down the run stays queued and the requeue job sends it later."""
     from ..tasks import execute_cost_run
 
     run = cost_run_create(period_id=period_id, user=user)
-    transaction.on_commit(lambda: execute_cost_run.delay(run.pk))
+    send_on_commit(execute_cost_run, run.pk)
     return run
 
 
@@ -130,37 +194,54 @@ def cost_run_now(*, period_id: int, user: User | None = None) -> CostRun:
     return cost_run_execute(run_id=run.pk)
 
 
-def _progress(run_id: int, pct: int) -> None:
-    CostRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress=pct)
+def _beat(run_id: int, pct: int | None) -> None:
+    """Heartbeat and progress (from the heartbeat thread, autocommit)."""
+    fields: dict[str, object] = {"heartbeat_at": timezone.now()}
+    if pct is not None:
+        fields["progress"] = pct
+    CostRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(**fields)
 
 
-def _take(run_id: int) -> CostRun:
+def _take(run_id: int) -> tuple[CostRun, bool]:
+    """Queued → running. Returns (run, taken): a run already running (a redelivered task while
+    another worker computes it) or finished is left alone."""
     with transaction.atomic():
         run = CostRun.objects.select_for_update().get(pk=run_id)
-        if run.status in FINISHED:
-            return run
-        if run.status == RunStatus.QUEUED:
-            run.status = RunStatus.RUNNING
-            run.started_at = timezone.now()
-            run.save(update_fields=["status", "started_at"])
-    return run
+        if run.status != RunStatus.QUEUED:
+            return run, False
+        run.status = RunStatus.RUNNING
+        run.started_at = run.heartbeat_at = timezone.now()
+        run.save(update_fields=["status", "started_at", "heartbeat_at"])
+    return run, True
 
 
 def cost_run_execute(*, run_id: int) -> CostRun:
-    """Compute and store one run (idempotent for finished runs). A failure ends the run as
-    failed with the message; nothing of it is posted."""
-    run = _take(run_id)
-    if run.status in FINISHED:
+    """Compute and store one run. Idempotent: only a queued run is executed. A failure ends the
+    run as failed with the message; nothing of it is posted."""
+    run, taken = _take(run_id)
+    if not taken:
         return run
     started = time.perf_counter()
     try:
-        with transaction.atomic(), period_end_steps():
+        with (
+            Heartbeat(lambda pct: _beat(run_id, pct), every=HEARTBEAT_EVERY) as hb,
+            transaction.atomic(),
+            period_end_steps(),
+        ):
             period = lock_row(Period, run.period_id)
             _check_period(period)
-            _execute(run, period)
+            pause = float(os.environ.get("COST_RUN_PAUSE_SECONDS") or 0)
+            if pause:  # fault injection for the worker-kill test (tests/erp/test_faults_worker.py)
+                time.sleep(pause)
+            _execute(run, period, hb)
+            hb.stop()  # before this transaction updates the run row the thread writes
+            current = CostRun.objects.select_for_update().get(pk=run_id)
+            if current.status != RunStatus.RUNNING:  # failed as stale meanwhile: post nothing
+                transaction.set_rollback(True)
+                return current
             run.status = RunStatus.DONE
             run.progress = 100
-            run.finished_at = timezone.now()
+            run.finished_at = run.heartbeat_at = timezone.now()
             run.duration_ms = int((time.perf_counter() - started) * 1000)
             run.save()
         return run
@@ -174,6 +255,8 @@ def cost_run_execute(*, run_id: int) -> CostRun:
 def _fail(run_id: int, message: str, started: float) -> CostRun:
     with transaction.atomic():
         run = CostRun.objects.select_for_update().get(pk=run_id)
+        if run.status != RunStatus.RUNNING:
+            return run
         run.status = RunStatus.FAILED
         run.message = message
         run.finished_at = timezone.now()
@@ -612,11 +695,11 @@ def _allocate_pools(period: Period, c: _Collected, hours) -> None:
 # --- executing -------------------------------------------------------------------------------
 
 
-def _execute(run: CostRun, period: Period) -> None:
+def _execute(run: CostRun, period: Period, hb: Heartbeat) -> None:
     cfg = CostSettings.get()
     start, end = period_bounds(period)
     c = _collect(period, cfg)
-    _progress(run.pk, 30)
+    hb.progress = 30
     result = eng.compute(
         moves=c.moves,
         orders=c.orders.values(),
@@ -626,7 +709,7 @@ def _execute(run: CostRun, period: Period) -> None:
         wip_method=cfg.wip_method,
         joint_method=cfg.joint_method,
     )
-    _progress(run.pk, 70)
+    hb.progress = 70
     _store_results(run, period, c, result)
     entries = _post_entries(run, period, end, c, result)
     run.move_count = len(c.moves)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from bom import engine as bom_engine
 from bom.selectors import load_graph
 from crm.models import SalesOrderLine
+from erp.dispatch import send_on_commit
 from erp.errors import ValidationError
 from erp.fields import ZERO
 from erp.types import User
@@ -782,8 +783,21 @@ def kitting_run_start(*, options: dict, user: User | None = None):
         raise ConcurrencyError(
             _("A kitting analysis is already queued or running: wait for it to finish."), code="kitting_active"
         ) from None
-    transaction.on_commit(lambda: task.delay(run.pk))
+    send_on_commit(task, run.pk)  # broker down: the run stays queued for erp.requeue
     return run
+
+
+def queued_kitting_runs(before):
+    """Requeue provider (erp/requeue.py): kitting runs still queued, created before `before`."""
+    from ..models import KittingRun
+    from ..states import RunStatus
+
+    for pk in (
+        KittingRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        yield (pk,)
 
 
 def kitting_run_execute(*, run_id: int):

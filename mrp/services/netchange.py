@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.dispatch import send
 from erp.fields import round_qty
 from erp.locks import AdvisoryLock, advisory_lock
 from inventory.models import PlanningChange
@@ -69,8 +70,17 @@ def schedule(*, scope: str = "all", change_id: int | None = None, countdown: flo
         )
         if earliest is not None and (timezone.now() - earliest).total_seconds() < STUCK_SECONDS:
             return False
-    net_change.apply_async(args=[scope], countdown=countdown)
+    send(net_change, scope, countdown=countdown)  # broker down: the changes stay pending for erp.requeue
     return True
+
+
+def stuck_scopes(before):
+    """Requeue provider (erp/requeue.py): scopes with planning changes pending since before `before`."""
+    scopes = PlanningChange.objects.filter(processed_at__isnull=True, created_at__lt=before).values_list(
+        "scope", flat=True
+    )
+    for scope in sorted(set(scopes)):
+        yield (scope,)
 
 
 def pending_changes(scope: str = "all") -> int:

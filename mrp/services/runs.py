@@ -17,6 +17,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from erp.dispatch import send_on_commit
 from erp.errors import ConcurrencyError, DomainError, ValidationError
 from erp.fields import round_qty
 from erp.types import User
@@ -96,8 +97,18 @@ def mrp_run_start(
 
     run = mrp_run_create(run_date=run_date, horizon_days=horizon_days, scope=scope, user=user)
 
-    transaction.on_commit(lambda: execute_run.delay(run.pk))
+    send_on_commit(execute_run, run.pk)  # broker down: the run stays queued for erp.requeue
     return run
+
+
+def queued_runs(before: datetime.datetime):
+    """Requeue provider (erp/requeue.py): runs still queued that were created before `before`."""
+    for pk in (
+        MrpRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=before)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        yield (pk,)
 
 
 def _beat(run_id: int, pct: int | None = None) -> None:
