@@ -19,8 +19,20 @@ def _cards(user):
     ]
 
 
+def _may_see_order_line(user, pk) -> bool:
+    """Other apps' read-only views of records made for a sales order line (a work order):
+    the user sees that order (owner, team manager, admin: crm.access)."""
+    from .access import scope
+    from .models import SalesOrder
+
+    return scope(SalesOrder.objects.filter(lines__pk=pk), user).exists()
+
+
 def register_all() -> None:
     from erp.dashboard import register_card
+    from erp.permissions import register_scope
+
+    register_scope("crm.salesorderline", _may_see_order_line)
     from erp.navigation import register
     from inventory.selectors import register_open_demand_provider
 

@@ -121,6 +121,24 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
         response["Content-Disposition"] = disposition
         return response
 
+    def get_table(self, **kwargs):
+        """Cell links to pages the user may not open are shown as plain text (no dead ends)."""
+        from .permissions import may_open
+
+        table = super().get_table(**kwargs)
+        user = self.request.user
+        for bound in table.columns.iterall():
+            link = getattr(bound, "link", None)
+            if link is None:
+                continue
+
+            def guarded(compose=link.compose_url, **kw):
+                url = compose(**kw)
+                return url if url and may_open(user, url) else None
+
+            link.compose_url = guarded
+        return table
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         ctx["create_url_name"] = self.create_url_name

@@ -126,6 +126,9 @@ class ProcurementConfig(AppConfig):
         )
         register_card("purchasing", _cards)
         register_card("warehouse", _receiving_card)
+        from . import handoffs
+
+        handoffs.register()  # dashboard to-dos (erp.dashboard)
         exchange.register_files()
         from bom.impact import register_provider as register_impact
         from crm.atp import register_supply_provider

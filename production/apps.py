@@ -25,6 +25,9 @@ class ProductionConfig(AppConfig):
         register("warehouse", _("Production pickings"), "production:wh_picking_list", order=60)
         register("warehouse", _("Finished-goods receipts"), "production:wh_receipt_list", order=61)
         register_card("production", _dashboard_cards)
+        from . import handoffs
+
+        handoffs.register()  # dashboard to-dos (erp.dashboard)
         exchange.register_files()
         from bom.impact import register_provider as register_impact
         from crm.atp import register_supply_provider

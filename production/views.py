@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
 from erp.input import errors_text, parse_date, parse_int, parse_quantity
-from erp.permissions import module_required
+from erp.permissions import has_any_module, in_scope, module_required
 from erp.views import CreatePage, ListPage, run_action
 
 from . import selectors
@@ -180,9 +180,15 @@ class WorkOrderCreate(CreatePage):
         return redirect("production:wo_detail", wo.pk)
 
 
-@module_required(MODULE)
+@module_required((MODULE, "warehouse", "sales"))
 def wo_detail(request, pk):
-    get_object_or_404(WorkOrder, pk=pk)
+    """The work order; read-only for the warehouse (the order it picks for) and for sales (an
+    order made for one of its own sales orders): their actions show only with the permission."""
+    order = get_object_or_404(WorkOrder, pk=pk)
+    if not has_any_module(request.user, (MODULE, "warehouse")) and not (
+        order.sales_order_line_id and in_scope("crm.salesorderline", request.user, order.sales_order_line_id)
+    ):
+        raise Http404
     page = selectors.work_order_page(pk)
     wo, kit = page["wo"], page["kit"]
     if page["kit_error"]:
@@ -325,7 +331,7 @@ def _picking_redirect(request, wo, make):
     return redirect("production:picking_detail", picking.pk)
 
 
-@module_required(MODULE, action=ADD_PICKING, methods=POST)
+@module_required(PRODUCTION_OR_WAREHOUSE, action=ADD_PICKING, methods=POST)
 def wo_kit_pick(request, pk):
     wo = get_object_or_404(WorkOrder, pk=pk)
     form = KitForm(request.POST)
@@ -346,7 +352,7 @@ def wo_kit_pick(request, pk):
     )
 
 
-@module_required(MODULE, action=ADD_PICKING, methods=POST)
+@module_required(PRODUCTION_OR_WAREHOUSE, action=ADD_PICKING, methods=POST)
 def wo_qty_pick(request, pk):
     """Batch picking, return (退料) or supplement (补料): quantities per material line of this order."""
     wo = get_object_or_404(WorkOrder, pk=pk)

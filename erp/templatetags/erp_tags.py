@@ -111,9 +111,47 @@ def query_without(context, *keys):
     return f"{encoded}&" if encoded else ""
 
 
-@register.inclusion_tag("erp/_document_links.html")
-def posting_links(source_type, source_id):
-    """What a document's postings produced (its vouchers), through erp.postings providers."""
+@register.inclusion_tag("erp/_document_links.html", takes_context=True)
+def posting_links(context, source_type, source_id):
+    """What a document's postings produced (its vouchers), through erp.postings providers; only
+    the ones the user may open."""
+    from ..permissions import may_open as _may_open
     from ..postings import document_links
 
-    return {"links": document_links(source_type, source_id) if source_id else []}
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    links = document_links(source_type, source_id) if source_id else []
+    return {"links": [(label, url) for label, url in links if _may_open(user, url)]}
+
+
+@register.filter
+def may_open(url, user) -> bool:
+    """`{% if url|may_open:request.user %}`: the user may open that page (erp.permissions.may_open)."""
+    from ..permissions import may_open as _may_open
+
+    return _may_open(user, url)
+
+
+@register.simple_tag(takes_context=True)
+def link(context, url, label, css=""):
+    """A link to another page, or the label as plain text when the user may not open it (no
+    dead end on a 403 page): `{% link wo_url wo.number %}`."""
+    from ..permissions import may_open as _may_open
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    if url and _may_open(user, url):
+        if css:
+            return format_html('<a href="{}" class="{}">{}</a>', url, css, label)
+        return format_html('<a href="{}">{}</a>', url, label)
+    return format_html("<span>{}</span>", label)
+
+
+@register.simple_tag(takes_context=True)
+def todos_for_user(context):
+    """`{% todos_for_user as todos %}`: the work waiting for the user's roles (erp.dashboard)."""
+    from ..dashboard import dashboard_todos
+
+    request = context.get("request")
+    user = getattr(request, "user", None) or context.get("user")
+    return dashboard_todos(user) if user is not None and user.is_authenticated else []

@@ -34,6 +34,7 @@ from ..models import (
 from ..states import INVOICE_FLOW, InvoiceStatus, PostedStatus
 from . import accruals
 from .common import non_negative, positive_qty
+from .receipts import receipts_resolve_invoiced
 
 
 def _user(user: User | None) -> User | None:
@@ -254,6 +255,7 @@ def supplier_invoice_confirm(*, invoice_id: int, user: User | None = None) -> Su
     inv.confirmed_by = _user(user)
     inv.save()
     announce("procurement.supplierinvoice", inv.pk, number=inv.number, on_date=inv.invoice_date, user=user)
+    receipts_resolve_invoiced({doc.receipt_id for doc in gr_lines.values()})
     return inv
 
 

@@ -4,12 +4,14 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.models import CompanySettings
+from erp.notify import notifications_resolve, notify_module
 from erp.numbering import next_number
 from erp.periods import assert_open
 from erp.postings import announce
@@ -158,7 +160,25 @@ def purchase_receipt_post(
         ]
     )
     announce("procurement.purchasereceipt", receipt.pk, number=receipt.number, on_date=receipt_date, user=user)
+    notify_module(
+        module="purchasing",
+        key=f"receipt:{receipt.pk}",
+        title=_("Receipt %(number)s waits for invoice matching") % {"number": receipt.number},
+        body=_("Match the supplier's invoice to the received lines."),
+        url=reverse("procurement:receipt_detail", args=[receipt.pk]),
+    )
     return receipt
+
+
+def receipts_resolve_invoiced(receipt_ids) -> None:
+    """Receipts with nothing left to invoice (received − returned − invoiced) leave the buyer's
+    hand-offs."""
+    lines = PurchaseReceiptLine.objects.filter(receipt_id__in=list(receipt_ids)).only(
+        "receipt_id", "qty", "returned_qty", "invoiced_qty"
+    )
+    open_ids = {ln.receipt_id for ln in lines if ln.qty - ln.returned_qty - ln.invoiced_qty > 0}
+    for rid in set(receipt_ids) - open_ids:
+        notifications_resolve(key=f"receipt:{rid}")
 
 
 @transaction.atomic

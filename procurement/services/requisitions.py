@@ -6,12 +6,14 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, to_decimal
 from erp.locks import AdvisoryLock, advisory_lock, lock_row, lock_rows
+from erp.notify import notifications_resolve, notify_module
 from erp.numbering import next_number
 from erp.types import User
 from inventory.models import Item
@@ -213,7 +215,20 @@ def requisition_approve(*, requisition_id: int, user: User | None = None) -> Req
         req.confirmed_at = timezone.now()
         req.confirmed_by = user if getattr(user, "pk", None) else None
         req.save()
+        _handoff_to_buyer(req)
     return req
+
+
+def _handoff_to_buyer(req: Requisition) -> None:
+    """An approved requisition waits for the buyer (bell, e-mail; the dashboard counts them
+    live); resolved when it is closed (ordered) or cancelled."""
+    notify_module(
+        module="purchasing",
+        key=f"requisition:{req.pk}",
+        title=_("Requisition %(number)s waits for the buyer: order it") % {"number": req.number},
+        body=_("Convert its lines to purchase orders."),
+        url=reverse("procurement:requisition_detail", args=[req.pk]),
+    )
 
 
 @transaction.atomic
@@ -227,6 +242,7 @@ def requisition_cancel(*, requisition_id: int, user: User | None = None) -> Requ
         )
     REQUISITION_FLOW.apply(req, RequisitionStatus.CANCELLED)
     req.save()
+    notifications_resolve(key=f"requisition:{req.pk}")
     return req
 
 
@@ -236,6 +252,7 @@ def requisition_close(*, requisition_id: int, user: User | None = None) -> Requi
     req = lock_row(Requisition, requisition_id)
     if REQUISITION_FLOW.apply(req, RequisitionStatus.CLOSED):
         req.save()
+        notifications_resolve(key=f"requisition:{req.pk}")
     return req
 
 
@@ -259,6 +276,8 @@ def _refresh_requisition_status(req_ids) -> None:
         changed.append(req)
     for req in changed:
         req.save(update_fields=["status", "updated_at"])  # one at a time: the history keeps each
+        if req.status == RequisitionStatus.CLOSED:
+            notifications_resolve(key=f"requisition:{req.pk}")
 
 
 @transaction.atomic

@@ -10,11 +10,13 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty
+from erp.notify import notifications_resolve, notify_module
 from erp.numbering import next_number
 from erp.periods import assert_open
 from erp.postings import announce
@@ -41,6 +43,19 @@ def _check_pickable(wo: WorkOrder):
         )
 
 
+def _handoff_to_warehouse(picking: Picking, work_orders) -> None:
+    """The draft waits for the warehouse: a notification (bell, e-mail) to its clerks; resolved
+    when the picking is posted or cancelled (the dashboard to-do counts the drafts live)."""
+    notify_module(
+        module="warehouse",
+        key=f"picking:{picking.pk}",
+        title=_("Picking %(number)s waits for the warehouse (work orders %(orders)s)")
+        % {"number": picking.number, "orders": ", ".join(wo.number for wo in work_orders)},
+        body=_("Check the quantities, issue the material and post the picking."),
+        url=reverse("production:picking_detail", args=[picking.pk]),
+    )
+
+
 def _create(*, mode, work_orders, demands, pick_date, user, target_sets=None, key_parts_only=False, reason=""):
     """demands: list of (material, warehouse_id, qty) -> draft picking with consolidated lines."""
     demands = [d for d in demands if d[2] > 0]
@@ -56,6 +71,7 @@ def _create(*, mode, work_orders, demands, pick_date, user, target_sets=None, ke
         created_by=user if getattr(user, "pk", None) else None,
     )
     picking.work_orders.set(work_orders)
+    _handoff_to_warehouse(picking, work_orders)
     wo_by_id = {wo.pk: wo for wo in work_orders}
     merged = eng.consolidate(
         [
@@ -348,6 +364,7 @@ def picking_confirm(*, picking_id: int, issue_qtys: dict | None = None, user: Us
     picking.confirmed_by = user if getattr(user, "pk", None) else None
     picking.save(update_fields=["status", "confirmed_at", "confirmed_by", "updated_at"])
     announce(SOURCE, picking.pk, number=picking.number, on_date=picking.pick_date, user=user)
+    notifications_resolve(key=f"picking:{picking.pk}")
     return picking
 
 
@@ -384,4 +401,5 @@ def picking_cancel(*, picking_id: int, on_date: datetime.date | None = None, use
         WorkOrderMaterial.objects.bulk_update(list(materials.values()), ["issued_qty", "returned_qty"])
     DOC_FLOW.apply(picking, DocStatus.CANCELLED)
     picking.save(update_fields=["status", "updated_at"])
+    notifications_resolve(key=f"picking:{picking.pk}")
     return picking

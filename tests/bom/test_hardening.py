@@ -340,13 +340,14 @@ def test_a_replayed_htmx_line_add_adds_one_line(world):
 
 # --------------------------------------------------------------------------- the input sweep
 QTY_BAD = [*BAD_NUMBERS, "0", "-1"]
-RATE_BAD = [*BAD_NUMBERS, "1", "-0.1", "100"]
+# rates are typed in percent (5 = 0.05): 100 % and over, negatives and a 5th decimal are refused
+RATE_BAD = [*BAD_NUMBERS, "100", "-0.1", "150", "0.00001"]
 
 
 def _sweep_cases(w: World):
     """name -> (url, good data, {field: (bad values, text the message must contain)}, htmx)."""
     acts = _actions(w)
-    line = {**acts["bom_line_add"][1], "scrap_rate": "0.05", "fixed_loss": "0", "valid_from": "2026-01-01"}
+    line = {**acts["bom_line_add"][1], "scrap_rate": "5", "fixed_loss": "0", "valid_from": "2026-01-01"}
     return {
         "bom_create": (
             acts["bom_create"][0],
@@ -362,7 +363,7 @@ def _sweep_cases(w: World):
                 "qty_per": (QTY_BAD, "quantity per"),
                 "scrap_rate": (RATE_BAD, "scrap rate"),
                 "fixed_loss": ([*BAD_NUMBERS, "-1"], "fixed loss"),
-                "cost_share": ([*BAD_NUMBERS, "1.5", "-1"], "cost share"),
+                "cost_share": ([*BAD_NUMBERS, "150", "100.5", "-1"], "cost share"),
                 "valid_from": (BAD_DATES, "valid from"),
                 "valid_to": ([*BAD_DATES, "2000-01-01"], "valid to"),
                 "issue_warehouse": (BAD_IDS, "issue warehouse"),
@@ -384,7 +385,7 @@ def _sweep_cases(w: World):
         ),
         "ecn_line_add": (
             acts["ecn_line_add"][0],
-            {**acts["ecn_line_add"][1], "scrap_rate": "0.01"},
+            {**acts["ecn_line_add"][1], "scrap_rate": "1"},
             {"qty_per": (QTY_BAD, "new quantity per"), "scrap_rate": (RATE_BAD, "scrap rate")},
             False,
         ),
@@ -465,10 +466,10 @@ def test_explosion_of_a_bom_of_another_item_is_refused(world):
 
 
 def test_a_scrap_rate_refused_before_the_database(world):
-    """0.999999 is the largest scrap rate the model holds; 1 is refused with a message."""
+    """99.9999 % (0.999999) is the largest scrap rate the model holds; 100 is refused with a message."""
     c = client_for(world.planner)
     url = _actions(world)["bom_line_add"][0]
-    data = {**_actions(world)["bom_line_add"][1], "scrap_rate": "0.999999"}
+    data = {**_actions(world)["bom_line_add"][1], "scrap_rate": "99.9999"}
     c.post(url, data)
     assert world.draft.lines.get(component=world.b).scrap_rate == D("0.999999")
 

@@ -37,7 +37,7 @@ def test_create_bom_add_lines_with_htmx_and_approve(login):
     assert resp.status_code == 302 and resp.url == reverse("bom:bom_detail", args=[bom.pk])
     resp = client.post(
         reverse("bom:bom_line_add", args=[bom.pk]),
-        {"component": "A", "qty_per": "2", "scrap_rate": "0.05", "issue_method": "manual", "line_type": "component"},
+        {"component": "A", "qty_per": "2", "scrap_rate": "5", "issue_method": "manual", "line_type": "component"},
         HTTP_HX_REQUEST="true",
     )
     assert resp.status_code == 200 and b'id="lines-table"' in resp.content

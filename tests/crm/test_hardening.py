@@ -427,7 +427,7 @@ def _double_cases(w: World):
         "lines-0-item": w.item.pk,
         "lines-0-qty": "2",
         "lines-0-unit_price": "100",
-        "lines-0-tax_rate": "0.13",
+        "lines-0-tax_rate": "13",
         "lines-0-discount_rate": "0",
         "lines-0-due_date": due,
     }

@@ -1,0 +1,86 @@
+"""Hand-off notifications (issue 18): when a document waits for another role (a picking draft for
+the warehouse, a requisition for the buyer, a receipt for invoice matching), the users of that
+role's module get a notification in the bell and, where e-mail is configured, an e-mail. When the
+work is done the service resolves the notification (marked read). The role's dashboard shows the
+same work as a to-do list, counted live (erp.dashboard.register_todo).
+
+    notify_module(module="warehouse", key=f"picking:{p.pk}", title=..., url=...)
+    notifications_resolve(key=f"picking:{p.pk}")
+"""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "handoff:"
+NO_MAIL_BACKENDS = ("django.core.mail.backends.dummy.EmailBackend",)
+
+
+def module_users(module: str):
+    """Active users whose roles open `module` (superusers are not flooded: they see everything)."""
+    codename = f"access_{module}"
+    User = get_user_model()
+    return (
+        User.objects.filter(is_active=True, is_superuser=False)
+        .filter(
+            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="erp")
+            | Q(user_permissions__codename=codename, user_permissions__content_type__app_label="erp")
+        )
+        .distinct()
+        .order_by("pk")
+    )
+
+
+def mail_configured() -> bool:
+    backend = getattr(settings, "EMAIL_BACKEND", "")
+    return bool(backend) and backend not in NO_MAIL_BACKENDS and getattr(settings, "NOTIFY_BY_EMAIL", True)
+
+
+def notify_module(*, module: str, key: str, title: str, body: str = "", url: str = "", kind: str = "handoff") -> int:
+    """One notification per user of `module`, once per `key` (a repeat is ignored); e-mail after
+    commit to those with an address when e-mail is configured (a mail failure is logged, never
+    raised). Returns the number of notifications written."""
+    from .models import Notification
+
+    users = list(module_users(module))
+    if not users:
+        return 0
+    dedupe = f"{KEY_PREFIX}{key}"
+    existing = set(Notification.objects.filter(dedupe_key=dedupe, user__in=users).values_list("user_id", flat=True))
+    new = [u for u in users if u.pk not in existing]
+    Notification.objects.bulk_create(
+        [Notification(user=u, title=title[:200], body=body, url=url[:300], kind=kind, dedupe_key=dedupe) for u in new],
+        ignore_conflicts=True,
+    )
+    recipients = [u.email for u in new if u.email]
+    if recipients and mail_configured():
+        transaction.on_commit(lambda: _send_mail(title, body, url, recipients))
+    return len(new)
+
+
+def _send_mail(title: str, body: str, url: str, recipients: list[str]) -> None:
+    from django.core.mail import send_mail
+
+    base = getattr(settings, "SITE_URL", "").rstrip("/")
+    text = "\n\n".join(part for part in (body, f"{base}{url}" if url else "") if part)
+    try:
+        send_mail(title, text or title, None, recipients, fail_silently=False)
+    except Exception:  # a mail server that is down must not fail the hand-off
+        logger.warning("hand-off mail not sent", extra={"title": title, "recipients": len(recipients)}, exc_info=True)
+
+
+def notifications_resolve(*, key: str) -> int:
+    """The work is done: the hand-off notifications of `key` are marked read for everybody."""
+    from .models import Notification
+
+    return Notification.objects.filter(dedupe_key=f"{KEY_PREFIX}{key}", read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
