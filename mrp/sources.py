@@ -5,6 +5,7 @@ Reads other apps' tables read-only; a run never changes existing documents.
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from decimal import Decimal
 
 from bom.models import Bom, BomLine
@@ -25,11 +26,15 @@ from production import selectors as production_selectors
 from .engine import BomLineData, Demand, FirmOrder, Forecast, PlanItem, Receipt, SalesLine
 
 
-def _bom_lines(item_ids) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
+def _bom_lines(item_ids, components=None) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
+    """Default-BOM component lines of these parents (only onto `components` when given)."""
     defaults = default_bom_ids(item_ids)
     skip = set(Bom.objects.filter(pk__in=defaults.values(), skip_level=True).values_list("item_id", flat=True))
     lines, by_parent = [], defaultdict(list)
-    rows = BomLine.objects.filter(bom_id__in=defaults.values(), line_type="component").values(
+    found = BomLine.objects.filter(bom_id__in=defaults.values(), line_type="component")
+    if components is not None:
+        found = found.filter(component_id__in=components)
+    rows = found.values(
         "bom__item_id",
         "bom__output_qty",
         "component_id",
@@ -70,10 +75,17 @@ def _order_material_demand(
     ]
 
 
-def collect(*, d0: datetime.date, horizon_days: int) -> dict:
+def collect(*, d0: datetime.date, horizon_days: int, item_ids: Collection[int] | None = None) -> dict:
+    """The plan's inputs. `item_ids` (net change, CTP): only the rows of these items (BOM lines of
+    these parents; open-order material and receipts on these items), same values as a full read."""
     end = d0 + datetime.timedelta(days=horizon_days)
+    only = None if item_ids is None else sorted(set(item_ids))
+
+    def scoped(qs, field="item_id"):
+        return qs if only is None else qs.filter(**{f"{field}__in": only})
+
     item_rows = list(
-        Item.objects.filter(is_active=True).values(
+        scoped(Item.objects.filter(is_active=True), "id").values(
             "id",
             "code",
             "supply_type",
@@ -88,7 +100,7 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
     )
     ids = [r["id"] for r in item_rows]
     bom_lines, skip, by_parent = _bom_lines(ids)
-    priced = set(SupplierPrice.objects.values_list("item_id", flat=True).distinct())
+    priced = set(scoped(SupplierPrice.objects.all()).values_list("item_id", flat=True).distinct())
     items = {
         r["id"]: PlanItem(
             id=r["id"],
@@ -106,23 +118,25 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         for r in item_rows
     }
     on_hand: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    for item_id, qty in StockBalance.objects.filter(warehouse__nettable=True).values_list("item_id", "qty"):
+    for item_id, qty in scoped(StockBalance.objects.filter(warehouse__nettable=True)).values_list("item_id", "qty"):
         on_hand[item_id] += qty
 
     sales = [
         SalesLine(r["item_id"], r["due_date"], r["open_qty"], f"{r['order__number']}/{r['line_no']}")
-        for r in SalesOrderLine.objects.open()
+        for r in scoped(SalesOrderLine.objects.open())
         .open_qty()
         .values("item_id", "due_date", "open_qty", "order__number", "line_no")
         .iterator(chunk_size=5000)
     ]
-    forecasts = [Forecast(i, d, q) for i, d, q in ForecastRow.objects.values_list("item_id", "date", "qty")]
+    forecasts = [
+        Forecast(i, d, q) for i, d, q in scoped(ForecastRow.objects.all()).values_list("item_id", "date", "qty")
+    ]
 
     # scheduled receipts: draft or confirmed PO lines (open quantity, closed lines never) and
     # open requisition lines (planned orders converted, not yet ordered)
     receipts: list[Receipt] = [
         Receipt(r["item_id"], r["due_date"], r["open_qty"], "purchase", f"{r['order__number']}/{r['line_no']}")
-        for r in PurchaseOrderLine.objects.planning_supply()
+        for r in scoped(PurchaseOrderLine.objects.planning_supply())
         .values("item_id", "due_date", "open_qty", "order__number", "line_no")
         .iterator(chunk_size=5000)
     ]
@@ -130,7 +144,7 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         Receipt(
             r["item_id"], r["need_date"], r["open_qty"], "requisition", f"{r['requisition__number']}/{r['line_no']}"
         )
-        for r in RequisitionLine.objects.open().values(
+        for r in scoped(RequisitionLine.objects.open()).values(
             "item_id", "need_date", "open_qty", "requisition__number", "line_no"
         )
     ]
@@ -139,7 +153,19 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
     # production's own reads (production.selectors): open orders with 未入库 = qty − received −
     # scrapped; their material lists (required − net issued); orders without one explode the BOM
     wo_lists = production_selectors.planning_material_lists()
-    for wo in production_selectors.planning_open_orders():
+    wo_rows = production_selectors.planning_open_orders()
+    oo_rows = list(
+        OutsourcingOrder.objects.planning().values(
+            "id", "number", "item_id", "qty", "open_qty", "start_date", "due_date",
+            "sales_order_line__order__number", "sales_order_line__line_no",
+        )
+    )  # fmt: skip
+    if only is not None:
+        # orders of items outside `only` explode their BOM onto components inside it
+        outside = sorted({r["item_id"] for r in wo_rows + oo_rows} - set(only))
+        for line in _bom_lines(outside, components=only)[0] if outside else ():
+            by_parent[line.parent_id].append(line)
+    for wo in wo_rows:
         if wo["open_qty"] > 0:
             receipts.append(
                 Receipt(wo["item_id"], wo["planned_finish"], wo["open_qty"], "manufacture", wo["number"], wo["peg"])
@@ -166,10 +192,7 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         per = oo_lists[m["order_id"]]
         left = max(m["required_qty"] - m["net_issued_qty"], ZERO)
         per[m["component_id"]] = per.get(m["component_id"], ZERO) + left
-    for oo in OutsourcingOrder.objects.planning().values(
-        "id", "number", "item_id", "qty", "open_qty", "start_date", "due_date",
-        "sales_order_line__order__number", "sales_order_line__line_no",
-    ):  # fmt: skip
+    for oo in oo_rows:
         peg = (
             f"{oo['sales_order_line__order__number']}/{oo['sales_order_line__line_no']}"
             if oo["sales_order_line__order__number"]
@@ -198,6 +221,9 @@ def collect(*, d0: datetime.date, horizon_days: int) -> dict:
         for r in firm_orders_of_current_run()
         if r["item_id"] in items
     ]
+    if only is not None:
+        receipts = [r for r in receipts if r.item_id in items]
+        demands = [dm for dm in demands if dm.item_id in items]
 
     return {
         "items": items,
