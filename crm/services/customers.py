@@ -185,6 +185,7 @@ def lead_convert(
             email=lead.email,
             source=lead.source,
             industry=lead.industry,
+            tax_id=lead.tax_id,
             owner=lead.owner or user,
             claimed_at=timezone.now(),
         )

@@ -26,11 +26,14 @@ D = Decimal
 @pytest.mark.django_db
 def test_lead_converts_to_customer_and_opportunity_keeping_the_link(make_user):
     rep = make_user("rep", "销售")
-    lead = Lead.objects.create(company="苏州骑行者贸易", contact_name="王经理", phone="13800000000", owner=rep)
+    lead = Lead.objects.create(
+        company="苏州骑行者贸易", contact_name="王经理", phone="13800000000", owner=rep, tax_id="91320500MA1X2Y3Z4Q"
+    )
     opp = lead_convert(lead_id=lead.pk, user=rep, amount="88000", opportunity_name="城市车 200 台")
     lead.refresh_from_db()
     assert lead.status == "converted" and lead.customer == opp.customer and opp.lead == lead
     assert opp.customer.name == "苏州骑行者贸易" and opp.customer.owner == rep
+    assert opp.customer.tax_id == "91320500MA1X2Y3Z4Q"  # the 数电 invoice's buyer tax ID
     assert (opp.stage, opp.amount, opp.probability) == ("initial", D("88000.00"), 10)
     # converting twice returns the same opportunity
     assert lead_convert(lead_id=lead.pk, user=rep).pk == opp.pk
