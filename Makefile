@@ -45,10 +45,12 @@ run: install messages .env
 	@if [ -n "$$REDIS_URL" ]; then PATH="$(CURDIR)/$(BIN):$$PATH" DEBUG=1 $(BIN)/honcho start -f Procfile.dev; \
 	 else DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000; fi
 
-# Browser tests need Debian chromium and CJK fonts; install them when missing (as root).
+# Browser tests need Debian chromium and CJK fonts, PDFs (WeasyPrint) pango and harfbuzz; install them when missing (as root).
 system-test-deps:
 	@need=""; [ -x /usr/bin/chromium ] || need="$$need chromium"; \
 	 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need="$$need fonts-noto-cjk"; \
+	 for lib in libpango-1.0.so.0:libpango-1.0-0 libpangoft2-1.0.so.0:libpangoft2-1.0-0 libharfbuzz-subset.so.0:libharfbuzz-subset0; do \
+	   ldconfig -p 2>/dev/null | grep -q "$${lib%%:*}" || need="$$need $${lib#*:}"; done; \
 	 if [ -n "$$need" ]; then \
 	   if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$need >/dev/null; \
 	   else echo "Please install:$$need (Debian packages)"; exit 1; fi; fi

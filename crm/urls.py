@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_demand, views_marketing
+from . import views, views_demand, views_marketing, views_print
 
 app_name = "crm"
 
@@ -37,11 +37,15 @@ urlpatterns = [
     path("quotations/", views.QuotationList.as_view(), name="quotation_list"),
     path("quotations/new/", views.quotation_create, name="quotation_create"),
     path("quotations/<int:pk>/", views.quotation_detail, name="quotation_detail"),
+    path("quotations/<int:pk>/print/", views_print.quotation_print, name="quotation_print"),
+    path("quotations/<int:pk>/pdf/", views_print.quotation_pdf, name="quotation_pdf"),
     path("quotations/<int:pk>/confirm/", views.quotation_confirm, name="quotation_confirm"),
     path("quotations/<int:pk>/order/", views.quotation_order, name="quotation_order"),
     path("orders/", views.SalesOrderList.as_view(), name="order_list"),
     path("orders/new/", views.order_create, name="order_create"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/print/", views_print.order_print, name="order_print"),
+    path("orders/<int:pk>/pdf/", views_print.order_pdf, name="order_pdf"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),
     path("orders/<int:pk>/close/", views.order_close, name="order_close"),
     path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
@@ -54,6 +58,8 @@ urlpatterns = [
     path("forecasts/from-pipeline/", views_demand.forecast_from_pipeline, name="forecast_from_pipeline"),
     path("deliveries/", views.DeliveryList.as_view(), name="delivery_list"),
     path("deliveries/<int:pk>/", views.delivery_detail, name="delivery_detail"),
+    path("deliveries/<int:pk>/print/", views_print.delivery_print, name="delivery_print"),
+    path("deliveries/<int:pk>/pdf/", views_print.delivery_pdf, name="delivery_pdf"),
     path("deliveries/<int:pk>/confirm/", views.delivery_confirm, name="delivery_confirm"),
     path("deliveries/<int:pk>/cancel/", views.delivery_cancel, name="delivery_cancel"),
     path("deliveries/<int:pk>/invoice/", views.delivery_invoice, name="delivery_invoice"),

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views
+from . import lookup, views, views_print
 
 app_name = "inventory"
 
 urlpatterns = [
     path("items/", views.ItemList.as_view(), name="item_list"),
     path("items/new/", views.ItemCreate.as_view(), name="item_create"),
+    path("items/lookup/", lookup.item_lookup, name="item_lookup"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", views.ItemEdit.as_view(), name="item_edit"),
     path("suppliers/", views.SupplierList.as_view(), name="supplier_list"),
@@ -29,12 +30,14 @@ for kind, slug in (
     ("transfer", "transfers"),
     ("stock_count", "stock-counts"),
 ):
-    create, detail, print_view, confirm, cancel = views.doc_views(kind)
+    create, detail, confirm, cancel = views.doc_views(kind)
+    print_view, pdf_view = views_print.VIEWS[kind]
     urlpatterns += [
         path(f"{slug}/", views.doc_list_view(kind), name=f"{kind}_list"),
         path(f"{slug}/new/", create, name=f"{kind}_create"),
         path(f"{slug}/<int:pk>/", detail, name=f"{kind}_detail"),
         path(f"{slug}/<int:pk>/print/", print_view, name=f"{kind}_print"),
+        path(f"{slug}/<int:pk>/pdf/", pdf_view, name=f"{kind}_pdf"),
         path(f"{slug}/<int:pk>/confirm/", confirm, name=f"{kind}_confirm"),
         path(f"{slug}/<int:pk>/cancel/", cancel, name=f"{kind}_cancel"),
     ]

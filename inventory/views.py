@@ -88,7 +88,10 @@ class ItemList(InvListPage):
 @module_required(MODULE)
 def item_detail(request, pk):
     item = get_object_or_404(
-        Item.objects.select_related("uom", "purchase_uom", "category", "default_supplier", "default_warehouse"), pk=pk
+        Item.objects.select_related(
+            "uom", "purchase_uom", "category", "default_supplier", "default_warehouse", "planner"
+        ),
+        pk=pk,
     )
     return _page(
         request,
@@ -522,8 +525,9 @@ POST = ("POST",)
 
 
 def doc_views(kind):
-    """Create (form page: the add permission for GET and POST), detail and print (read), confirm
-    and cancel (POST only, the change permission: the warehouse clerk, never the cost accountant)."""
+    """Create (form page: the add permission for GET and POST), detail (read; the print and PDF
+    views are in views_print), confirm and cancel (POST only, the change permission: the warehouse
+    clerk, never the cost accountant)."""
     add, change = _perm(kind, "add"), _perm(kind, "change")
 
     @module_required(MODULE, add, action=add)
@@ -534,10 +538,6 @@ def doc_views(kind):
     def detail(request, pk):
         return _detail(request, kind, pk)
 
-    @module_required(MODULE)
-    def print_view(request, pk):
-        return _detail(request, kind, pk, template="inventory/doc_print.html")
-
     @module_required(MODULE, action=change, methods=POST)
     def confirm(request, pk):
         return _action(request, kind, pk, "confirm")
@@ -546,7 +546,7 @@ def doc_views(kind):
     def cancel(request, pk):
         return _action(request, kind, pk, "cancel")
 
-    return create, detail, print_view, confirm, cancel
+    return create, detail, confirm, cancel
 
 
 _COUNT_KEY = re.compile(r"^(?:line|was)_(.+)$")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "procurement"
 
@@ -8,6 +8,8 @@ urlpatterns = [
     path("requisitions/", views.RequisitionList.as_view(), name="requisition_list"),
     path("requisitions/new/", views.requisition_create, name="requisition_create"),
     path("requisitions/<int:pk>/", views.requisition_detail, name="requisition_detail"),
+    path("requisitions/<int:pk>/print/", views_print.requisition_print, name="requisition_print"),
+    path("requisitions/<int:pk>/pdf/", views_print.requisition_pdf, name="requisition_pdf"),
     path("requisitions/<int:pk>/approve/", views.requisition_approve, name="requisition_approve"),
     path("requisitions/<int:pk>/cancel/", views.requisition_cancel, name="requisition_cancel"),
     path("requisitions/<int:pk>/close/", views.requisition_close, name="requisition_close"),
@@ -15,6 +17,8 @@ urlpatterns = [
     path("orders/", views.PurchaseOrderList.as_view(), name="po_list"),
     path("orders/new/", views.po_create, name="po_create"),
     path("orders/<int:pk>/", views.po_detail, name="po_detail"),
+    path("orders/<int:pk>/print/", views_print.po_print, name="po_print"),
+    path("orders/<int:pk>/pdf/", views_print.po_pdf, name="po_pdf"),
     path("orders/<int:pk>/line/", views.po_line_change, name="po_line_change"),
     path("orders/<int:pk>/receive/", views.po_receive, name="po_receive"),
     path("orders/<int:pk>/confirm/", views.po_confirm, name="po_confirm"),
@@ -46,6 +50,8 @@ urlpatterns = [
     path("outsourcing/materials/", views.outsourcing_materials, name="outsourcing_materials"),
     path("outsourcing/invoices/", views.FeeInvoiceList.as_view(), name="fee_invoice_list"),
     path("outsourcing/<int:pk>/", views.outsourcing_detail, name="outsourcing_detail"),
+    path("outsourcing/<int:pk>/print/", views_print.outsourcing_print, name="outsourcing_print"),
+    path("outsourcing/<int:pk>/pdf/", views_print.outsourcing_pdf, name="outsourcing_pdf"),
     path("outsourcing/<int:pk>/confirm/", views.outsourcing_confirm, name="outsourcing_confirm"),
     path("outsourcing/<int:pk>/close/", views.outsourcing_close, name="outsourcing_close"),
     path("outsourcing/<int:pk>/cancel/", views.outsourcing_cancel, name="outsourcing_cancel"),

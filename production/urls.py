@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "production"
 
@@ -25,10 +25,14 @@ urlpatterns = [
     path("pickings/", views.PickingList.as_view(), name="picking_list"),
     path("pickings/merged/", views.merged_pick, name="merged_pick"),
     path("pickings/<int:pk>/", views.picking_detail, name="picking_detail"),
+    path("pickings/<int:pk>/print/", views_print.picking_print, name="picking_print"),
+    path("pickings/<int:pk>/pdf/", views_print.picking_pdf, name="picking_pdf"),
     path("pickings/<int:pk>/confirm/", views.picking_confirm, name="picking_confirm"),
     path("pickings/<int:pk>/cancel/", views.picking_cancel, name="picking_cancel"),
     path("receipts/", views.ReceiptList.as_view(), name="receipt_list"),
     path("receipts/<int:pk>/", views.receipt_detail, name="receipt_detail"),
+    path("receipts/<int:pk>/print/", views_print.receipt_print, name="receipt_print"),
+    path("receipts/<int:pk>/pdf/", views_print.receipt_pdf, name="receipt_pdf"),
     path("receipts/<int:pk>/confirm/", views.receipt_confirm, name="receipt_confirm"),
     path("receipts/<int:pk>/cancel/", views.receipt_cancel, name="receipt_cancel"),
     path("warehouse/pickings/", views.WarehousePickingList.as_view(), name="wh_picking_list"),
