@@ -7,6 +7,9 @@ class CrmConfig(AppConfig):
     verbose_name = _("Sales / CRM")
 
     def ready(self):
+        from . import search
+
+        search.register_search()  # global search (erp/search.py)
         from erp.errors import register_constraint_messages
 
         from . import wiring

@@ -7,6 +7,9 @@ class InventoryConfig(AppConfig):
     verbose_name = _("Inventory")
 
     def ready(self):
+        from . import search
+
+        search.register_search()  # global search (erp/search.py)
         from . import exchange
         from .services import counts  # noqa: F401  registers the stock-count posting guard
 

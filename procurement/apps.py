@@ -81,6 +81,9 @@ class ProcurementConfig(AppConfig):
     verbose_name = _("Purchasing and outsourcing")
 
     def ready(self):
+        from . import search
+
+        search.register_search()  # global search (erp/search.py)
         from erp.dashboard import register_card
         from erp.navigation import register
 

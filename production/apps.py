@@ -7,6 +7,9 @@ class ProductionConfig(AppConfig):
     verbose_name = _("Production")
 
     def ready(self):
+        from . import search
+
+        search.register_search()  # global search (erp/search.py)
         from erp.dashboard import register_card
         from erp.navigation import register
         from inventory.selectors import register_open_demand_provider
