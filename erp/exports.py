@@ -73,6 +73,67 @@ def escape_dataset(dataset, fmt: str):
 # --- typed list exports (issue #18): numbers as numbers, dates as dates, plain text otherwise ---
 
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WIDTH_SAMPLE_ROWS = 500  # column widths are fitted to the header and the first rows
+MAX_WIDTH = 60
+# Exports up to this size are sent in one piece; larger ones stream (xlsx from its temporary file,
+# CSV row by row as the database returns them).
+STREAM_FROM_BYTES = 2 * 1024 * 1024
+STREAM_FROM_ROWS = 5000
+
+
+def number_format(value) -> str:
+    """The Excel format of a number: thousands separators and the decimals it has — amounts keep
+    their 2 (`#,##0.00`), quantities stored with 6 show only the ones that count (12.5 → `#,##0.0`,
+    10.000000 → `#,##0`), at most 6."""
+    from decimal import Decimal
+
+    if isinstance(value, bool | int):
+        return "#,##0"
+    d = value if isinstance(value, Decimal) else Decimal(str(value))
+    if not d.is_finite():
+        return "General"
+    own = -d.as_tuple().exponent
+    exponent = d.normalize().as_tuple().exponent
+    assert isinstance(exponent, int)  # finite
+    places = own if 0 < own <= 2 else max(0, -exponent)
+    places = min(places, 6)
+    return "#,##0" + ("." + "0" * places if places else "")
+
+
+def percent_format(fraction) -> str:
+    """0.15 → `0%`, 0.125 → `0.0%`."""
+    from decimal import Decimal
+
+    points = (Decimal(str(fraction)) * 100).normalize()
+    exponent = points.as_tuple().exponent
+    places = min(max(0, -exponent), 4) if isinstance(exponent, int) else 0
+    return "0" + ("." + "0" * places if places else "") + "%"
+
+
+def typed_value(value):
+    """A raw Python value as an xlsx cell: (value, number_format or None). Decimals and ints are
+    numbers, dates dates (local time, no time zone), booleans a translated Yes/No, lazy text text."""
+    import datetime
+    from decimal import Decimal
+
+    from django.utils import timezone
+    from django.utils.translation import gettext as _
+
+    if value is None:
+        return None, None
+    if isinstance(value, bool):
+        return (_("Yes") if value else _("No")), None
+    if isinstance(value, datetime.datetime):
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return local.replace(tzinfo=None), "yyyy-mm-dd hh:mm"
+    if isinstance(value, datetime.date):
+        return value, "yyyy-mm-dd"
+    if isinstance(value, int | Decimal):
+        return value, number_format(value)
+    if isinstance(value, float):
+        return Decimal(str(value)), number_format(Decimal(str(value)))
+    return str(value), None
 
 
 def export_value(raw, rendered):
@@ -84,27 +145,20 @@ def export_value(raw, rendered):
     import html
     from decimal import Decimal, InvalidOperation
 
-    from django.utils import timezone
     from django.utils.html import strip_tags
-    from django.utils.translation import gettext as _
 
-    if isinstance(raw, bool):
-        return (_("Yes") if raw else _("No")), None
-    if isinstance(raw, datetime.datetime):
-        local = timezone.localtime(raw) if timezone.is_aware(raw) else raw
-        return local.replace(tzinfo=None), "yyyy-mm-dd hh:mm"
-    if isinstance(raw, datetime.date):
-        return raw, "yyyy-mm-dd"
+    if isinstance(raw, bool | datetime.date):
+        return typed_value(raw)
     if rendered is None:
         return None, None
-    if isinstance(rendered, bool):
-        return (_("Yes") if rendered else _("No")), None
-    if isinstance(rendered, int | Decimal | float):
-        return rendered, "#,##0.######"
+    if isinstance(rendered, bool | int | Decimal | float):
+        return typed_value(rendered)
     text = html.unescape(strip_tags(str(rendered))).strip()
     text = " ".join(text.split())
     if text in ("—", "-", ""):
         return (text or None), None
+    if isinstance(raw, str):
+        return text, None  # a code, a phone or tax number stays text even when it is all digits
     percent = text.endswith("%")
     number = text[:-1].strip() if percent else text
     if _NUMBER_TEXT.match(number):
@@ -113,33 +167,131 @@ def export_value(raw, rendered):
         except InvalidOperation:
             return text, None
         if percent:
-            return value / 100, "0.##%"
+            return value / 100, percent_format(value / 100)
         decimals = len(number.split(".")[1]) if "." in number else 0
         return value, "#,##0" + ("." + "0" * decimals if decimals else "")
+    if isinstance(raw, Decimal) and raw.is_finite():
+        return raw, number_format(raw)  # a number shown with a unit or a sign: the number itself
     return text, None
 
 
-def xlsx_table(ws, headers, rows) -> None:
-    """Header row (bold, frozen), typed cells from `export_value` pairs, column widths that fit."""
-    from openpyxl.styles import Font
+def export_filename(name: str, ext: str = "xlsx") -> str:
+    """`<list>-<date>.<ext>`: the list's name (its title in the user's language; characters that
+    file systems refuse replaced) and today's date."""
+    from django.utils import timezone
 
-    xlsx_append(ws, [str(h) for h in headers])
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    widths = [len(str(h)) * 2 if any(ord(c) > 0x2E80 for c in str(h)) else len(str(h)) for h in headers]
-    for row in rows:
-        values = [v for v, _fmt in row]
-        xlsx_append(ws, values)
-        r = ws.max_row
-        for col, (value, fmt) in enumerate(row, start=1):
-            if fmt:
-                ws.cell(row=r, column=col).number_format = fmt
-            text = str(value) if value is not None else ""
-            width = sum(2 if ord(c) > 0x2E80 else 1 for c in text)
-            if col <= len(widths):
-                widths[col - 1] = max(widths[col - 1], min(width, 60))
-    ws.freeze_panes = "A2"
+    safe = re.sub(r'[\\/:*?"<>|\s]+', "_", str(name)).strip("._") or "export"
+    return f"{safe}-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+def _disposition(filename: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+def _text_width(value) -> int:
+    text = value.strftime("%Y-%m-%d") if hasattr(value, "strftime") else ("" if value is None else str(value))
+    if not isinstance(value, str) and not hasattr(value, "strftime") and value is not None:
+        text = f"{value:,}" if isinstance(value, int) else text
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text)  # CJK characters are two columns wide
+
+
+def xlsx_write(ws, headers, rows) -> None:
+    """Into a write-only sheet: a bold frozen header, typed cells ((value, number_format) pairs),
+    column widths fitted to the header and the first rows. Rows are consumed as they come."""
+    import itertools
+
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
 
+    rows = iter(rows)
+    sample = list(itertools.islice(rows, WIDTH_SAMPLE_ROWS))
+    widths = [_text_width(str(h)) for h in headers]
+    for row in sample:
+        for col, (value, _fmt) in enumerate(row[: len(widths)]):
+            widths[col] = max(widths[col], min(_text_width(value), MAX_WIDTH))
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(8, w + 2)
+    ws.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(ws)
+        xlsx_set(cell, str(h))
+        cell.font = bold
+        header_cells.append(cell)
+    ws.append(header_cells)
+    for row in itertools.chain(sample, rows):
+        cells = []
+        for value, fmt in row:
+            cell = WriteOnlyCell(ws)
+            xlsx_set(cell, value)
+            if fmt:
+                cell.number_format = fmt
+            cells.append(cell)
+        ws.append(cells)
+
+
+def xlsx_response(filename: str, headers, rows, *, sheet_title: str = "", typed: bool = False):
+    """A streamed xlsx download. `rows`: an iterable (a generator for large lists) of raw values,
+    typed here (`typed_value`), or of (value, number_format) pairs when `typed`. The workbook is
+    written row by row (openpyxl write-only) into a temporary file, which is sent in chunks: memory
+    stays flat whatever the number of rows."""
+    import tempfile
+
+    import openpyxl
+    from django.http import FileResponse, HttpResponse
+
+    wb = openpyxl.Workbook(write_only=True)
+    title = re.sub(r"[\\/*?:\[\]]", "_", str(sheet_title or filename.rsplit(".", 1)[0]))[:31] or "export"
+    ws = wb.create_sheet(title=title)
+    pairs = rows if typed else ([typed_value(v) for v in row] for row in rows)
+    xlsx_write(ws, headers, pairs)
+    tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
+    wb.save(tmp)
+    size = tmp.tell()
+    tmp.seek(0)
+    if size <= STREAM_FROM_BYTES:
+        with tmp:
+            response = HttpResponse(tmp.read(), content_type=XLSX_CONTENT_TYPE)
+    else:
+        response = FileResponse(tmp, content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = _disposition(filename)
+    return response
+
+
+def csv_response(filename: str, headers, rows, *, typed: bool = False):
+    """A streamed CSV download (UTF-8 with BOM, so Excel opens Chinese text); formula-like text
+    gets its apostrophe (`csv_text`)."""
+    import csv
+    import itertools
+
+    from django.http import HttpResponse, StreamingHttpResponse
+
+    class _Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(_Echo())
+
+    def text(cell):
+        value = cell[0] if typed else typed_value(cell)[0]
+        if value is None:
+            return ""
+        if hasattr(value, "strftime"):
+            return value.strftime("%Y-%m-%d %H:%M" if hasattr(value, "hour") else "%Y-%m-%d")
+        return csv_text(str(value))
+
+    rows = iter(rows)
+    first = [writer.writerow([csv_text(str(h)) for h in headers])]
+    first += [writer.writerow([text(c) for c in row]) for row in itertools.islice(rows, STREAM_FROM_ROWS)]
+    first[0] = "\ufeff" + first[0]
+    if len(first) <= STREAM_FROM_ROWS:  # the whole list is here
+        response = HttpResponse("".join(first), content_type="text/csv; charset=utf-8")
+    else:
+        rest = (writer.writerow([text(c) for c in row]) for row in rows)
+        response = StreamingHttpResponse(itertools.chain(first, rest), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = _disposition(filename)
+    return response

@@ -62,64 +62,53 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
         return {"per_page": self.paginate_by} if self.paginate_by else False
 
     def get_export_filename(self, export_format):
-        return f"{self.get_title()}-{timezone.localdate():%Y%m%d}.{export_format}"
+        """`<list>-<date>.xlsx`: the list's title in the user's language and today's date."""
+        from .exports import export_filename
+
+        return export_filename(self.get_title(), export_format)
+
+    def export_rows(self, table, columns):
+        """(value, number_format) cells of every row of the filtered, sorted list, read in chunks
+        from the database (a generator: a large export never sits in memory)."""
+        from django.db.models import QuerySet
+        from django_tables2.rows import BoundRow
+
+        from .exports import export_value
+
+        data = getattr(table.data, "data", table.data)
+        if isinstance(data, QuerySet) and data._result_cache is None:
+            records = data.iterator(chunk_size=2000)
+        else:  # rows the view already loaded and annotated (progress, tracking …)
+            records = iter(data)
+        for record in records:
+            row = BoundRow(record, table)
+            cells = []
+            for c in columns:
+                try:
+                    raw = c.accessor.resolve(record, quiet=True)
+                except Exception:
+                    raw = None
+                cells.append(export_value(raw, row.get_cell_value(c.name)))
+            yield cells
 
     def create_export(self, export_format):
-        """Typed cells (erp.exports.export_value): numbers as numbers, dates as dates, plain text
-        without HTML; formula-like text is written as text, in xlsx and CSV."""
-        from urllib.parse import quote
-
-        from django.http import HttpResponse
-
-        from .exports import csv_text, export_value, xlsx_table
+        """Typed cells (erp.exports.export_value): numbers as numbers with their formats, dates as
+        dates, plain text without HTML, yes/no in the user's language; formula-like text is written
+        as text. Streamed, in xlsx and CSV."""
+        from .exports import csv_response, xlsx_response
 
         table = self.get_table(**self.get_table_kwargs())
         columns = [
             c
             for c in table.columns
-            if c.name not in (self.exclude_columns or ()) and c.column.exclude_from_export is False
+            if c.name not in (self.exclude_columns or ()) and c.column.exclude_from_export is False and c.visible
         ]
-        columns = [c for c in columns if c.visible]
         headers = [str(c.header) for c in columns]
-        rows = []
-        for row in table.rows:
-            cells = []
-            for c in columns:
-                try:
-                    raw = c.accessor.resolve(row.record, quiet=True)
-                except Exception:
-                    raw = None
-                cells.append(export_value(raw, row.get_cell_value(c.name)))
-            rows.append(cells)
+        rows = self.export_rows(table, columns)
         filename = self.get_export_filename(export_format)
-        disposition = f"attachment; filename*=UTF-8''{quote(filename)}"
         if export_format != "xlsx":
-            import csv
-            import io
-
-            buf = io.StringIO()
-            writer = csv.writer(buf)
-            writer.writerow([csv_text(h) for h in headers])
-            for cells in rows:
-                writer.writerow(["" if v is None else csv_text(str(v)) for v, _fmt in cells])
-            response = HttpResponse(buf.getvalue(), content_type="text/csv; charset=utf-8")
-            response["Content-Disposition"] = disposition
-            return response
-        import io
-
-        import openpyxl
-
-        wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.title = str(self.get_title())[:31] or "export"
-        xlsx_table(ws, headers, rows)
-        buf = io.BytesIO()
-        wb.save(buf)
-        response = HttpResponse(
-            buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = disposition
-        return response
+            return csv_response(filename, headers, rows, typed=True)
+        return xlsx_response(filename, headers, rows, sheet_title=str(self.get_title()), typed=True)
 
     def get_table(self, **kwargs):
         """Cell links to pages the user may not open are shown as plain text (no dead ends)."""
