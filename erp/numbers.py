@@ -116,3 +116,96 @@ def rate_to_points(rate) -> Decimal | None:
         return None
     d = d * HUNDRED
     return d.quantize(Decimal(1)) if d == d.to_integral_value() else d.normalize()
+
+
+# --- list tables (django-tables2) ------------------------------------------------------------
+
+
+def cached_unit(record):
+    """The unit of a row's item when it is already loaded (select_related): never a query."""
+    cache = getattr(getattr(record, "_state", None), "fields_cache", {})
+    if "uom" in cache:
+        return cache["uom"]
+    for name in ("item", "component", "product"):
+        item = cache.get(name)
+        if item is not None and "uom" in getattr(item._state, "fields_cache", {}):
+            return item._state.fields_cache["uom"]
+    return None
+
+
+def decimal_kind(field) -> str | None:
+    """How a model DecimalField is shown: money, price, percent (a stored fraction), points
+    (percent points), quantity."""
+    from django.db import models
+
+    if not isinstance(field, models.DecimalField):
+        return None
+    name = field.name
+    if name.endswith("_rate") or name == "rate":
+        return "percent"
+    if name.endswith("_pct") or "percent" in name:
+        return "points"
+    if field.decimal_places == 2:
+        return "money"
+    if any(word in name for word in ("price", "cost", "fee")):
+        return "price"
+    return "quantity"
+
+
+def _cell_renderer(kind: str):
+    # django-tables2 passes exactly the arguments a renderer names: value and record
+    def render(value, record):
+        if kind == "money":
+            return format_money(value)
+        if kind == "price":
+            return format_price(value)
+        if kind in ("percent", "points"):
+            return format_percent(value, points=kind == "points")
+        return format_quantity(value, cached_unit(record))
+
+    return render
+
+
+def _annotation_renderer(original):
+    def render(value, record, bound_column, bound_row, table, column):
+        if isinstance(value, Decimal):
+            return format_quantity(value, cached_unit(record))
+        kwargs = {"value": value, "record": record, "bound_column": bound_column, "bound_row": bound_row}
+        from django_tables2.utils import call_with_appropriate
+
+        return call_with_appropriate(original, {**kwargs, "table": table, "column": column})
+
+    return render
+
+
+def format_table_numbers(table, model) -> None:
+    """Plain columns of decimal model fields in a list table show through this formatter (and
+    right-aligned): quantities by the row's unit, money with 2 decimals and separators, rates as
+    percentages. Columns with their own rendering are left alone; exports read raw values."""
+    from django_tables2 import Column
+    from django_tables2.utils import Accessor
+
+    if model is None:
+        return
+    for bound in table.columns.iterall():
+        column = bound.column
+        if type(column) is not Column or hasattr(table, f"render_{bound.name}"):
+            continue
+        try:
+            field = Accessor(str(bound.accessor)).get_field(model)
+        except Exception:
+            field = None
+        kind = decimal_kind(field)
+        if kind is None:
+            if field is None:  # an annotation (open quantity, sums): decimals as quantities
+                bound.render = _annotation_renderer(bound.render)
+            continue
+
+        bound.render = _cell_renderer(kind)
+        attrs = dict(column.attrs or {})
+        for part in ("td", "th"):
+            cell = dict(attrs.get(part) or {})
+            if "text-end" not in str(cell.get("class", "")):
+                cell["class"] = f"{cell.get('class', '')} text-end".strip()
+            attrs[part] = cell
+        column.attrs = attrs

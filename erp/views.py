@@ -126,6 +126,9 @@ class ListPage(PageMixin, ExportMixin, SingleTableMixin, FilterView):
                 return url if url and may_open(user, url) else None
 
             link.compose_url = guarded
+        from .numbers import format_table_numbers
+
+        format_table_numbers(table, getattr(getattr(self, "object_list", None), "model", None))
         return table
 
     def get_context_data(self, **kwargs):

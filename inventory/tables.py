@@ -3,7 +3,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from erp.fields import fmt_decimal
+from erp.numbers import cached_unit, format_money, format_price, format_quantity
 
 from .models import (
     Item,
@@ -30,8 +30,13 @@ class QtyColumn(tables.Column):
         self.places = places
         super().__init__(*args, **kwargs)
 
-    def render(self, value):
-        return fmt_decimal(value, self.places)
+    def render(self, value, record, bound_column):
+        # the kernel formatter (erp.numbers): costs as prices, quantities by the row's unit
+        name = f"{bound_column.name} {self.accessor or ''}"
+        if any(word in name for word in ("cost", "avg", "price")):
+            return format_price(value)
+        unit = cached_unit(record)
+        return format_quantity(value, unit) if unit is not None else format_quantity(value, places=self.places)
 
     def value(self, value):
         return value
@@ -42,7 +47,7 @@ class MoneyColumn(QtyColumn):
         super().__init__(*args, places=2, **kwargs)
 
     def render(self, value):
-        return f"{value:,.2f}"
+        return format_money(value)
 
 
 # --- master data ---------------------------------------------------------------------------
