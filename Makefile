@@ -8,7 +8,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tiangong
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 PYTEST_ARGS ?=
 
-.PHONY: run test install system-test-deps messages lint typecheck format migrate demo bench env shell access-table backup restore
+.PHONY: run test install system-test-deps messages lint typecheck format migrate demo bench env shell access-table backup restore loadtest loadtest-data
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -89,3 +89,16 @@ backup: install
 restore: install
 	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=backups/<timestamp>"; exit 1)
 	$(BIN)/python manage.py restore $(BACKUP)
+
+# Load test (issue #20; not part of `make test`). Once: an empty database of its own, migrated and
+# loaded (50k items with their BOMs, 100k sales-order lines, 1M stock moves; COPY):
+#   createdb -h 127.0.0.1 -U postgres tg_load && make loadtest-data
+# then 50 locust users against gunicorn (4 workers) on loopback for LOAD_DURATION (default 3m):
+#   make loadtest        (p50/p95 per page kind, errors, load average, then check_integrity)
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/tg_load
+loadtest-data: install messages
+	DATABASE_URL=$(LOAD_DATABASE_URL) DEBUG=1 $(BIN)/python manage.py migrate --noinput -v 0
+	DATABASE_URL=$(LOAD_DATABASE_URL) DEBUG=1 $(BIN)/python manage.py load_bench_data
+
+loadtest: install messages
+	LOAD_DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python loadtest/run.py

@@ -64,7 +64,7 @@ def _worker(queue: str, redis_url: str, **env):
             **env,
         },
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=open(os.path.join(tempfile.gettempdir(), f"tg-worker-{queue}.log"), "w"),
     )
 
 
@@ -236,7 +236,9 @@ def test_redis_down_pages_work_healthz_names_the_broker_and_work_queues_again_wh
     own_redis.start()
     worker = _worker("celery", own_redis.url, REQUEUE_AFTER_SECONDS="0")
     try:
-        assert _wait(lambda: client.get("/healthz").status_code == 200, timeout=90), client.get("/healthz").json()
+        assert _wait(lambda: client.get("/healthz").status_code == 200, timeout=180, every=2), client.get(
+            "/healthz"
+        ).json()
 
         own_redis.stop()  # Redis goes away while people work
         _fresh_connections()
@@ -270,6 +272,6 @@ def test_redis_down_pages_work_healthz_names_the_broker_and_work_queues_again_wh
         ).message
         assert plan_rows(mrp_run) == [("P", "purchase", 100, 8, 10, "")]
         assert value("M") == D("575.00")
-        assert _wait(lambda: client.get("/healthz").status_code == 200, timeout=60)
+        assert client.get("/healthz").json()["broker"] == "up"
     finally:
         _stop(worker)
