@@ -78,7 +78,7 @@ def bar_chart(rows, value_key="value", label_key="label", width=560, unit="", co
                 "y": i * (bar_h + gap),
                 "w": max(w, 0),
                 "label": row.get(label_key),
-                "value": row.get("display", fmt_decimal(val, 2)),
+                "value": _without_unit(str(row.get("display", numbers.format_quantity(val, places=2))), unit),
                 "text_y": i * (bar_h + gap) + 15,
                 "color": row.get("color", color),
             }
@@ -92,6 +92,11 @@ def bar_chart(rows, value_key="value", label_key="label", width=560, unit="", co
         "unit": unit,
         "value_x": label_w + 6,
     }
+
+
+def _without_unit(text: str, unit) -> str:
+    """A display that already carries the chart's unit (`100%`) does not get it twice."""
+    return text[: -len(unit)] if unit and text.endswith(str(unit)) else text
 
 
 @register.inclusion_tag("erp/_progress.html")
