@@ -162,27 +162,10 @@ def run_detail(request, pk):
 
 
 def _xlsx(title: str, header: list, rows: list):
-    import io
-    from urllib.parse import quote
+    """A typed xlsx download (erp.exports): numbers, dates, formula-like text kept as text."""
+    from erp.exports import export_filename, xlsx_response
 
-    import openpyxl
-    from django.http import HttpResponse
-
-    from erp.exports import xlsx_append
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = title[:31]
-    xlsx_append(ws, [str(h) for h in header])
-    for r in rows:
-        xlsx_append(ws, r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(title)}.xlsx"
-    return resp
+    return xlsx_response(export_filename(title), header, rows)
 
 
 def _sheets_xlsx(run, sheets):

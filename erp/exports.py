@@ -72,6 +72,7 @@ def escape_dataset(dataset, fmt: str):
 
 # --- typed list exports (issue #18): numbers as numbers, dates as dates, plain text otherwise ---
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NUMBER_TEXT = re.compile(r"^[+-]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$")
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WIDTH_SAMPLE_ROWS = 500  # column widths are fitted to the header and the first rows
@@ -133,7 +134,13 @@ def typed_value(value):
         return value, number_format(value)
     if isinstance(value, float):
         return Decimal(str(value)), number_format(Decimal(str(value)))
-    return str(value), None
+    text = str(value)
+    if _ISO_DATE.match(text):  # a report row's date written as text
+        try:
+            return datetime.date.fromisoformat(text), "yyyy-mm-dd"
+        except ValueError:
+            pass
+    return text, None
 
 
 def export_value(raw, rendered):

@@ -3,7 +3,6 @@
 Thin: writes go through inventory.services, reads through inventory.selectors.
 """
 
-import io
 import re
 import uuid
 from pathlib import Path
@@ -12,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError as InputError
 from django.db.models import Count
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +22,7 @@ from erp.audit import history_for
 from erp.dbrouter import reporting_view
 from erp.errors import DomainError
 from erp.exchange import ImportFailed, import_files, read_upload
-from erp.exports import xlsx_append
+from erp.exports import export_filename, xlsx_response
 from erp.fields import fmt_decimal
 from erp.input import errors_text, parse_int
 from erp.models import CompanySettings
@@ -258,22 +257,8 @@ def value_by_category(request):
 
 
 def _xlsx(title, header, rows, slug="export"):
-    """An xlsx download; text that looks like a formula (`=HYPERLINK(…)`) stays text (erp.exports)."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = str(title)[:31]
-    xlsx_append(ws, [str(h) for h in header])
-    for r in rows:
-        xlsx_append(ws, list(r))
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{slug}-{timezone.localdate():%Y%m%d}.xlsx"
-    return resp
+    """A typed xlsx download (erp.exports): numbers, dates, formula-like text kept as text."""
+    return xlsx_response(export_filename(slug), header, rows, sheet_title=str(title))
 
 
 @module_required(MODULE)

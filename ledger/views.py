@@ -2,7 +2,6 @@
 
 import datetime
 import functools
-import io
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as InputError
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from erp.errors import DomainError, ValidationError
-from erp.exports import xlsx_append
+from erp.exports import export_filename, xlsx_response
 from erp.input import errors_text, parse_date, parse_int, parse_money
 from erp.permissions import module_required
 from erp.views import run_action
@@ -47,20 +46,8 @@ def _ctx(request, year, month, **kw):
 
 
 def _xlsx(filename: str, header: list, rows: list[list]) -> HttpResponse:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    xlsx_append(ws, header)
-    for r in rows:
-        xlsx_append(ws, [float(v) if hasattr(v, "as_tuple") else v for v in r])
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return resp
+    """A typed xlsx download (erp.exports): numbers, dates, formula-like text kept as text."""
+    return xlsx_response(export_filename(filename.removesuffix(".xlsx")), header, rows)
 
 
 # ---------------------------------------------------------------- vouchers

@@ -22,8 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
-from erp.exports import xlsx_append
-from erp.fields import fmt_decimal
+from erp.exports import export_filename, xlsx_response
 from erp.input import errors_text, parse_date, parse_int, parse_quantity
 from erp.permissions import module_required
 from inventory.models import Item
@@ -147,18 +146,8 @@ def kitting_options(params) -> dict:
 
 
 def _kitting_xlsx(report: svc.KittingReport) -> HttpResponse:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "kitting"
-    xlsx_append(ws, svc.KITTING_COLUMNS)
-    for row in svc.kitting_csv_rows(report):
-        xlsx_append(ws, [v if isinstance(v, str) else float(fmt_decimal(v, 4)) for v in row])
-    resp = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="kitting-{report.on_date.isoformat()}.xlsx"'
-    wb.save(resp)
-    return resp
+    """Typed cells (erp.exports): quantities as numbers, dates as dates."""
+    return xlsx_response(export_filename("kitting"), svc.KITTING_COLUMNS, svc.kitting_csv_rows(report))
 
 
 @module_required(MODULE)
@@ -296,20 +285,11 @@ def _shortage_filters(params) -> dict:
 
 
 def _shortage_xlsx(report: svc.ShortageReport, rows) -> HttpResponse:
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = "shortage"
-    xlsx_append(ws, svc.SHORTAGE_COLUMNS)
-    for r in svc.shortage_csv_rows(
+    """Typed cells (erp.exports): quantities as numbers, dates as dates."""
+    all_rows = svc.shortage_csv_rows(
         svc.ShortageReport(report.on_date, report.include_outsourcing, rows, report.analysed_at)
-    ):
-        xlsx_append(ws, [v if isinstance(v, str) else float(fmt_decimal(v, 4)) for v in r])
-    resp = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    resp["Content-Disposition"] = f'attachment; filename="shortage-{report.on_date.isoformat()}.xlsx"'
-    wb.save(resp)
-    return resp
+    )
+    return xlsx_response(export_filename("shortage"), svc.SHORTAGE_COLUMNS, all_rows)
 
 
 @module_required(MODULE)

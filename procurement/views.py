@@ -11,7 +11,6 @@ redirect, so the one-time submission token (erp.submit) makes a double submit ha
 """
 
 import datetime
-import io
 from decimal import Decimal
 
 from django.contrib import messages
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
-from erp.exports import xlsx_append
+from erp.exports import export_filename, xlsx_response
 from erp.fields import fmt_decimal
 from erp.input import date_bounds, errors_text, parse_int, parse_price, parse_quantity
 from erp.models import CompanySettings
@@ -768,21 +767,8 @@ def _payables_ageing(request):
 
 
 def _xlsx(name: str, header: list, rows: list[list]) -> HttpResponse:
-    """An xlsx download; text that looks like a formula stays text (erp.exports)."""
-    import openpyxl
-
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    xlsx_append(ws, [str(h) for h in header])
-    for r in rows:
-        xlsx_append(ws, [v if not isinstance(v, Decimal) else (int(v) if v == v.to_integral() else v) for v in r])
-    buf = io.BytesIO()
-    wb.save(buf)
-    resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    resp["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-    return resp
+    """A typed xlsx download (erp.exports): numbers, dates, formula-like text kept as text."""
+    return xlsx_response(export_filename(name), header, rows)
 
 
 # --- outsourcing -----------------------------------------------------------------------------
