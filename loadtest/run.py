@@ -27,7 +27,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 IDS_CODE = """
-import json
+import json, os
+from axes.utils import reset
+from django.contrib.auth import get_user_model
+user = get_user_model().objects.get(username=os.environ.get("LOADTEST_USER", "loadtest"))
+user.set_password(os.environ.get("LOADTEST_PASSWORD", "Load-test-2026"))  # with these settings' hasher
+user.save()
+reset(username=user.username)
 from crm.models import Customer, SalesOrder
 from inventory.models import Item, StockBalance, Warehouse
 from procurement.models import PurchaseOrder
