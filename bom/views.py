@@ -357,6 +357,9 @@ class EcnList(ListPage):
     table_class = EcnTable
     filterset_class = EcnFilter
     create_url_name = "bom:ecn_create"
+    empty_text = gettext_lazy(
+        "No engineering changes: an ECN changes a released BOM on a date, with its effect on stock and orders."
+    )
     create_label = gettext_lazy("New ECN")
 
     def get_queryset(self):

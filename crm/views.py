@@ -138,6 +138,9 @@ class CustomerList(SalesListPage):
 
 class PoolList(SalesListPage):
     title = gettext_lazy("Shared pool")
+    empty_text = gettext_lazy(
+        "No customers in the shared pool: customers an owner releases, or left without follow-up, come here to be claimed."
+    )
     table_class = tables.PoolTable
     filterset_class = filters.CustomerFilter
 
@@ -650,6 +653,8 @@ class QuotationList(SalesListPage):
     model = Quotation
     filterset_fields = ["status"]
     title = gettext_lazy("Quotations")
+    empty_text = gettext_lazy("No quotations yet: quote a customer here, or from an opportunity in the pipeline.")
+    empty_actions = [("crm:board", gettext_lazy("Pipeline"))]
     table_class = tables.QuotationTable
     create_url_name = "crm:quotation_create"
 
@@ -979,6 +984,8 @@ class ReturnList(SalesListPage):
     model = SalesReturn
     filterset_fields = ["status"]
     title = gettext_lazy("Sales returns")
+    empty_text = gettext_lazy("No sales returns: a return is entered on the delivered sales order it comes back from.")
+    empty_actions = [("crm:order_list", gettext_lazy("Sales orders"))]
     table_class = tables.ReturnTable
 
     def base_queryset(self):
@@ -1198,6 +1205,7 @@ def ageing(request):
 # --------------------------------------------------------------------------- service
 class TicketList(SalesListPage):
     title = gettext_lazy("Service tickets")
+    empty_text = gettext_lazy("No service tickets: open one when a customer reports a problem.")
     table_class = tables.TicketTable
     filterset_class = filters.TicketFilter
     create_url_name = "crm:ticket_create"
@@ -1208,6 +1216,7 @@ class TicketList(SalesListPage):
 
 class OverdueTicketList(TicketList):
     title = gettext_lazy("Overdue service tickets")
+    empty_text = gettext_lazy("No overdue tickets: every open ticket is within its deadline.")
 
     def base_queryset(self):
         return selectors.overdue_tickets()

@@ -369,6 +369,17 @@ def _perm(kind: str, verb: str) -> str:
     return f"inventory.{verb}_{DOCS[kind]['model']._meta.model_name}"
 
 
+# What an empty document list tells the user to do next (issue 18).
+DOC_EMPTY_TEXT = {
+    "other_receipt": gettext_lazy("No other receipts: record stock that arrives without a purchase order here."),
+    "other_issue": gettext_lazy("No other issues: record stock that leaves without a sales order or picking here."),
+    "transfer": gettext_lazy("No transfers yet: move stock between warehouses with a new transfer."),
+    "stock_count": gettext_lazy(
+        "No stock counts yet: start one for a warehouse, enter the counted quantities, confirm."
+    ),
+}
+
+
 def doc_list_view(kind):
     cfg = DOCS[kind]
 
@@ -379,6 +390,7 @@ def doc_list_view(kind):
         filterset_class = cfg["filter"]
         create_url_name = f"inventory:{kind}_create"
         create_label = cfg["new"]
+        empty_text = DOC_EMPTY_TEXT.get(kind)
 
         def get_queryset(self):
             return (

@@ -160,3 +160,12 @@ def todos_for_user(context):
     request = context.get("request")
     user = getattr(request, "user", None) or context.get("user")
     return dashboard_todos(user) if user is not None and user.is_authenticated else []
+
+
+@register.simple_tag(takes_context=True)
+def list_filtered(context) -> bool:
+    """The list page is narrowed by a filter (an empty list then says so, not "nothing yet")."""
+    request = context.get("request")
+    if request is None:
+        return False
+    return any(value for key, value in request.GET.items() if key not in ("page", "sort", "per_page", "_export"))
