@@ -43,6 +43,7 @@ class SearchSource:
     subtitle: Callable[[Any], str] | None = None
     select_related: tuple[str, ...] = ()
     order: int = 100
+    prefix_first: bool = False
 
     def title_of(self, obj) -> str:
         return str(getattr(obj, self.title)) if isinstance(self.title, str) else str(self.title(obj))
@@ -62,11 +63,27 @@ def register(
     subtitle: Callable[[Any], str] | None = None,
     select_related: tuple[str, ...] = (),
     order: int = 100,
+    prefix_first: bool = False,
 ) -> None:
-    """Add (or replace) a searchable kind."""
+    """Add (or replace) a searchable kind. Rows come newest first; `prefix_first` (master data:
+    items, customers) puts the rows whose first field starts with the query before the others
+    (documents do without: the ranking sorts every match, the plain order stops at the limit)."""
     _registry[kind] = SearchSource(
-        kind, label, url_name, queryset, tuple(fields), title, subtitle, select_related, order
+        kind, label, url_name, queryset, tuple(fields), title, subtitle, select_related, order, prefix_first
     )
+
+
+# bench_search: apps that own searchable documents register a generator `generate(start, count)`
+# that bulk-creates `count` documents (numbers from `start`) for the benchmark database.
+_bench_generators: dict[str, Callable[[int, int], None]] = {}
+
+
+def register_bench(kind: str, generate: Callable[[int, int], None]) -> None:
+    _bench_generators[kind] = generate
+
+
+def bench_generators() -> dict[str, Callable[[int, int], None]]:
+    return dict(_bench_generators)
 
 
 def sources() -> list[SearchSource]:
@@ -99,9 +116,12 @@ def search(user, q: str, *, limit: int = 8) -> list[dict]:
         qs = source.queryset(user).filter(match)
         if source.select_related:
             qs = qs.select_related(*source.select_related)
-        # prefix matches of the first field first, then newest first
-        rank = Case(When(**{f"{source.fields[0]}__istartswith": q}, then=Value(0)), default=Value(1))
-        rows = list(qs.annotate(_rank=rank).order_by("_rank", "-pk")[: limit + 1])
+        if source.prefix_first:
+            rank = Case(When(**{f"{source.fields[0]}__istartswith": q}, then=Value(0)), default=Value(1))
+            qs = qs.annotate(_rank=rank).order_by("_rank", "-pk")
+        else:
+            qs = qs.order_by("-pk")
+        rows = list(qs[: limit + 1])
         if not rows:
             continue
         groups.append(

@@ -1,10 +1,11 @@
 """What the global search (erp/search.py) finds in the warehouse: items and suppliers by code or
 name, stock documents by number."""
 
-from erp.search import register
+from erp.search import register, register_bench
 
 
 def register_search() -> None:
+    register_bench("item", bench_items)
     from .models import Item, OtherIssue, OtherReceipt, StockCount, Supplier, Transfer
 
     register(
@@ -13,6 +14,7 @@ def register_search() -> None:
         "inventory:item_detail",
         queryset=lambda user: Item.objects.all(),
         fields=("code", "name"),
+        prefix_first=True,
         title=lambda i: f"{i.code} {i.name}",
         subtitle=lambda i: i.spec,
         order=10,
@@ -23,6 +25,7 @@ def register_search() -> None:
         "inventory:supplier_edit",
         queryset=lambda user: Supplier.objects.all(),
         fields=("code", "name"),
+        prefix_first=True,
         title=lambda s: f"{s.code} {s.name}",
         order=31,
     )
@@ -41,3 +44,18 @@ def register_search() -> None:
             subtitle=lambda d: d.get_status_display(),
             order=order,
         )
+
+
+def bench_items(start: int, count: int) -> None:
+    """bench_search: `count` items BS-<n> with Chinese names."""
+    from .models import Item, UnitOfMeasure
+
+    uom = UnitOfMeasure.objects.get_or_create(code="pcs", defaults={"name": "pcs"})[0]
+    words = ["轴承", "螺栓", "链条", "车架", "轮胎", "刹车", "齿轮", "把手", "座垫", "辐条"]
+    Item.objects.bulk_create(
+        [
+            Item(code=f"BS-{i:06d}", name=f"{words[i % 10]}{words[(i // 10) % 10]} 型号{i:05d}", uom=uom)
+            for i in range(start, start + count)
+        ],
+        batch_size=5000,
+    )

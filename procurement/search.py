@@ -1,10 +1,11 @@
 """What the global search (erp/search.py) finds in purchasing: requisitions, purchase orders,
 receipts and outsourcing orders by number."""
 
-from erp.search import register
+from erp.search import register, register_bench
 
 
 def register_search() -> None:
+    register_bench("purchase_order", bench_purchase_orders)
     from .models import OutsourcingOrder, PurchaseOrder, PurchaseReceipt, Requisition
 
     def supplier_and_status(d) -> str:
@@ -48,4 +49,32 @@ def register_search() -> None:
         subtitle=supplier_and_status,
         select_related=("supplier",),
         order=43,
+    )
+
+
+def bench_purchase_orders(start: int, count: int) -> None:
+    """bench_search: `count` purchase orders PO-<year>-<n> for 100 bench suppliers."""
+    import datetime
+
+    from inventory.models import Supplier, Warehouse
+
+    from .models import PurchaseOrder
+
+    suppliers = [
+        Supplier.objects.get_or_create(code=f"BS-S{i:03d}", defaults={"name": f"基准供应商{i:03d}有限公司"})[0]
+        for i in range(100)
+    ]
+    warehouse = Warehouse.objects.get_or_create(code="BS-WH", defaults={"name": "基准仓"})[0]
+    PurchaseOrder.objects.bulk_create(
+        [
+            PurchaseOrder(
+                number=f"PO-{2016 + i // 40000}-{i % 40000 + 1:06d}",
+                supplier=suppliers[i % len(suppliers)],
+                warehouse=warehouse,
+                order_date=datetime.date(2016 + i // 40000, 1, 1) + datetime.timedelta(days=(i % 40000) // 120),
+                status="confirmed",
+            )
+            for i in range(start, start + count)
+        ],
+        batch_size=5000,
     )
