@@ -45,7 +45,7 @@ print(json.dumps({
     "warehouses": whs,
     "item_codes": codes,
     "customers": list(Customer.objects.filter(code__startswith="LC").values_list("pk", flat=True)),
-    "fg_items": list(Item.objects.filter(code__startswith="M0-").values_list("pk", flat=True)[:2000]),
+    "fg_items": list(Item.objects.filter(code__startswith="M0-").values_list("code", flat=True)[:2000]),
     "so_numbers": list(SalesOrder.objects.order_by("?").values_list("number", flat=True)[:500]),
     "work_orders": list(WorkOrder.objects.filter(status="released").values_list("pk", flat=True)),
     "purchase_orders": list(PurchaseOrder.objects.filter(status="confirmed").order_by("?")
