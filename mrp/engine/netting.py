@@ -4,9 +4,11 @@ Items are planned in ascending low-level code, so every parent is final before i
 All quantities are Decimal; dates are calendar days.
 """
 
+import contextlib
 import datetime
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
 
@@ -224,6 +226,43 @@ def run_mrp(
     `firm_orders` are kept as they are; `pegging=False` skips the pegs and action messages
     (what-if callers that only need the planned orders); `progress(done, total)` is called every
     few thousand items (the worker's heartbeat)."""
+    with _gc_paused():
+        return _run_mrp(
+            d0=d0, horizon_days=horizon_days, items=items, bom_lines=bom_lines, on_hand=on_hand,
+            sales_lines=sales_lines, forecasts=forecasts, demands=demands, receipts=receipts,
+            firm_orders=firm_orders, pegging=pegging, progress=progress,
+        )  # fmt: skip
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while planning: a 50k-item run holds millions of small
+    objects (requirements, planned orders, pegs) and none of them form cycles, yet every full
+    collection walks all of them again. Restored afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _run_mrp(
+    *,
+    d0: datetime.date,
+    horizon_days: int,
+    items: dict[int, PlanItem],
+    bom_lines: list[BomLineData],
+    on_hand: dict[int, Decimal],
+    sales_lines: Sequence[SalesLine],
+    forecasts: Sequence[Forecast],
+    demands: Sequence[Demand],
+    receipts: Sequence[Receipt],
+    firm_orders: Sequence[FirmOrder],
+    pegging: bool,
+    progress: Callable[[int, int], None] | None,
+) -> MrpResult:
     end = d0 + datetime.timedelta(days=horizon_days)
     boms: dict[int, list[BomLineData]] = defaultdict(list)
     for line in bom_lines:
@@ -237,25 +276,30 @@ def run_mrp(
         return d0 if day < d0 else day
 
     # gross requirements: pooled[item][date] and pegged[item][(peg, date)], and who needs them
-    pooled: dict[int, dict[datetime.date, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    pegged: dict[int, dict[tuple[str, datetime.date], Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    pooled: dict[int, dict[datetime.date, Decimal]] = defaultdict(dict)
+    pegged: dict[int, dict[tuple[str, datetime.date], Decimal]] = defaultdict(dict)
     dem_recs: dict[int, list[DemandRec]] = defaultdict(list)
+    # items that keep a make-to-order peg: MTO items, and phantoms / skip levels (they pass it on)
+    keeps_peg = {i for i, it in items.items() if it.make_to_order or it.passes_through}
 
     def add_req(item_id: int, day: datetime.date, qty: Decimal, peg: str = "", kind: str = "", ref: str = "") -> None:
         if qty <= 0:
             return
-        day = clamp(day)
-        if day > end:
+        if day < d0:
+            day = d0
+        elif day > end:
             return
-        item = items.get(item_id)
-        if item is None:
+        if item_id not in items:
             return
         # a make-to-order peg survives phantoms and skip-levels (they pass it on to their components)
-        if peg and (item.make_to_order or item.passes_through):
-            pegged[item_id][(peg, day)] += qty
+        if peg and item_id in keeps_peg:
+            per_peg = pegged[item_id]
+            key = (peg, day)
+            per_peg[key] = per_peg.get(key, ZERO) + qty
             dem_recs[item_id].append(DemandRec(day, qty, kind, ref, peg))
         else:
-            pooled[item_id][day] += qty
+            per_day = pooled[item_id]
+            per_day[day] = per_day.get(day, ZERO) + qty
             dem_recs[item_id].append(DemandRec(day, qty, kind, ref, ""))
 
     for s in sales_lines:
@@ -290,10 +334,18 @@ def run_mrp(
         else:
             rec_pooled[fo.item_id][clamp(fo.due_date)] += fo.qty
 
+    # per parent: (component, qty per, output qty, 1 + scrap rate, fixed loss, valid from, valid to),
+    # BomLineData.valid_on and .requirement inlined (the same arithmetic, in the same order)
+    lines_of = {
+        p: [(ln.component_id, ln.qty_per, ln.output_qty, ONE + ln.scrap_rate, ln.fixed_loss, ln.valid_from,
+             ln.valid_to) for ln in lines]
+        for p, lines in boms.items()
+    }  # fmt: skip
+
     def explode(parent: PlanItem, qty: Decimal, release: datetime.date, peg: str, kind: str, ref: str) -> None:
-        for line in boms.get(parent.id, ()):
-            if line.valid_on(release):
-                add_req(line.component_id, release, line.requirement(qty), peg, kind, ref)
+        for comp, qty_per, output, scrap, loss, valid_from, valid_to in lines_of.get(parent.id, ()):
+            if (valid_from is None or valid_from <= release) and (valid_to is None or release <= valid_to):
+                add_req(comp, release, qty * qty_per / output * scrap + loss, peg, kind, ref)
 
     def plan(item: PlanItem, qty: Decimal, due: datetime.date, peg: str, net: Decimal) -> PlannedOrder:
         release = due - datetime.timedelta(days=item.lead_time_days)

@@ -70,23 +70,28 @@ def _skey(s: SupplyRec) -> tuple[datetime.date, int, str]:
 def allocate(item_id: int, demands: Iterable[DemandRec], supplies: Iterable[SupplyRec]) -> list[Peg]:
     """FIFO: demands in date order take the earliest supplies first."""
     out: list[Peg] = []
-    sup = sorted((s for s in supplies if s.qty > 0), key=_skey)
+    add = out.append
+    sup = sorted([s for s in supplies if s.qty > 0], key=_skey)
     left = [s.qty for s in sup]
+    n = len(sup)
     j = 0
-    for d in sorted((d for d in demands if d.qty > 0), key=_dkey):
+    for d in sorted([d for d in demands if d.qty > 0], key=_dkey):
         need = d.qty
-        while need > 0 and j < len(sup):
-            take = min(need, left[j])
+        kind, ref, date = d.kind, d.ref, d.date
+        while need > 0 and j < n:
+            have = left[j]
+            take = need if need <= have else have
             s = sup[j]
-            out.append(Peg(item_id, d.kind, d.ref, d.date, s.kind, s.ref, s.date, take))
+            add(Peg(item_id, kind, ref, date, s.kind, s.ref, s.date, take))
             need -= take
-            left[j] -= take
-            if left[j] <= 0:
+            have -= take
+            left[j] = have
+            if have <= 0:
                 j += 1
         if need > 0:
-            out.append(Peg(item_id, d.kind, d.ref, d.date, "", "", None, need))
-    for k in range(j, len(sup)):
+            add(Peg(item_id, kind, ref, date, "", "", None, need))
+    for k in range(j, n):
         if left[k] > 0:
             s = sup[k]
-            out.append(Peg(item_id, "", "", None, s.kind, s.ref, s.date, left[k]))
+            add(Peg(item_id, "", "", None, s.kind, s.ref, s.date, left[k]))
     return out

@@ -144,12 +144,86 @@ def _copy_rows(model, columns: list[str], rows) -> None:
             copy.write_row(r)
 
 
+# COPY text format: a backslash, tab, newline or carriage return inside a value is escaped
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_COPY_CHUNK = 20000  # rows per write to the server
+
+
+def _esc(text: str) -> str:
+    return text.translate(_COPY_ESCAPES)
+
+
+def _opt(value) -> str:
+    """A nullable date or quantity in COPY text format."""
+    return "\\N" if value is None else str(value)
+
+
+def _copy_lines(model, columns: list[str], lines) -> None:
+    """COPY preformatted text lines (tab-separated, escaped, newline-terminated) into the model's
+    table, a chunk of rows per write: the server parses while the next chunk is formatted."""
+    table = model._meta.db_table
+    cols = ", ".join(model._meta.get_field(c).column for c in columns)
+    with connection.cursor() as cur, cur.cursor.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        buf: list[str] = []
+        for line in lines:
+            buf.append(line)
+            if len(buf) >= _COPY_CHUNK:
+                copy.write("".join(buf))
+                buf.clear()
+        if buf:
+            copy.write("".join(buf))
+
+
+PLANNED_COLUMNS = ["run_id", "seq", "item_id", "order_type", "qty", "net_qty", "release_date", "due_date", "late",
+                   "pegged_to", "firm", "status", "document_type", "document_number"]  # fmt: skip
+MESSAGE_COLUMNS = ["run_id", "kind", "item_id", "date", "ref", "qty", "new_date"]
+PEG_COLUMNS = ["run_id", "item_id", "demand_kind", "demand_ref", "demand_date", "supply_kind", "supply_ref",
+               "supply_date", "qty"]  # fmt: skip
+
+
 def write_plan(run: MrpRun, result: MrpResult) -> None:
-    """Planned orders, messages and pegs of a run (inside the caller's transaction)."""
+    """Planned orders, messages and pegs of a run (inside the caller's transaction).
+
+    PostgreSQL: one COPY per table of preformatted text rows (a 50k-item run writes 570,000
+    planned orders and 1.9 million pegs). Quantities go as the engine's exact decimals; the column
+    (6 places) rounds them half away from zero on the server, as `round_qty` does."""
+    if connection.vendor != "postgresql":
+        _write_plan_orm(run, result)
+        return
+    rid, open_ = str(run.pk), PlannedStatus.OPEN.value
+    _copy_lines(
+        PlannedOrder,
+        PLANNED_COLUMNS,
+        (
+            f"{rid}\t{p.seq}\t{p.item_id}\t{_esc(p.order_type)}\t{p.qty}\t{p.net}\t{p.release_date}\t{p.due_date}\t"
+            f"{'t' if p.late else 'f'}\t{_esc(p.pegged_to)}\t{'t' if p.firm else 'f'}\t{open_}\t\t\n"
+            for p in result.planned_orders
+        ),
+    )
+    _copy_lines(
+        MrpMessage,
+        MESSAGE_COLUMNS,
+        (
+            f"{rid}\t{_esc(e.kind)}\t{e.item_id}\t{_opt(e.date)}\t{_esc(e.ref)}\t{_opt(e.qty)}\t{_opt(e.new_date)}\n"
+            for e in result.exceptions
+        ),
+    )
+    _copy_lines(
+        MrpPeg,
+        PEG_COLUMNS,
+        (
+            f"{rid}\t{g.item_id}\t{_esc(g.demand_kind)}\t{_esc(g.demand_ref)}\t{_opt(g.demand_date)}\t"
+            f"{_esc(g.supply_kind)}\t{_esc(g.supply_ref)}\t{_opt(g.supply_date)}\t{g.qty}\n"
+            for g in result.pegs
+        ),
+    )
+
+
+def _write_plan_orm(run: MrpRun, result: MrpResult) -> None:
+    """Other databases (SQLite in quick local checks): the same rows through the ORM."""
     _copy_rows(
         PlannedOrder,
-        ["run_id", "seq", "item_id", "order_type", "qty", "net_qty", "release_date", "due_date", "late",
-         "pegged_to", "firm", "status", "document_type", "document_number"],
+        PLANNED_COLUMNS,
         (
             (run.pk, p.seq, p.item_id, p.order_type, round_qty(p.qty), round_qty(p.net), p.release_date,
              p.due_date, p.late, p.pegged_to, p.firm, PlannedStatus.OPEN, "", "")
@@ -158,7 +232,7 @@ def write_plan(run: MrpRun, result: MrpResult) -> None:
     )  # fmt: skip
     _copy_rows(
         MrpMessage,
-        ["run_id", "kind", "item_id", "date", "ref", "qty", "new_date"],
+        MESSAGE_COLUMNS,
         (
             (run.pk, e.kind, e.item_id, e.date, e.ref, None if e.qty is None else round_qty(e.qty), e.new_date)
             for e in result.exceptions
@@ -166,8 +240,7 @@ def write_plan(run: MrpRun, result: MrpResult) -> None:
     )
     _copy_rows(
         MrpPeg,
-        ["run_id", "item_id", "demand_kind", "demand_ref", "demand_date", "supply_kind", "supply_ref",
-         "supply_date", "qty"],
+        PEG_COLUMNS,
         (
             (run.pk, g.item_id, g.demand_kind, g.demand_ref, g.demand_date, g.supply_kind, g.supply_ref,
              g.supply_date, round_qty(g.qty))
@@ -185,6 +258,12 @@ def _finish(run_id: int, target: str, *, started: float, result=None, item_count
             return run
         RUN_FLOW.apply(run, target)
         if result is not None:
+            if connection.vendor == "postgresql":
+                # the commit does not wait for the WAL flush of the plan's million rows: a server
+                # crash right after it loses at most this run, which then stays running and is
+                # failed as stale (fail_stale_runs) — never a half-written plan
+                with connection.cursor() as cur:
+                    cur.execute("SET LOCAL synchronous_commit TO OFF")
             write_plan(run, result)
             run.progress = 100
             run.item_count = item_count
@@ -200,7 +279,7 @@ def _finish(run_id: int, target: str, *, started: float, result=None, item_count
 def mrp_run_execute(*, run_id: int, timings: dict | None = None) -> MrpRun:
     """Compute the plan and store it. Idempotent: only a queued run is executed; every status
     change goes through RUN_FLOW (queued → running → done / failed). `timings` (optional dict)
-    receives read / compute / write seconds (bench_mrp)."""
+    receives read / compute / write seconds, wall and CPU (bench_mrp)."""
     from ..sources import collect
 
     run, taken = _take(run_id)
@@ -219,18 +298,22 @@ def mrp_run_execute(*, run_id: int, timings: dict | None = None) -> MrpRun:
     if pause:  # fault injection for the worker-kill test (tests/mrp/test_workbench_worker.py)
         time.sleep(pause)
     try:
+        cpu0 = time.process_time()
         data = collect(d0=run.run_date, horizon_days=run.horizon_days)
-        t_read = time.perf_counter()
+        t_read, cpu_read = time.perf_counter(), time.process_time()
         _beat(run_id, 30)
         result = run_mrp(d0=run.run_date, horizon_days=run.horizon_days, progress=on_progress, **data)
-        t_compute = time.perf_counter()
+        t_compute, cpu_compute = time.perf_counter(), time.process_time()
         _beat(run_id, 70)
         run = _finish(run_id, RunStatus.DONE, started=started, result=result, item_count=len(data["items"]))
-        if timings is not None:
+        if timings is not None:  # wall seconds, and this process's CPU seconds (cpu_*)
             timings.update(
                 read=t_read - started,
                 compute=t_compute - t_read,
                 write=time.perf_counter() - t_compute,
+                cpu_read=cpu_read - cpu0,
+                cpu_compute=cpu_compute - cpu_read,
+                cpu_write=time.process_time() - cpu_compute,
                 pegs=len(result.pegs),
             )
         return run

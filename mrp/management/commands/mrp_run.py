@@ -50,25 +50,34 @@ class Command(BaseCommand):
             f"{run.exception_count} exceptions in {run.duration_ms} ms"
         )
         if export:
-            # code point order of item codes, independent of the database collation: COLLATE "C"
-            # on PostgreSQL (streamed in chunks: a 50k-item plan has 550,000 rows), else in Python
-            from django.db import connection
-            from django.db.models import F
-            from django.db.models.functions import Collate
-
-            cols = ("item__code", "order_type", "qty", "release_date", "due_date", "late", "pegged_to")
-            qs = run.planned_orders.all()
-            if connection.vendor == "postgresql":
-                rows = qs.order_by(Collate(F("item__code"), "C"), "due_date", "release_date", "pk").values_list(*cols)
-                rows = rows.iterator(chunk_size=20000)
-            else:
-                rows = sorted(qs.values_list(*cols, "pk"), key=lambda r: (r[0], r[4], r[3], r[7]))
-            with open(export, "w", encoding="utf-8", newline="") as fh:
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(COLUMNS)
-                for code, order_type, qty, release, due, late, pegged_to, *_pk in rows:
-                    writer.writerow(
-                        [code, order_type, fmt_decimal(qty, 4), release.isoformat(), due.isoformat(), 1 if late else 0,
-                         pegged_to]
-                    )  # fmt: skip
+            self._export(run, export)
             self.stdout.write(f"wrote {export}")
+
+    def _export(self, run, export: str) -> None:
+        """planned_orders.csv in code point order of item codes (independent of the database
+        collation). PostgreSQL formats and sorts the rows itself and streams them (COPY … TO
+        STDOUT): a 50k-item plan has 570,000 rows; other databases: the same file from Python."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            sql = (
+                "COPY (SELECT i.code AS item_code, p.order_type, trim_scale(round(p.qty, 4)) AS qty,"
+                " to_char(p.release_date, 'YYYY-MM-DD') AS release_date, to_char(p.due_date, 'YYYY-MM-DD') AS due_date,"
+                " CASE WHEN p.late THEN 1 ELSE 0 END AS late, NULLIF(p.pegged_to, '') AS pegged_to"
+                " FROM mrp_plannedorder p JOIN inventory_item i ON i.id = p.item_id WHERE p.run_id = %s"
+                ' ORDER BY i.code COLLATE "C", p.due_date, p.release_date, p.id) TO STDOUT WITH (FORMAT csv, HEADER)'
+            )
+            with open(export, "wb") as fh, connection.cursor() as cur, cur.cursor.copy(sql, (run.pk,)) as copy:
+                for chunk in copy:
+                    fh.write(chunk)
+            return
+        cols = ("item__code", "order_type", "qty", "release_date", "due_date", "late", "pegged_to")
+        rows = sorted(run.planned_orders.values_list(*cols, "pk"), key=lambda r: (r[0], r[4], r[3], r[7]))
+        with open(export, "w", encoding="utf-8", newline="") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerow(COLUMNS)
+            for code, order_type, qty, release, due, late, pegged_to, *_pk in rows:
+                writer.writerow(
+                    [code, order_type, fmt_decimal(qty, 4), release.isoformat(), due.isoformat(), 1 if late else 0,
+                     pegged_to]
+                )  # fmt: skip
