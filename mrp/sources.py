@@ -8,6 +8,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
 
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
+
 from bom.models import Bom, BomLine
 from bom.selectors import default_bom_ids
 from crm.models import Forecast as ForecastRow
@@ -26,14 +29,20 @@ from production import selectors as production_selectors
 from .engine import BomLineData, Demand, FirmOrder, Forecast, PlanItem, Receipt, SalesLine
 
 
+def among(model, column: str, ids: Collection[int]) -> RawSQL:
+    """`table.column = ANY(ids)` as a filter: one array parameter instead of one placeholder per id
+    (an IN list of thousands of ids costs more to build than to run)."""
+    return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(%s)', (list(ids),), output_field=BooleanField())
+
+
 def _bom_lines(item_ids, components=None) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
     """Default-BOM component lines of these parents (only onto `components` when given)."""
     defaults = default_bom_ids(item_ids)
     skip = set(Bom.objects.filter(pk__in=defaults.values(), skip_level=True).values_list("item_id", flat=True))
     lines, by_parent = [], defaultdict(list)
-    found = BomLine.objects.filter(bom_id__in=defaults.values(), line_type="component")
+    found = BomLine.objects.filter(among(BomLine, "bom_id", defaults.values()), line_type="component")
     if components is not None:
-        found = found.filter(component_id__in=components)
+        found = found.filter(among(BomLine, "component_id", components))
     rows = found.values(
         "bom__item_id",
         "bom__output_qty",
@@ -82,7 +91,7 @@ def collect(*, d0: datetime.date, horizon_days: int, item_ids: Collection[int] |
     only = None if item_ids is None else sorted(set(item_ids))
 
     def scoped(qs, field="item_id"):
-        return qs if only is None else qs.filter(**{f"{field}__in": only})
+        return qs if only is None else qs.filter(among(qs.model, field, only))
 
     item_rows = list(
         scoped(Item.objects.filter(is_active=True), "id").values(
