@@ -1,12 +1,14 @@
 """Net-change MRP (docs/mrp.md "Net change", docs/adr net-change ADR).
 
 Every change of demand or supply records a `inventory.PlanningChange` (the items it touches) in
-the transaction that makes it. After commit the listener registered here queues the debounced task
-`mrp.tasks_netchange.net_change` (changes within a second are planned together). The task takes
-the scope's advisory lock, reads the pending changes, re-plans the changed items and everything
-below them in the BOM (in low-level-code order, dependent demand of unaffected parents taken from
-the current plan's planned orders) and replaces just their planned orders, pegs and messages in the
-current plan. A `PlanUpdate` row records which changes caused it and how long it took.
+the transaction that makes it. After commit the listener registered here queues the task
+`mrp.tasks_netchange.net_change`: at once for the first change of a quiet scope; changes that
+arrive while a task is queued or running are planned together by the next one (batching, not a
+fixed wait: ADR 0008 "Debounce"). The task takes the scope's advisory lock, reads the pending
+changes and the part of the BOM and of the plan's inputs they reach, re-plans in low-level-code
+order only the items whose inputs change (dependent demand of the other parents from the current
+plan's planned orders) and replaces just their rows in the current plan. A `PlanUpdate` row
+records which changes caused it and how long it took.
 
 While a full run of the scope is queued or running the task waits (it is queued again): the full
 run will read the changes itself, and the pending ones are applied to its plan afterwards.
@@ -18,6 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,13 +31,16 @@ from inventory.models import PlanningChange
 
 from ..engine import MrpResult
 from ..engine import PlannedOrder as PlanRow
-from ..engine.partial import EXTERNAL_REF, bom_maps, replan_scope, run_scope
+from ..engine.partial import bom_maps, replan_changed, replan_scope
 from ..models import ACTIVE, MrpMessage, MrpPeg, MrpRun, PlannedOrder, PlanUpdate
 from ..selectors import current_run
+from ..sources import among
 from ..states import PlannedStatus
 from .risk import check_at_risk, late_keys
 
-DEBOUNCE_SECONDS = 1.0  # changes within a second are planned together
+# leading-edge debounce: the first change is planned at once (no wait added to its latency); the
+# changes committed while its task is queued or running are taken together by the next task
+DEBOUNCE_SECONDS = 0.0
 STUCK_SECONDS = 30.0  # a pending change this old without its task: queue one again
 
 
@@ -44,6 +50,7 @@ class NetChangeOutcome:
     scope_items: set[int] = field(default_factory=set)
     result: MrpResult | None = None
     waiting: bool = False  # a full run is active: try again later
+    replan: "Replan | None" = None
 
 
 # ---- recording side: the listener and the debounce ----------------------------------------
@@ -51,7 +58,8 @@ class NetChangeOutcome:
 
 def on_planning_change(change: PlanningChange) -> None:
     """inventory's planning listener (after commit): queue the scope's net-change task unless one is
-    already queued for earlier pending changes (debounce: they are planned together)."""
+    already queued or running for earlier pending changes (it, or the task it queues when it
+    finishes, takes this one too: changes arriving together are planned together)."""
     schedule(scope=change.scope, change_id=change.pk)
 
 
@@ -105,7 +113,8 @@ def _parents_orders(run: MrpRun, item_ids: Iterable[int], codes: dict) -> list[P
     ids = list(item_ids)
     if not ids:
         return []
-    rows = PlannedOrder.objects.filter(run=run, item_id__in=ids, status=PlannedStatus.OPEN).values_list(
+    found = PlannedOrder.objects.filter(among(PlannedOrder, "item_id", ids), run=run, status=PlannedStatus.OPEN)
+    rows = found.values_list(
         "item_id", "order_type", "qty", "release_date", "due_date", "late", "pegged_to", "net_qty", "seq", "firm"
     )
     return [
@@ -114,57 +123,88 @@ def _parents_orders(run: MrpRun, item_ids: Iterable[int], codes: dict) -> list[P
     ]
 
 
-def _renumber(part: MrpResult, offset: int) -> MrpResult:
-    """The part's planned orders numbered after the run's last number; pegs naming them follow, pegs
-    naming a parent outside the part get that parent's number back."""
-    for p in part.planned_orders:
-        p.seq += offset
-    pegs = []
-    for g in part.pegs:
-        changes = {}
-        for kind_f, ref_f in (("demand_kind", "demand_ref"), ("supply_kind", "supply_ref")):
-            kind, ref = getattr(g, kind_f), getattr(g, ref_f)
-            if kind == "planned" and ref:
-                changes[ref_f] = ref[len(EXTERNAL_REF) :] if ref.startswith(EXTERNAL_REF) else str(int(ref) + offset)
-        pegs.append(g.__class__(**{**{f: getattr(g, f) for f in g.__slots__}, **changes}) if changes else g)
-    part.pegs = pegs
-    return part
+def _stored_key(p: PlanRow) -> tuple:
+    """A planned order as stored (quantities rounded to 6 places): equal keys, same row."""
+    return (p.order_type, round_qty(p.qty), p.release_date, p.due_date, p.late, p.pegged_to, round_qty(p.net), p.firm)
 
 
-def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict) -> tuple[set[int], MrpResult, int, Counter]:
-    """Re-plan the seeds and their BOM descendants on `run`'s plan (inside the caller's transaction):
-    returns (scope, the part's result, orders removed, late orders of the scope before)."""
+@dataclass
+class Replan:
+    scope: set[int]  # the items the change can reach
+    planned: set[int]  # the items planned again (their inputs changed)
+    changed: set[int]  # the items whose planned orders changed (rows replaced)
+    part: MrpResult  # the new orders of the changed items, the messages and pegs of the planned ones
+    removed: int  # planned orders removed
+    late_before: Counter  # late orders of the changed items before
+    runs: int = 0
+    removed_messages: int = 0
+
+
+def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None) -> Replan:
+    """Re-plan what the change of the seeds reaches on `run`'s plan (inside the caller's transaction):
+    the scope (the seeds and everything below them in the BOM) is read alone (`bom_scope`, then the
+    inputs of its items and of their parents outside it); in low-level-code order only the items
+    whose inputs change are planned again (`replan_changed`); only their rows are replaced — planned
+    orders of the items whose orders changed, pegs and messages of the items planned again."""
+    from ..selectors_netchange import bom_scope
     from ..services.runs import write_plan
+    from ..sources import collect
 
+    seeds = sorted({int(i) for i in seeds})
+    if data is None:
+        reach, outside = bom_scope(seeds)
+        data = collect(d0=run.run_date, horizon_days=run.horizon_days, item_ids=reach | outside)
     items = data["items"]
     children, parents = bom_maps(data["bom_lines"])
     scope = replan_scope(seeds, items, children, parents)
-    outside_parents = {p for c in scope for p in parents.get(c, ()) if p not in scope}
-    codes = {i: items[i].code for i in outside_parents if i in items}
-    parent_orders = _parents_orders(run, outside_parents, codes)
-    part = run_scope(
-        d0=run.run_date, horizon_days=run.horizon_days, data=data, scope=scope, parent_orders=parent_orders
-    )
-    ids = sorted(scope)
+    seen: dict[int, list[PlanRow]] = {}
+
+    def current(ids: set[int]) -> dict[int, list[PlanRow]]:
+        found: dict[int, list[PlanRow]] = {i: [] for i in ids}
+        for row in _parents_orders(run, sorted(ids), {i: items[i].code for i in ids if i in items}):
+            found[row.item_id].append(row)
+        seen.update(found)
+        return found
+
     last = PlannedOrder.objects.filter(run=run).order_by("-seq").values_list("seq", flat=True).first() or 0
-    part = _renumber(part, last)
-    old = PlannedOrder.objects.filter(run=run, item_id__in=ids, status=PlannedStatus.OPEN)
-    late_before = late_keys(
-        old.filter(late=True).only("item_id", "order_type", "qty", "release_date", "due_date", "pegged_to", "late")
+    delta = replan_changed(
+        d0=run.run_date,
+        horizon_days=run.horizon_days,
+        data=data,
+        scope=scope,
+        seeds=seeds,
+        current=current,
+        next_seq=last + 1,
+        key=_stored_key,
     )
-    removed, _d = old.delete()
-    MrpMessage.objects.filter(run=run, item_id__in=ids).delete()
-    MrpPeg.objects.filter(run=run, item_id__in=ids).delete()
+    changed = {i for i, r in delta.plans.items() if r.changed}
+    planned = set(delta.plans)
+    late_before = late_keys(p for i in changed for p in seen.get(i, ()))
+    part = MrpResult(
+        planned_orders=[p for i in sorted(changed, key=lambda i: items[i].code) for p in delta.plans[i].orders],
+        exceptions=[e for r in delta.plans.values() for e in r.messages],
+        pegs=[g for r in delta.plans.values() for g in r.pegs],
+    )
+    part.planned_orders.sort(key=lambda p: (p.item_code, p.due_date, p.release_date, p.seq))
+    removed = 0
+    if changed:
+        old = PlannedOrder.objects.filter(among(PlannedOrder, "item_id", changed), run=run, status=PlannedStatus.OPEN)
+        removed = old._raw_delete(old.db)  # no relations, no signals: one DELETE (index run, item)
+    removed_messages = 0
+    if planned:
+        messages = MrpMessage.objects.filter(among(MrpMessage, "item_id", planned), run=run)
+        removed_messages = messages._raw_delete(messages.db)
+        pegs = MrpPeg.objects.filter(among(MrpPeg, "item_id", planned), run=run)
+        pegs._raw_delete(pegs.db)
     write_plan(run, part)
-    return scope, part, removed, late_before
+    return Replan(scope, planned, changed, part, removed, late_before, delta.runs, removed_messages)
 
 
 def net_change_apply(*, scope: str = "all", data: dict | None = None) -> NetChangeOutcome:
     """Apply the scope's pending planning changes to the current plan (idempotent: a change is
     applied once; with no current plan the changes are marked done, the next full run reads them).
-    `data`: the plan's inputs when the caller has them (tests, benchmark), else read here."""
-    from ..sources import collect
-
+    `data`: the plan's inputs when the caller has them (tests), else only the reached items' are
+    read here."""
     started = time.perf_counter()
     with transaction.atomic():
         advisory_lock(AdvisoryLock.MRP_PLAN, scope)
@@ -177,10 +217,9 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None) -> NetChan
         if run is None:
             PlanningChange.objects.filter(pk__in=[c.pk for c in changes]).update(processed_at=timezone.now())
             return NetChangeOutcome(None)
-        if data is None:
-            data = collect(d0=run.run_date, horizon_days=run.horizon_days)
         seeds = sorted({int(i) for c in changes for i in c.item_ids})
-        scope_items, part, removed, late_before = replan_items(run=run, seeds=seeds, data=data)
+        replan = replan_items(run=run, seeds=seeds, data=data)
+        part = replan.part
         cause, document = _cause(changes)
         finished = timezone.now()
         update = PlanUpdate.objects.create(
@@ -189,9 +228,9 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None) -> NetChan
             document=document,
             change_count=len(changes),
             seed_count=len(seeds),
-            item_count=len(scope_items),
+            item_count=len(replan.planned),
             order_count=len(part.planned_orders),
-            removed_count=removed,
+            removed_count=replan.removed,
             duration_ms=int((time.perf_counter() - started) * 1000),
             latency_ms=max(0, int((finished - changes[0].created_at).total_seconds() * 1000)),
         )
@@ -199,17 +238,22 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None) -> NetChan
             processed_at=finished, plan_update_id=update.pk
         )
         MrpRun.objects.filter(pk=run.pk).update(
-            order_count=PlannedOrder.objects.filter(run=run).count(),
-            exception_count=MrpMessage.objects.filter(run=run).count(),
+            order_count=F("order_count") + len(part.planned_orders) - replan.removed,
+            exception_count=F("exception_count") + len(part.exceptions) - replan.removed_messages,
         )
     # the plan is committed: customers' lines next (own transaction, time-boxed: docs/mrp.md "At risk")
     at_risk = check_at_risk(
-        run=run, data=data, scope_items=scope_items, part=part, late_before=late_before, cause=cause
+        run=run,
+        data=data,
+        above=set(seeds) | replan.changed,
+        part=part,
+        late_before=replan.late_before,
+        cause=cause,
     )
     if at_risk:
         PlanUpdate.objects.filter(pk=update.pk).update(at_risk_count=at_risk)
         update.at_risk_count = at_risk
-    return NetChangeOutcome(update, scope_items, part)
+    return NetChangeOutcome(update, replan.scope, part, replan=replan)
 
 
 def round_result(result: MrpResult) -> MrpResult:

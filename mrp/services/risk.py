@@ -13,7 +13,6 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from crm.models import SalesOrderLine
@@ -51,31 +50,48 @@ def ancestors(item_ids: Iterable[int], parents: Children) -> set[int]:
 def check_at_risk(
     *,
     run: MrpRun,
-    data: dict,
-    scope_items: set[int],
+    data: dict | None,
+    above: set[int],
     part: MrpResult,
     late_before: Counter[LateKey],
     cause: str,
 ) -> int:
-    """Flag / clear lines; returns the number of lines newly flagged (or flagged later)."""
+    """Flag / clear lines; returns the number of lines newly flagged (or flagged later). `above`:
+    the changed items (lines above them already at risk are checked again); `data`: the plan's
+    inputs when the caller has them all, else the lines' items and what they reach are read."""
+    from ..selectors_netchange import bom_ancestors, bom_descendants, bom_scope
+    from ..sources import among, collect
     from .netchange import _parents_orders
 
-    children, parents = bom_maps(data["bom_lines"])
     new_late = late_keys(part.planned_orders) - late_before
     late_items = {k[0] for k in new_late}
-    candidates = ancestors(late_items, parents) if late_items else set()
-    above_scope = ancestors(scope_items, parents)
-    lines = list(
-        SalesOrderLine.objects.open()
-        .open_qty()
-        .filter(Q(item_id__in=sorted(candidates)) | Q(at_risk=True, item_id__in=sorted(above_scope)))
-        .order_by("due_date", "order__number", "line_no")
-        .values("pk", "item_id", "open_qty", "due_date", "promise_date", "at_risk", "order__number", "line_no")[
-            :MAX_LINES_CHECKED
-        ]
-    )
+    fields = ("pk", "item_id", "open_qty", "due_date", "promise_date", "at_risk", "order__number", "line_no")
+    order = ("due_date", "order__number", "line_no")
+    open_lines = SalesOrderLine.objects.open().open_qty()
+    lines = []
+    if late_items:  # lines above items with a new late order (the pegging tree upwards)
+        candidates = bom_ancestors(late_items)
+        lines += (
+            open_lines.filter(among(SalesOrderLine, "item_id", candidates))
+            .order_by(*order)
+            .values(*fields)[:MAX_LINES_CHECKED]
+        )
+    # lines already at risk whose items reach a changed item: checked again (cleared when met)
+    flagged = list(open_lines.filter(at_risk=True).order_by(*order).values(*fields)[: MAX_LINES_CHECKED * 5])
+    reaches: dict[int, bool] = {}
+    for ln in flagged:
+        if ln["item_id"] not in reaches:
+            reaches[ln["item_id"]] = bool(above & bom_descendants([ln["item_id"]]))
+    seen = {ln["pk"] for ln in lines}
+    lines += [ln for ln in flagged if reaches[ln["item_id"]] and ln["pk"] not in seen]
+    lines.sort(key=lambda ln: (ln["due_date"], ln["order__number"], ln["line_no"]))
+    del lines[MAX_LINES_CHECKED:]
     if not lines:
         return 0
+    if data is None:
+        reach, outside = bom_scope({ln["item_id"] for ln in lines})
+        data = collect(d0=run.run_date, horizon_days=run.horizon_days, item_ids=reach | outside)
+    children, parents = bom_maps(data["bom_lines"])
     items = data["items"]
     findings: list[RiskFinding] = []
     checked: list[int] = []

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mrp.engine import BomLineData, Demand, Forecast, PlanItem, Receipt, SalesLine, run_mrp
-from mrp.engine.partial import bom_maps, merge, replan_scope, run_scope
+from mrp.engine.partial import bom_maps, merge, replan_changed, replan_scope, run_scope
 
 D0 = datetime.date(2026, 3, 2)
 HORIZON = 30
@@ -182,3 +182,53 @@ def test_scope_is_the_item_and_everything_below_plus_phantom_parents():
     # A changed: A, and the phantom above it (its pass-through demand has no planned order to read)
     assert replan_scope([3], items, children, parents) == {2, 3}
     assert replan_scope([5], items, children, parents) == {2, 3, 5}
+
+
+def _delta_merge(plan, delta):
+    """The plan with the re-planned items' orders (when changed) and messages replaced."""
+    changed = {i for i, r in delta.plans.items() if r.changed}
+    orders = [p for p in plan.planned_orders if p.item_id not in changed]
+    orders += [p for i in changed for p in delta.plans[i].orders]
+    messages = [e for e in plan.exceptions if e.item_id not in delta.plans]
+    messages += [e for r in delta.plans.values() for e in r.messages]
+    return type(plan)(planned_orders=orders, exceptions=messages, llc=plan.llc)
+
+
+@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario())
+def test_net_change_of_only_the_changed_items_equals_the_full_run(case):
+    """The net change as the service runs it (`replan_changed`): only items whose inputs change are
+    planned; orders, messages, and the numbers pegs name are those of a full run / the stored plan."""
+    data, changes = case
+    plan = run_mrp(d0=D0, horizon_days=HORIZON, **data)
+    next_seq = max((p.seq for p in plan.planned_orders), default=0) + 1
+    for change in changes:
+        data, seeds = apply_change(data, change)
+        children, parents = bom_maps(data["bom_lines"])
+        scope = replan_scope(seeds, data["items"], children, parents)
+        by_item = {}
+        for p in plan.planned_orders:
+            by_item.setdefault(p.item_id, []).append(p)
+        delta = replan_changed(
+            d0=D0,
+            horizon_days=HORIZON,
+            data=data,
+            scope=scope,
+            seeds=seeds,
+            current=lambda ids, by_item=by_item: {i: by_item.get(i, []) for i in ids},
+            next_seq=next_seq,
+        )
+        assert set(delta.plans) <= scope
+        next_seq = delta.next_seq
+        plan = _delta_merge(plan, delta)
+        full = run_mrp(d0=D0, horizon_days=HORIZON, **data)
+        assert order_rows(plan) == order_rows(full)
+        assert message_rows(plan) == message_rows(full)
+        # every planned order a peg of a re-planned item names exists in the patched plan
+        seqs = {p.seq for p in plan.planned_orders}
+        assert len(seqs) == len(plan.planned_orders)
+        for r in delta.plans.values():
+            for g in r.pegs:
+                for kind, ref in ((g.demand_kind, g.demand_ref), (g.supply_kind, g.supply_ref)):
+                    if kind == "planned":
+                        assert int(ref) in seqs

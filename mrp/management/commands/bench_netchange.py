@@ -6,11 +6,13 @@
 `--generate N` writes a layered data set of N items (6 levels, 3 components per parent, shared
 components, phantoms, mixed lot rules, stock, confirmed sales orders on the top level, open
 purchase orders) — meant for an empty bench database; it stays. `--net-change K` runs a full MRP
-(when there is no current plan of today), then applies K random single-line changes (the quantity
-of an open sales-order line, through `sales_order_line_change`, committed) and after each one the
-net change the worker would run (`net_change_apply`), and prints p50 / p95 of the latency from the
-change's commit to the plan being updated (the worker's debounce of 1 s comes on top). `--ctp M`
-times M capable-to-promise answers on random top items (current plan as the base, as the pages do).
+(when there is no current plan), then applies K random single-line changes (quantity or due date
+of an open sales-order line, due date of a purchase-order line, through their services, committed)
+and after each one the net change the worker would run (`net_change_apply`), and prints p50 / p95
+of the latency from the change's commit to the plan being updated (the worker starts on the first
+change at once: no debounce wait on top; `measure_net_change`, also used by `bench_mrp
+--net-change`). `--ctp M` times M capable-to-promise answers on random top items (current plan as
+the base, as the pages do).
 """
 
 import datetime
@@ -25,6 +27,94 @@ from django.utils import timezone
 
 LEVELS = 6
 PREFIX = "NCB-"
+
+
+def _loadavg() -> str:
+    try:
+        with open("/proc/loadavg", encoding="ascii") as fh:
+            return " ".join(fh.read().split()[:3])
+    except OSError:
+        return "?"
+
+
+def _random_change(rnd: random.Random, so_ids: list[int], po_ids: list[int]) -> str:
+    """One random single-line change, committed by its service (which records the planning change):
+    half sales-order line quantities (±), a quarter sales-order due dates, a quarter purchase-order
+    line due dates. Returns its kind."""
+    from crm.models import SalesOrderLine
+    from crm.services.orders import sales_order_line_change
+    from procurement.models import PurchaseOrderLine
+    from procurement.services.orders import purchase_order_line_reschedule
+
+    pick = rnd.random()
+    if pick < 0.25 and po_ids:
+        line = PurchaseOrderLine.objects.select_related("order").get(pk=rnd.choice(po_ids))
+        due = max(line.order.order_date, line.due_date + datetime.timedelta(days=rnd.choice([-3, -2, 2, 3, 5])))
+        purchase_order_line_reschedule(line_id=line.pk, due_date=due, reason="bench")
+        return "po_due"
+    line = SalesOrderLine.objects.select_related("order").get(pk=rnd.choice(so_ids))
+    due = max(line.order.order_date, line.due_date)
+    if pick < 0.5:
+        due = max(line.order.order_date, due + datetime.timedelta(days=rnd.choice([-5, -2, 2, 5, 9])))
+        sales_order_line_change(line_id=line.pk, due_date=due, reason="bench")
+        return "so_due"
+    qty = max(line.delivered_qty + 1, line.qty + rnd.choice([-1, 1]) * rnd.randint(1, 20))
+    sales_order_line_change(line_id=line.pk, qty=qty, due_date=due, reason="bench")
+    return "so_qty"
+
+
+def measure_net_change(*, run, count: int, rnd: random.Random, write) -> dict:
+    """Apply `count` random single-line changes (`_random_change`, each committed) on the current
+    plan and after each one the net change the worker runs (`net_change_apply`); `write` gets the
+    p50 / p95 of the latency from the change's commit to the plan being updated (PlanUpdate), the
+    process CPU of the worker's call, the items planned again and the load average. Returns the
+    figures. Used by this command and by `bench_mrp --net-change`."""
+    from crm.models import SalesOrderLine
+    from inventory.services.planning import unregister_planning_listener
+    from mrp.services.netchange import net_change_apply, on_planning_change
+    from procurement.models import PurchaseOrderLine
+
+    # the benchmark plays the worker: it applies each change itself, right after the commit
+    unregister_planning_listener(on_planning_change)
+    so_ids = list(SalesOrderLine.objects.open().filter(order__status="confirmed").values_list("pk", flat=True))
+    po_ids = list(
+        PurchaseOrderLine.objects.filter(order__status="confirmed", closed=False).values_list("pk", flat=True)
+    )
+    if not so_ids:
+        raise CommandError("no open sales-order lines to change")
+    load_before = _loadavg()
+    rows = []
+    for n in range(count):
+        kind = _random_change(rnd, so_ids, po_ids)
+        t, cpu = time.perf_counter(), time.process_time()
+        outcome = net_change_apply()
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+        if outcome.update is None:
+            raise CommandError(f"change {n + 1}: the plan was not updated")
+        u = outcome.update
+        rows.append((kind, u.latency_ms, u.duration_ms, cpu * 1000, u.item_count, u.order_count, wall))
+    lat = [r[1] for r in rows]
+    so_lat = [r[1] for r in rows if r[0] != "po_due"]
+    figures = {
+        "p50": _pct(lat, 50),
+        "p95": _pct(lat, 95),
+        "max": max(lat),
+        "cpu_p50": _pct([r[3] for r in rows], 50),
+        "cpu_p95": _pct([r[3] for r in rows], 95),
+        "planned_median": statistics.median(r[4] for r in rows),
+        "planned_max": max(r[4] for r in rows),
+        "orders_max": max(r[5] for r in rows),
+    }
+    kinds = ", ".join(f"{k} {sum(1 for r in rows if r[0] == k)}" for k in ("so_qty", "so_due", "po_due"))
+    write(
+        f"net change × {count} ({kinds}): latency commit → plan updated p50 {figures['p50']:.0f} ms, "
+        f"p95 {figures['p95']:.0f} ms, max {figures['max']:.0f} ms; sales-order changes alone p50 "
+        f"{_pct(so_lat, 50):.0f} ms, p95 {_pct(so_lat, 95):.0f} ms; worker process CPU per change (at-risk "
+        f"check included) p50 {figures['cpu_p50']:.0f} ms, p95 {figures['cpu_p95']:.0f} ms; items planned "
+        f"again per change median {figures['planned_median']:.0f}, max {figures['planned_max']}, planned "
+        f"orders written max {figures['orders_max']}; load average {load_before} → {_loadavg()}"
+    )
+    return figures
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -183,7 +273,7 @@ class Command(BaseCommand):
         from mrp.services.runs import mrp_run_create, mrp_run_execute
 
         run = current_run()
-        if run is None or run.run_date != today:
+        if run is None:
             t = time.perf_counter()
             run = mrp_run_execute(run_id=mrp_run_create(run_date=today).pk)
             self.stdout.write(
@@ -193,39 +283,7 @@ class Command(BaseCommand):
         return run
 
     def _net_change(self, run, count: int, rnd: random.Random) -> None:
-        from crm.models import SalesOrderLine
-        from crm.services.orders import sales_order_line_change
-        from inventory.services.planning import unregister_planning_listener
-        from mrp.services.netchange import net_change_apply, on_planning_change
-        from mrp.sources import collect
-
-        # the benchmark plays the worker: it applies each change itself, right after the commit
-        unregister_planning_listener(on_planning_change)
-
-        ids = list(SalesOrderLine.objects.open().values_list("pk", flat=True))
-        if not ids:
-            raise CommandError("no open sales-order lines to change")
-        latencies, replanned, read_times = [], [], []
-        for n in range(count):
-            line = SalesOrderLine.objects.get(pk=rnd.choice(ids))
-            sales_order_line_change(line_id=line.pk, qty=line.qty + rnd.randint(1, 20), reason="bench")  # commits
-            t = time.perf_counter()
-            outcome = net_change_apply(data=None)
-            took = time.perf_counter() - t
-            if outcome.update is None:
-                raise CommandError(f"change {n + 1}: the plan was not updated")
-            latencies.append(outcome.update.latency_ms)
-            replanned.append(outcome.update.item_count)
-            read_times.append(took)
-        t = time.perf_counter()
-        collect(d0=run.run_date, horizon_days=run.horizon_days)
-        read = time.perf_counter() - t
-        self.stdout.write(
-            f"net change × {count}: latency commit → plan updated p50 {_pct(latencies, 50):.0f} ms, "
-            f"p95 {_pct(latencies, 95):.0f} ms, max {max(latencies):.0f} ms "
-            f"(+ the worker's 1 s debounce); items re-planned per change: median "
-            f"{statistics.median(replanned):.0f}, max {max(replanned)}; reading the plan's inputs alone: {read:.2f} s"
-        )
+        measure_net_change(run=run, count=count, rnd=rnd, write=self.stdout.write)
 
     def _ctp(self, count: int, rnd: random.Random, today: datetime.date) -> None:
         from bom.models import Bom
