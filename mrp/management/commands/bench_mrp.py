@@ -13,6 +13,8 @@ Usage (PostgreSQL, a database of its own — the command refuses a database that
 2. Runs ``mrp_run --export`` in a subprocess (the real command, its own peak memory) and a
    second run in-process for the read / compute / write split.
 3. Times the planned-order, message and pegging pages on the plan (Django test client).
+4. With ``--net-change N``: N random single-line changes on that plan, each followed by the
+   net change the worker runs; prints p50 / p95 of the latency from commit to plan updated.
 Prints load / read / compute / write seconds, planned orders, pegs, peak memory and page ms.
 """
 
@@ -49,8 +51,15 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=12)
         parser.add_argument("--sales-lines", type=int, default=None, help="default: 0.4 × items (20,000 at 50k)")
         parser.add_argument("--no-pages", action="store_true")
+        parser.add_argument(
+            "--net-change",
+            type=int,
+            default=0,
+            dest="net_change",
+            help="then apply N random single-line changes and print the net-change latency (issue 14)",
+        )
 
-    def handle(self, *args, items, seed, sales_lines, no_pages, **opts):
+    def handle(self, *args, items, seed, sales_lines, no_pages, net_change=0, **opts):
         from inventory.models import Item
 
         if connection.vendor != "postgresql":
@@ -97,6 +106,15 @@ class Command(BaseCommand):
         )
         if not no_pages:
             self._pages(run)
+        if net_change:
+            self._net_change(run, net_change, seed)
+
+    def _net_change(self, run, count: int, seed: int) -> None:
+        """Issue 14: `count` random single-line changes on this plan, p50 / p95 of the latency from
+        each change's commit to the plan updated (mrp/management/commands/bench_netchange.py)."""
+        from .bench_netchange import measure_net_change
+
+        measure_net_change(run=run, count=count, rnd=random.Random(seed), write=self.stdout.write)
 
     # --- data ---------------------------------------------------------------------------------
 
