@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 
@@ -70,8 +71,8 @@ class Sequence(models.Model):
 
 class PeriodStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    CLOSING = "closing", _("Closing")
-    CLOSED = "closed", _("Closed")
+    CLOSING = "closing", pgettext_lazy("period", "Closing")
+    CLOSED = "closed", pgettext_lazy("period", "Closed")
 
 
 class Period(models.Model):
