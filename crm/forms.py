@@ -3,7 +3,6 @@
 from decimal import Decimal
 
 from django import forms
-from django.forms import formset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,9 +15,10 @@ from erp.input import (
     check_date_range,
 )
 from erp.input import RateField as KernelRateField
+from erp.linegrid import CodeChoiceField, LineGridForm
 from inventory.models import Item, Warehouse
 
-from .models import DEFAULT_TAX_RATE, Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
+from .models import Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
 from .models_marketing import Campaign
 
 RATE_MAX = Decimal("0.9999")
@@ -111,24 +111,26 @@ class OrderHeaderForm(forms.Form):
     customer_po = forms.CharField(label=_("customer PO"), max_length=60, required=False)
 
 
-class LineForm(forms.Form):
-    item = forms.ModelChoiceField(label=_("item"), queryset=Item.objects.filter(is_active=True))
+class QuotationHeaderForm(forms.Form):
+    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.filter(is_active=True))
+    order_date = DateField(label=_("date"))
+
+
+class LineForm(LineGridForm):
+    """A line of a quotation or sales order in the entry grid (erp/linegrid.py): the item by its
+    number, price and tax rate filled from the defaults, percentages typed as 13 for 13 %."""
+
+    grid_roles = {"item": "item", "qty": "qty", "unit_price": "price", "tax_rate": "tax", "discount_rate": "discount"}
+
+    item = CodeChoiceField(Item.objects.filter(is_active=True), label=_("item"))
     qty = QuantityFormField(label=_("quantity"), positive=True)
     unit_price = PriceFormField(label=_("unit price excl. tax"), min_value=Decimal(0))
-    tax_rate = RateFormField(label=_("tax rate"), initial=DEFAULT_TAX_RATE)
-    discount_rate = RateFormField(label=_("discount rate"), initial=0)
+    tax_rate = RateFormField(label=_("tax rate"))
+    discount_rate = RateFormField(label=_("discount rate"), required=False)
     due_date = DateField(label=_("due date"))
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
-            css = "form-select form-select-sm" if name == "item" else "form-control form-control-sm"
-            field.widget.attrs["class"] = css
-            if name in ("tax_rate", "discount_rate"):
-                field.widget.attrs["style"] = "max-width:6rem"
-
-
-LineFormSet = formset_factory(LineForm, extra=3, min_num=1, validate_min=True)
+    def clean_discount_rate(self):
+        return self.cleaned_data.get("discount_rate") or Decimal(0)
 
 
 class ForecastForm(ModelForm):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_demand, views_marketing, views_print
+from . import views, views_demand, views_entry, views_marketing, views_print
 
 app_name = "crm"
 
@@ -35,15 +35,19 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("funnel/", views.funnel, name="funnel"),
     path("quotations/", views.QuotationList.as_view(), name="quotation_list"),
-    path("quotations/new/", views.quotation_create, name="quotation_create"),
+    path("quotations/new/", views_entry.QuotationCreate.as_view(), name="quotation_create"),
     path("quotations/<int:pk>/", views.quotation_detail, name="quotation_detail"),
+    path("quotations/<int:pk>/edit/", views_entry.QuotationEdit.as_view(), name="quotation_edit"),
+    path("quotations/<int:pk>/copy/", views_entry.QuotationCopy.as_view(), name="quotation_copy"),
     path("quotations/<int:pk>/print/", views_print.quotation_print, name="quotation_print"),
     path("quotations/<int:pk>/pdf/", views_print.quotation_pdf, name="quotation_pdf"),
     path("quotations/<int:pk>/confirm/", views.quotation_confirm, name="quotation_confirm"),
     path("quotations/<int:pk>/order/", views.quotation_order, name="quotation_order"),
     path("orders/", views.SalesOrderList.as_view(), name="order_list"),
-    path("orders/new/", views.order_create, name="order_create"),
+    path("orders/new/", views_entry.OrderCreate.as_view(), name="order_create"),
     path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/edit/", views_entry.OrderEdit.as_view(), name="order_edit"),
+    path("orders/<int:pk>/copy/", views_entry.OrderCopy.as_view(), name="order_copy"),
     path("orders/<int:pk>/print/", views_print.order_print, name="order_print"),
     path("orders/<int:pk>/pdf/", views_print.order_pdf, name="order_pdf"),
     path("orders/<int:pk>/confirm/", views.order_confirm, name="order_confirm"),

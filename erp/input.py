@@ -16,6 +16,8 @@ Rules (docs/conventions.md, "Input"):
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime
 import re
 import unicodedata
@@ -158,8 +160,25 @@ def parse_int(raw, *, label: str, min_value: int | None = None, max_value: int |
     return number
 
 
+_BOUNDS_MEMO: contextvars.ContextVar[tuple[int, int] | None] = contextvars.ContextVar("date_bounds", default=None)
+
+
+@contextlib.contextmanager
+def same_date_bounds():
+    """Within the block the company's year range is read once (a grid with a date on every line
+    checks many dates: the query count must not grow with the lines)."""
+    token = _BOUNDS_MEMO.set(date_bounds())
+    try:
+        yield
+    finally:
+        _BOUNDS_MEMO.reset(token)
+
+
 def date_bounds() -> tuple[int, int]:
     """The sane year range for typed dates (company setting, default 2000-2099)."""
+    memo = _BOUNDS_MEMO.get()
+    if memo is not None:
+        return memo
     from .models import CompanySettings
 
     try:

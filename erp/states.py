@@ -23,6 +23,17 @@ class Flow:
                 code="bad_transition",
             )
 
+    def check_editable(self, obj, *states: str) -> None:
+        """Only a document in one of `states` (its drafts) may be edited (issue 18: the entry
+        grid changes drafts in place); otherwise a StateError, before anything is written."""
+        current = getattr(obj, self.field)
+        if current not in states:
+            label = getattr(obj, f"get_{self.field}_display", lambda: current)()
+            raise StateError(
+                _("%(doc)s is %(status)s: only a draft can be changed.") % {"doc": obj, "status": label},
+                code="not_editable",
+            )
+
     def apply(self, obj, target: str) -> bool:
         """Set the status. Returns False (no change) when already there: double clicks are harmless."""
         if getattr(obj, self.field) == target:

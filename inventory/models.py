@@ -4,6 +4,8 @@ StockMove is append-only (a database trigger refuses UPDATE and DELETE); StockBa
 quantity and value per item x warehouse, updated in the same transaction as the moves.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,6 +14,17 @@ from mptt.models import MPTTModel, TreeForeignKey
 from simple_history.models import HistoricalRecords
 
 from erp.fields import MoneyField, PriceField, QuantityField
+
+
+def pinyin_initials(text: str) -> str:
+    """自行车 26寸 → "zxc26c": the first letter of each Chinese character's pinyin (pypinyin),
+    letters and digits as they are, lower case; other signs dropped."""
+    from pypinyin import Style, lazy_pinyin
+
+    out = []
+    for part in lazy_pinyin(text or "", style=Style.FIRST_LETTER):
+        out.append("".join(ch for ch in part if ch.isalnum()))
+    return "".join(out).lower()[:200]
 
 
 class UnitOfMeasure(models.Model):
@@ -154,9 +167,14 @@ class Item(models.Model):
         verbose_name=_("default warehouse"),
     )
     ecn_controlled = models.BooleanField(_("under engineering change control"), default=False)
+    # document entry defaults (issue 18): the sales price excl. tax and the VAT rate of the item
+    sales_price = PriceField(_("sales price excl. tax"))
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=7, decimal_places=4, default=Decimal("0.13"))
+    # the pinyin initials of the name (自行车 → zxc), kept by save(): the item lookup searches them
+    pinyin = models.CharField(_("pinyin initials"), max_length=200, blank=True, editable=False)
     low_level_code = models.PositiveSmallIntegerField(_("low-level code"), default=0, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
-    history = HistoricalRecords(excluded_fields=["low_level_code"])
+    history = HistoricalRecords(excluded_fields=["low_level_code", "pinyin"])
 
     class Meta:
         verbose_name = _("item")
@@ -188,10 +206,32 @@ class Item(models.Model):
                 name="item_purchase_factor_positive",
                 violation_error_message=_("The stock units per purchase unit must be greater than 0."),
             ),
+            models.CheckConstraint(
+                condition=Q(sales_price__gte=0),
+                name="item_sales_price_nonneg",
+                violation_error_message=_("The sales price cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=Q(tax_rate__gte=0, tax_rate__lt=1),
+                name="item_tax_rate_range",
+                violation_error_message=_("The tax rate must lie between 0 and 100 %."),
+            ),
+        ]
+        indexes = [
+            # the item lookup of the document grids: prefixes of the number and of the pinyin
+            models.Index(fields=["code"], name="item_code_prefix", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["pinyin"], name="item_pinyin_prefix", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self):
         return f"{self.code} {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.pinyin = pinyin_initials(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "pinyin"}
+        super().save(*args, **kwargs)
 
     @property
     def can_have_bom(self) -> bool:

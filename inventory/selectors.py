@@ -693,3 +693,31 @@ def uom_factor(*, item, from_uom_id: int, to_uom_id: int | None = None) -> Decim
     raise ValidationError(
         _("No conversion between these units for %(item)s.") % {"item": item}, code="no_uom_conversion"
     )
+
+
+def item_lookup(query: str, *, exact: bool = False, limit: int = 12) -> list[Item]:
+    """Items for the document grids' lookup (issue 18): the exact number first, then numbers
+    starting with the text, pinyin initials starting with it (自行车 ← zxc), then names holding
+    it. Active items only. The prefix searches use the indexes `item_code_prefix` and
+    `item_pinyin_prefix` (varchar_pattern_ops), so they stay fast with 50,000 items."""
+    q = (query or "").strip()[:60]
+    base = Item.objects.filter(is_active=True).select_related("uom")
+    if not q:
+        return []
+    if exact:
+        return list(base.filter(code=q)[:1]) or list(base.filter(code=q.upper())[:1])
+    found: dict[int, Item] = {}
+
+    def add(qs) -> None:
+        for item in qs[: limit - len(found)]:
+            found.setdefault(item.pk, item)
+
+    add(base.filter(code=q))
+    for prefix in dict.fromkeys([q, q.upper()]):
+        if len(found) < limit:
+            add(base.filter(code__startswith=prefix).exclude(pk__in=list(found)).order_by("code"))
+    if len(found) < limit and q.isascii() and q.isalnum():
+        add(base.filter(pinyin__startswith=q.lower()).exclude(pk__in=list(found)).order_by("pinyin", "code"))
+    if len(found) < limit:
+        add(base.filter(name__icontains=q).exclude(pk__in=list(found)).order_by("code"))
+    return list(found.values())[:limit]

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views, views_print
+from . import lookup, views, views_print
 
 app_name = "inventory"
 
 urlpatterns = [
     path("items/", views.ItemList.as_view(), name="item_list"),
     path("items/new/", views.ItemCreate.as_view(), name="item_create"),
+    path("items/lookup/", lookup.item_lookup, name="item_lookup"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", views.ItemEdit.as_view(), name="item_edit"),
     path("suppliers/", views.SupplierList.as_view(), name="supplier_list"),

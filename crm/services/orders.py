@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -121,6 +121,48 @@ def _add_priced_lines(doc, line_model, parent_field: str, lines: list[LineInput]
     doc.save(update_fields=["amount", "tax_amount", "total"])
 
 
+def _replace_priced_lines(doc, line_model, parent_field: str, lines: list[LineInput]) -> None:
+    """A draft's lines replaced by `lines`: line n keeps its row (and id) when it exists, new
+    lines are added, surplus lines deleted; amounts and document totals recomputed."""
+    existing = list(line_model.objects.filter(**{parent_field: doc}).order_by("line_no", "pk"))
+    keep, create = [], []
+    for n, ln in enumerate(lines, start=1):
+        a = line_amounts(
+            to_decimal(ln.qty),
+            to_decimal(ln.unit_price),
+            to_decimal(ln.tax_rate),
+            discount=to_decimal(ln.discount_rate),
+        )
+        row = existing[n - 1] if n <= len(existing) else line_model(**{parent_field: doc})
+        row.line_no, row.item_id, row.qty, row.unit_price = n, ln.item_id, ln.qty, ln.unit_price
+        row.tax_rate, row.discount_rate, row.due_date = ln.tax_rate, ln.discount_rate, ln.due_date
+        row.amount, row.tax_amount = a.amount, a.tax
+        (keep if row.pk else create).append(row)
+    surplus = existing[len(lines) :]
+    if surplus:
+        line_model.objects.filter(pk__in=[r.pk for r in surplus]).delete()
+    if keep:
+        # line numbers move: free them first (unique per document), then write the rows
+        line_model.objects.filter(pk__in=[r.pk for r in keep]).update(line_no=F("line_no") + 100000)
+        line_model.objects.bulk_update(
+            keep,
+            [
+                "line_no",
+                "item_id",
+                "qty",
+                "unit_price",
+                "tax_rate",
+                "discount_rate",
+                "due_date",
+                "amount",
+                "tax_amount",
+            ],
+        )
+    line_model.objects.bulk_create(create)
+    _totals(doc, keep + create)
+    doc.save(update_fields=["amount", "tax_amount", "total"])
+
+
 # --------------------------------------------------------------------------- quotations
 @transaction.atomic
 def quotation_create(
@@ -144,6 +186,28 @@ def quotation_create(
         created_by=user,
     )
     _add_priced_lines(q, QuotationLine, "quotation", lines)
+    return q
+
+
+@transaction.atomic
+def quotation_update(
+    *,
+    quotation_id: int,
+    customer_id: int,
+    lines: list[LineInput],
+    user: User | None,
+    quote_date=None,
+    valid_until=None,
+) -> Quotation:
+    """A draft quotation changed in place (header and lines); refused once confirmed."""
+    q = Quotation.objects.select_for_update().get(pk=quotation_id)
+    QUOTATION_FLOW.check_editable(q, QuotationStatus.DRAFT)
+    _check_lines(lines)
+    q.customer_id = customer_id
+    q.quote_date = quote_date or q.quote_date
+    q.valid_until = valid_until if valid_until is not None else q.valid_until
+    q.save(update_fields=["customer", "quote_date", "valid_until"])
+    _replace_priced_lines(q, QuotationLine, "quotation", lines)
     return q
 
 
@@ -222,6 +286,34 @@ def order_create(
         customer_po=customer_po,
     )
     _add_priced_lines(order, SalesOrderLine, "order", lines)
+    return order
+
+
+@transaction.atomic
+def order_update(
+    *,
+    order_id: int,
+    customer_id: int,
+    lines: list[LineInput],
+    user: User | None,
+    order_date=None,
+    customer_po: str | None = None,
+) -> SalesOrder:
+    """A draft sales order changed in place (header and lines); refused once confirmed. Due
+    dates on or after the order date, as on entry."""
+    order = SalesOrder.objects.select_for_update().get(pk=order_id)
+    ORDER_FLOW.check_editable(order, OrderStatus.DRAFT)
+    order_date = order_date or order.order_date
+    _check_lines(lines, doc_date=order_date)
+    for n, ln in enumerate(lines, start=1):
+        if ln.due_date is None:
+            raise ValidationError(_("Line %(n)s: the due date is required.") % {"n": n})
+    order.customer_id = customer_id
+    order.order_date = order_date
+    if customer_po is not None:
+        order.customer_po = customer_po
+    order.save(update_fields=["customer", "order_date", "customer_po"])
+    _replace_priced_lines(order, SalesOrderLine, "order", lines)
     return order
 
 

@@ -41,7 +41,7 @@ def test_lead_to_confirmed_order_with_promise_date(browser_login):
     # and enters an order of 5 bikes from it
     page.click("#new-order")
     page.wait_for_url("**/crm/orders/new/**")
-    page.select_option("select[name=lines-0-item]", str(item.pk))
+    page.fill("input[name=lines-0-item]", item.code)
     page.fill("input[name=lines-0-qty]", "5")
     page.fill("input[name=lines-0-unit_price]", "1180")
     page.fill("input[name=lines-0-due_date]", (today + datetime.timedelta(days=7)).isoformat())

@@ -424,7 +424,7 @@ def _double_cases(w: World):
     today = timezone.localdate()
     due = (today + datetime.timedelta(days=10)).isoformat()
     line = {
-        "lines-0-item": w.item.pk,
+        "lines-0-item": w.item.code,
         "lines-0-qty": "2",
         "lines-0-unit_price": "100",
         "lines-0-tax_rate": "13",

@@ -48,7 +48,7 @@ def test_quotation_ctp_then_confirmed_order_updates_the_plan(browser_login, page
     Customer.objects.filter(pk=customer.pk).update(owner=page.user if hasattr(page, "user") else None)
     page.goto(f"{page.base_url}/crm/quotations/new/")
     page.select_option("select[name=customer]", str(customer.pk))
-    page.select_option("select[name=lines-0-item]", str(fg.pk))
+    page.fill("input[name=lines-0-item]", fg.code)
     page.fill("input[name=lines-0-qty]", "50")
     page.fill("input[name=lines-0-unit_price]", "100")
     page.fill("input[name=lines-0-due_date]", (today + datetime.timedelta(days=20)).isoformat())
