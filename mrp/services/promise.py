@@ -19,6 +19,7 @@ from ..engine import MrpCycleError, run_mrp
 from ..engine import PlannedOrder as PlanRow
 from ..engine.ctp import CtpError, CtpResult, capable_to_promise
 from ..engine.partial import bom_maps, replan_scope, restrict
+from ..selectors_netchange import bom_ancestors, bom_scope
 
 # pages answer without today's plan only on small data (the base plan is then computed in memory)
 PAGE_ITEMS_WITHOUT_PLAN = 5000
@@ -62,6 +63,13 @@ def _outside_parents(data: dict, item_ids: set[int]) -> set[int]:
         scope = replan_scope([item_id], items, children, parents)
         out.update(p for c in scope for p in parents.get(c, ()) if p not in scope)
     return out
+
+
+def _plan_usable(d0: datetime.date, horizon_days: int) -> bool:
+    from ..selectors import current_run
+
+    run = current_run()
+    return run is not None and run.run_date == d0 and run.horizon_days == horizon_days
 
 
 def _base_orders(
@@ -116,7 +124,14 @@ def ctp_promise_many(
     if not requests:
         return {}
     started = time.perf_counter()
-    data = collect(d0=d0, horizon_days=horizon_days)
+    # only the part of the BOM the answers read (docs/mrp.md §5): the asked items, what is below
+    # them, their other parents, and (base plan computed here) everything above those parents
+    asked_ids = {int(i) for _k, i, q in requests if q is not None and q > 0}
+    reach, outside = bom_scope(asked_ids)
+    wanted = reach | outside
+    if not (use_plan and _plan_usable(d0, horizon_days)):
+        wanted |= bom_ancestors(outside)
+    data = collect(d0=d0, horizon_days=horizon_days, item_ids=wanted)
     items = data["items"]
     asked = {i for _k, i, q in requests if i in items and q is not None and q > 0}
     base = _base_orders(d0, horizon_days, data, use_plan, asked)
