@@ -149,12 +149,31 @@ _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\
 _COPY_CHUNK = 20000  # rows per write to the server
 
 
-def _esc(text: str) -> str:
-    return text.translate(_COPY_ESCAPES)
+class _CopyText:
+    """COPY text of the values of many rows: the same few dates and references come again and
+    again (a planned order's number in every peg that names it), so each distinct one is formatted
+    once (half the formatting time of 1.9 million pegs)."""
+
+    def __init__(self) -> None:
+        self._text: dict[str, str] = {}
+        self._opt: dict[object, str] = {None: "\\N"}
+
+    def text(self, value: str) -> str:
+        out = self._text.get(value)
+        if out is None:
+            out = self._text[value] = value.translate(_COPY_ESCAPES)
+        return out
+
+    def opt(self, value) -> str:
+        """A nullable date (or any value with a stable str) in COPY text."""
+        out = self._opt.get(value)
+        if out is None:
+            out = self._opt[value] = str(value)
+        return out
 
 
 def _opt(value) -> str:
-    """A nullable date or quantity in COPY text format."""
+    """A nullable quantity in COPY text format."""
     return "\\N" if value is None else str(value)
 
 
@@ -191,12 +210,14 @@ def write_plan(run: MrpRun, result: MrpResult) -> None:
         _write_plan_orm(run, result)
         return
     rid, open_ = str(run.pk), PlannedStatus.OPEN.value
+    fmt = _CopyText()
+    esc, day = fmt.text, fmt.opt
     _copy_lines(
         PlannedOrder,
         PLANNED_COLUMNS,
         (
-            f"{rid}\t{p.seq}\t{p.item_id}\t{_esc(p.order_type)}\t{p.qty}\t{p.net}\t{p.release_date}\t{p.due_date}\t"
-            f"{'t' if p.late else 'f'}\t{_esc(p.pegged_to)}\t{'t' if p.firm else 'f'}\t{open_}\t\t\n"
+            f"{rid}\t{p.seq}\t{p.item_id}\t{esc(p.order_type)}\t{p.qty}\t{p.net}\t{day(p.release_date)}\t"
+            f"{day(p.due_date)}\t{'t' if p.late else 'f'}\t{esc(p.pegged_to)}\t{'t' if p.firm else 'f'}\t{open_}\t\t\n"
             for p in result.planned_orders
         ),
     )
@@ -204,7 +225,7 @@ def write_plan(run: MrpRun, result: MrpResult) -> None:
         MrpMessage,
         MESSAGE_COLUMNS,
         (
-            f"{rid}\t{_esc(e.kind)}\t{e.item_id}\t{_opt(e.date)}\t{_esc(e.ref)}\t{_opt(e.qty)}\t{_opt(e.new_date)}\n"
+            f"{rid}\t{esc(e.kind)}\t{e.item_id}\t{day(e.date)}\t{esc(e.ref)}\t{_opt(e.qty)}\t{day(e.new_date)}\n"
             for e in result.exceptions
         ),
     )
@@ -212,8 +233,8 @@ def write_plan(run: MrpRun, result: MrpResult) -> None:
         MrpPeg,
         PEG_COLUMNS,
         (
-            f"{rid}\t{g.item_id}\t{_esc(g.demand_kind)}\t{_esc(g.demand_ref)}\t{_opt(g.demand_date)}\t"
-            f"{_esc(g.supply_kind)}\t{_esc(g.supply_ref)}\t{_opt(g.supply_date)}\t{g.qty}\n"
+            f"{rid}\t{g.item_id}\t{esc(g.demand_kind)}\t{esc(g.demand_ref)}\t{day(g.demand_date)}\t"
+            f"{esc(g.supply_kind)}\t{esc(g.supply_ref)}\t{day(g.supply_date)}\t{g.qty}\n"
             for g in result.pegs
         ),
     )
