@@ -79,3 +79,21 @@ def test_rate_typed_in_percent_is_stored_as_fraction():
         with pytest.raises(Exception) as exc:
             field.clean(bad)
         assert "Tax rate" in str(exc.value)
+
+
+@pytest.mark.django_db
+def test_pages_show_numbers_one_way(login):
+    """A PO of 1,250 pcs at 10.396 = 12,995.00 excl. tax, 13 % VAT: the list and the detail show
+    the same figures (no 12995.000000, 1250.000000 or 0.1300)."""
+    from tests import factories as f
+    from tests.procurement.helpers import confirmed_po
+
+    sup, bolt = f.supplier("S1"), f.item("BOLT", unit="pcs")
+    po = confirmed_po(sup, bolt, 1250, "10.396", wh=f.warehouse("WH"))
+    client = login("采购")
+    listing = client.get("/procurement/orders/").content.decode()
+    assert "12,995.00" in listing and "14,684.35" in listing
+    assert "12995.00" not in listing and "1250.000000" not in listing
+    detail = client.get(f"/procurement/orders/{po.pk}/").content.decode()
+    assert "12,995.00" in detail and "1,250" in detail and "13%" in detail
+    assert "0.1300" not in detail and "1250.000000" not in detail
