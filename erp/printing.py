@@ -29,6 +29,11 @@ from django.utils.safestring import SafeString, mark_safe
 from .numbers import format_money, format_percent, format_price, format_quantity
 
 PDF_CONTENT_TYPE = "application/pdf"
+# Paper sizes: the CSS @page size, the sheet shown on screen, the printable width inside the margins.
+PAPERS = {
+    "A4": {"size": "A4", "width": "210mm", "height": "297mm", "inner": "186mm"},
+    "voucher": {"size": "240mm 140mm", "width": "240mm", "height": "140mm", "inner": "216mm"},  # 凭证纸
+}
 
 
 @dataclass(frozen=True)
@@ -45,11 +50,16 @@ class Table:
     rows: Sequence[Sequence[Any]]
     title: str = ""
     footer: Sequence[tuple[str, str]] = ()  # (label, value) rows under the table, right-aligned
+    total: Sequence[Any] = ()  # a bold last row with one cell per column (debit and credit totals)
 
     @property
     def body(self) -> list[list[tuple[Any, bool]]]:
         """Rows as (cell, numeric) pairs for the template."""
         return [[(cell, col.numeric) for cell, col in zip(row, self.columns, strict=False)] for row in self.rows]
+
+    @property
+    def total_cells(self) -> list[tuple[Any, bool]]:
+        return [(cell, col.numeric) for cell, col in zip(self.total, self.columns, strict=False)]
 
 
 @dataclass
@@ -62,7 +72,13 @@ class PrintDoc:
     note: str = ""
     signatures: Sequence[str] = ()  # labels of the signature lines
     status: str = ""
+    paper: str = "A4"  # a key of PAPERS
+    autoprint: bool = False  # open the browser's print dialog once the page is loaded
     extra: dict[str, Any] = field(default_factory=dict)  # for templates extending print_base
+
+    @property
+    def page(self) -> dict[str, str]:
+        return PAPERS[self.paper]
 
     @property
     def filename(self) -> str:
@@ -123,10 +139,11 @@ def render_html(request: HttpRequest, doc: PrintDoc, *, pdf: bool = False, templ
 
 
 def _sibling_url(request: HttpRequest, last: str) -> str:
-    """`…/print/` → `…/pdf/`: the PDF link beside the print view."""
+    """`…/print/?paper=voucher` → `…/pdf/?paper=voucher`: the PDF link beside the print view."""
     path = request.path.rstrip("/")
     head, _sep, _tail = path.rpartition("/")
-    return f"{head}/{last}/"
+    query = request.GET.urlencode()
+    return f"{head}/{last}/" + (f"?{query}" if query else "")
 
 
 def pdf_bytes(html: str, *, base_url: str | None = None) -> bytes:

@@ -27,7 +27,7 @@ def item_cells(item) -> list[str]:
 def people_fields(doc) -> list[tuple[str, str]]:
     return [
         (_("Created by"), str(doc.created_by or "")),
-        (_("Confirmed by"), f"{doc.confirmed_by or ''} {date(doc.confirmed_at)}".strip()),
+        (_("Confirmed by"), f"{doc.confirmed_by or '—'} {date(doc.confirmed_at)}" if doc.confirmed_at else ""),
     ]
 
 
@@ -78,10 +78,13 @@ def stock_doc(kind: str):
                     ln.line_no,
                     *item_cells(ln.item),
                     qty(ln.book_qty, ln.item.uom),
-                    qty(ln.counted_qty, ln.item.uom) if ln.counted_qty is not None else "",
-                    qty(ln.diff_qty, ln.item.uom),
+                    *(
+                        (qty(ln.counted_qty, ln.item.uom), qty(ln.diff_qty, ln.item.uom))
+                        if ln.counted_qty is not None
+                        else ("", "")  # a blank count sheet to fill in by hand
+                    ),
                     price(ln.unit_cost),
-                    money(ln.diff_value),
+                    money(ln.diff_value) if ln.counted_qty is not None else "",
                 ]
                 for ln in lines
             ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_print
 
 app_name = "ledger"
 
@@ -9,7 +9,8 @@ urlpatterns = [
     path("vouchers/new/", views.voucher_new, name="voucher_new"),
     path("vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
     path("vouchers/<int:pk>/edit/", views.voucher_edit, name="voucher_edit"),
-    path("vouchers/<int:pk>/print/", views.voucher_print, name="voucher_print"),
+    path("vouchers/<int:pk>/print/", views_print.voucher_print, name="voucher_print"),
+    path("vouchers/<int:pk>/pdf/", views_print.voucher_pdf, name="voucher_pdf"),
     path("vouchers/<int:pk>/audit/", views.voucher_audit, name="voucher_audit"),
     path("vouchers/<int:pk>/unaudit/", views.voucher_unaudit, name="voucher_unaudit"),
     path("vouchers/<int:pk>/post/", views.voucher_post, name="voucher_post"),

@@ -146,14 +146,6 @@ def voucher_detail(request, pk):
     )
 
 
-@module_required(MODULE, "ledger.view_voucher")
-def voucher_print(request, pk):
-    v = get_object_or_404(Voucher, pk=pk)
-    lines = list(v.lines.select_related("account").order_by("line_no"))
-    paper = "voucher" if request.GET.get("paper") == "voucher" else "a4"
-    return render(request, "ledger/voucher_print.html", {"v": v, "lines": lines, "paper": paper, "title": str(v)})
-
-
 SOURCE_URLS = {
     "crm.delivery": "crm:delivery_detail",
     "crm.sales_return": "crm:return_detail",

@@ -187,3 +187,36 @@ def test_print_in_english(docs, login):
     html = client.get(reverse("procurement:po_print", args=[po.pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     for text in ("Purchase order", "Unit price", "Total incl. tax", "135.60", po.number):
         assert text in html, text
+
+
+def test_voucher_prints_on_the_same_layout_on_a4_and_voucher_paper(login):
+    from ledger.services import vouchers as vs
+    from ledger.services.accounts import ensure_default_chart
+
+    ensure_default_chart()
+    v = vs.voucher_create(
+        on_date=datetime.date(2026, 1, 10),
+        summary="工资",
+        lines=[vs.LineSpec("4101", debit=D("1200.00"), summary="工资"), vs.LineSpec("2211", credit=D("1200.00"))],
+        post=True,
+    )
+    v.refresh_from_db()
+    client = _zh(login("会计", username="acct"))
+    html = client.get(reverse("ledger:voucher_print", args=[v.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    number = f"2026-01-记-{v.number:04d}"
+    assert number in html and "记账凭证" in html and "1,200.00" in html and "4101" in html
+    assert "size: A4" in html and "data-autoprint" in html
+    paper = client.get(reverse("ledger:voucher_print", args=[v.pk]) + "?paper=voucher").content.decode()
+    assert "size: 240mm 140mm" in paper and reverse("ledger:voucher_pdf", args=[v.pk]) + "?paper=voucher" in paper
+    pdf = client.get(reverse("ledger:voucher_pdf", args=[v.pk]) + "?paper=voucher")
+    assert pdf.content.startswith(b"%PDF-") and b"/MediaBox [0 0 680.3" in _pdf_text(pdf.content)  # 240 mm wide
+    assert login("销售", username="sales9").get(reverse("ledger:voucher_pdf", args=[v.pk])).status_code == 403
+
+
+def test_an_open_count_prints_as_a_blank_count_sheet(docs, login):
+    count = docs["inventory:stock_count"][0]
+    client = _zh(login(superuser=True, username="boss"))
+    html = client.get(reverse("inventory:stock_count_print", args=[count.pk])).content.decode()
+    row = re.search(r"<tbody><tr>(.*?)</tr>", html, re.S).group(1)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+    assert cells[4:9] == ["12", "", "", "0.50", ""]  # book 12; counted, difference, value left blank
