@@ -94,9 +94,9 @@ def number_format(value) -> str:
     d = value if isinstance(value, Decimal) else Decimal(str(value))
     if not d.is_finite():
         return "General"
-    own = -d.as_tuple().exponent
-    exponent = d.normalize().as_tuple().exponent
-    assert isinstance(exponent, int)  # finite
+    own_exponent, exponent = d.as_tuple().exponent, d.normalize().as_tuple().exponent
+    assert isinstance(own_exponent, int) and isinstance(exponent, int)  # finite
+    own = -own_exponent
     places = own if 0 < own <= 2 else max(0, -exponent)
     places = min(places, 6)
     return "#,##0" + ("." + "0" * places if places else "")
@@ -260,6 +260,7 @@ def xlsx_response(filename: str, headers, rows, *, sheet_title: str = "", typed:
     wb.save(tmp)
     size = tmp.tell()
     tmp.seek(0)
+    response: HttpResponse | FileResponse
     if size <= STREAM_FROM_BYTES:
         with tmp:
             response = HttpResponse(tmp.read(), content_type=XLSX_CONTENT_TYPE)
@@ -295,6 +296,7 @@ def csv_response(filename: str, headers, rows, *, typed: bool = False):
     first = [writer.writerow([csv_text(str(h)) for h in headers])]
     first += [writer.writerow([text(c) for c in row]) for row in itertools.islice(rows, STREAM_FROM_ROWS)]
     first[0] = "\ufeff" + first[0]
+    response: HttpResponse | StreamingHttpResponse
     if len(first) <= STREAM_FROM_ROWS:  # the whole list is here
         response = HttpResponse("".join(first), content_type="text/csv; charset=utf-8")
     else:

@@ -150,7 +150,7 @@ def pdf_bytes(html: str, *, base_url: str | None = None) -> bytes:
     """The PDF of a print page (WeasyPrint; fonts through fontconfig, Noto CJK for Chinese)."""
     import logging
 
-    import weasyprint
+    import weasyprint  # type: ignore[import-untyped]
 
     # WeasyPrint logs every rendering step at INFO; only its warnings belong in our logs.
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
