@@ -182,7 +182,12 @@ class OutsourcingOrderForm(forms.Form):
     supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), label=_("Supplier"))
     item = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
     qty = QuantityFormField(label=_("Quantity"), positive=True)
-    unit_fee = PriceFormField(label=_("Processing fee per unit"), min_value=Decimal(0))
+    unit_fee = PriceFormField(
+        label=_("Processing fee per unit"),
+        min_value=Decimal(0),
+        required=False,
+        help_text=_("Blank: the fee of the supplier's price list."),
+    )
     order_date = DateField(label=_("Order date"), initial=timezone.localdate)
     start_date = DateField(label=_("Start date"), required=False)
     due_date = DateField(label=_("Due date"))

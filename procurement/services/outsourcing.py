@@ -31,6 +31,7 @@ from ..models import (
     OutsourcingReceipt,
 )
 from ..states import ORDER_FLOW, OrderStatus
+from . import prices
 from .accruals import accrual_add, outsourcing_receipt_source
 from .common import non_negative, positive_qty
 
@@ -78,6 +79,16 @@ def outsourcing_order_create(
     if supplier is None or item is None:
         raise ValidationError(_("Choose a supplier and an item."), code="missing")
     qty = positive_qty(qty, label=str(item))
+    if unit_fee is None or unit_fee == "":
+        # the fee of the supplier's price list on the order date (issue 18), never a silent guess
+        row = prices.price_for(item_id=item.pk, supplier_id=supplier.pk, qty=qty, on_date=order_date)
+        if row is None:
+            raise ValidationError(
+                _("%(supplier)s has no processing fee for %(item)s in the price list: enter the fee.")
+                % {"supplier": supplier.name, "item": item},
+                code="no_price",
+            )
+        unit_fee = row.price
     start_date = start_date or order_date
     if start_date < order_date:
         raise ValidationError(_("The start date is before the order date."), code="dates")
@@ -92,6 +103,7 @@ def outsourcing_order_create(
         item=item,
         qty=qty,
         unit_fee=non_negative(unit_fee, label=_("Processing fee")),
+        tax_rate=item.tax_rate,
         bom_id=bom_id,
         order_date=order_date,
         start_date=start_date,
