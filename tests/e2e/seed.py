@@ -39,11 +39,14 @@ def seed() -> None:
     from bom.services import LineInput, bom_approve, bom_create
     from crm.models import ItemTaxCode
     from erp.models import CompanySettings, Period
+    from erp.roles import sync_roles
     from inventory.models import Item, Supplier, UnitOfMeasure, Warehouse
+    from ledger.services.accounts import ensure_default_chart
     from procurement.models import SupplierPrice
 
-    # the roles and the chart of accounts come from post_migrate: a flushed test database gets them again
-    call_command("migrate", verbosity=0, interactive=False)
+    # the roles and the default chart of accounts, as post_migrate makes them (idempotent)
+    sync_roles()
+    ensure_default_chart()
     company = CompanySettings.get()
     if not company.tax_id:
         company.tax_id = "91330200E2E0000001"

@@ -417,6 +417,14 @@ def run_loop(loop: Loop, today: datetime.date, company: str):
     posted.append(loop.number("FR"))
     loop.shot("production-final-receipt")
 
+    # the planner's view of the plan after the last receipt. Known defect (reported, not asserted):
+    # the make-to-order line's bikes are in stock but not delivered, and MRP plans them again
+    # (a planned work order of 5 and its parts), because received stock is free stock that
+    # make-to-order lines never use (mrp/engine/netting.py); the order line shows "at risk" too.
+    page = loop.login("e2e_planner")
+    loop.go(run_url + "?status=open")
+    loop.shot("planner-plan-after-receipt")
+
     # 12. sales: progress 100 %, delivery, invoice, 数电 export
     page = loop.login("e2e_sales")
     loop.go(so_url)
