@@ -220,3 +220,22 @@ def test_an_open_count_prints_as_a_blank_count_sheet(docs, login):
     row = re.search(r"<tbody><tr>(.*?)</tr>", html, re.S).group(1)
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
     assert cells[4:9] == ["12", "", "", "0.50", ""]  # book 12; counted, difference, value left blank
+
+
+@pytest.mark.parametrize("lines", [5, 50])
+def test_print_queries_do_not_grow_with_lines(lines, login, django_assert_max_num_queries):
+    from procurement.services import purchase_order_create
+
+    sup = f.supplier("S9")
+    items = [f.item(f"Q-{i:03d}") for i in range(lines)]
+    po = purchase_order_create(
+        supplier_id=sup.pk,
+        order_date=DAY,
+        lines=[{"item_id": it.pk, "qty": D(2), "unit_price": D("1.50"), "due_date": DAY} for it in items],
+    )
+    client = login(superuser=True, username="boss")
+    url = reverse("procurement:po_print", args=[po.pk])
+    client.get(url)  # warm-up: session, company settings row
+    with django_assert_max_num_queries(12):
+        html = client.get(url).content.decode()
+    assert html.count("<tr><td") >= lines and f"{lines * 3:,}.00" in html  # 2 × 1.50 per line
