@@ -10,14 +10,13 @@ leads are open to all): a lead someone may not see answers 404.
 from __future__ import annotations
 
 import io
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 import django_filters
 import django_tables2 as tables
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError as InputError
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from erp.errors import DomainError
-from erp.exports import xlsx_append
+from erp.exports import export_filename, xlsx_sheets_response
 from erp.input import errors_text, parse_int
 from erp.permissions import module_required
 from erp.views import ListPage, UpdatePage, run_action
@@ -443,8 +442,6 @@ def campaign_report(request):
 
 @module_required(MODULES)
 def campaign_report_xlsx(request):
-    import openpyxl
-
     _form, date_from, date_to, model = _period(request)
     channel = request.GET.get("channel", "")
     channel = channel if channel in CampaignChannel.values else ""
@@ -482,27 +479,12 @@ def campaign_report_xlsx(request):
             r.roi,
         ]
 
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = str(_("Campaigns"))[:31]
-    xlsx_append(ws, [str(h) for h in header])
-    for r in rows:
-        xlsx_append(ws, line(r))
-    xlsx_append(ws, line(selectors_marketing.totals(rows, str(_("Total")))))
-    ws2 = wb.create_sheet(str(_("Channels"))[:31])
-    xlsx_append(ws2, [str(h) for h in header])
-    for r in selectors_marketing.channel_rows(rows):
-        xlsx_append(ws2, line(r))
-    for sheet in (ws, ws2):
-        sheet.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    response = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    campaigns = [line(r) for r in rows] + [line(selectors_marketing.totals(rows, str(_("Total"))))]
+    channels = [line(r) for r in selectors_marketing.channel_rows(rows)]
+    return xlsx_sheets_response(
+        export_filename(_("Campaign comparison")),
+        [(_("Campaigns"), header, campaigns), (_("Channels"), header, channels)],
     )
-    filename = f"{_('Campaign comparison')}-{timezone.localdate():%Y%m%d}.xlsx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 # --------------------------------------------------------------------------- de-duplication

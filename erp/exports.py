@@ -246,16 +246,23 @@ def xlsx_response(filename: str, headers, rows, *, sheet_title: str = "", typed:
     typed here (`typed_value`), or of (value, number_format) pairs when `typed`. The workbook is
     written row by row (openpyxl write-only) into a temporary file, which is sent in chunks: memory
     stays flat whatever the number of rows."""
+    title = sheet_title or filename.rsplit(".", 1)[0]
+    return xlsx_sheets_response(filename, [(title, headers, rows)], typed=typed)
+
+
+def xlsx_sheets_response(filename: str, sheets, *, typed: bool = False):
+    """`xlsx_response` with several sheets: [(title, headers, rows), …]."""
     import tempfile
 
     import openpyxl
     from django.http import FileResponse, HttpResponse
 
     wb = openpyxl.Workbook(write_only=True)
-    title = re.sub(r"[\\/*?:\[\]]", "_", str(sheet_title or filename.rsplit(".", 1)[0]))[:31] or "export"
-    ws = wb.create_sheet(title=title)
-    pairs = rows if typed else ([typed_value(v) for v in row] for row in rows)
-    xlsx_write(ws, headers, pairs)
+    for sheet_title, headers, rows in sheets:
+        title = re.sub(r"[\\/*?:\[\]]", "_", str(sheet_title))[:31] or "export"
+        ws = wb.create_sheet(title=title)
+        pairs = rows if typed else ([typed_value(v) for v in row] for row in rows)
+        xlsx_write(ws, headers, pairs)
     tmp = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it once sent
     wb.save(tmp)
     size = tmp.tell()

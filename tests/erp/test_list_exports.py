@@ -88,6 +88,7 @@ REPORTS = [
     "/costing/reports/products/?_export=xlsx",
     "/costing/reports/variance/?_export=xlsx",
     "/costing/reports/reconciliation/?_export=xlsx",
+    "/crm/campaigns/report.xlsx",
 ]
 
 
