@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -54,6 +55,37 @@ print(json.dumps({
 """
 
 
+SERVER_KINDS = [  # (method, path pattern) → page kind, for the access log's in-app times
+    ("POST", r"^/accounts/login/$", "login"),
+    ("POST", r"^/(crm/orders/new|inventory/transfers/new|inventory/transfers/\d+/confirm)/$", "document entry"),
+    ("POST", r"^/production/(wo/\d+/kit-pick|pickings/\d+/confirm)/$", "picking"),
+    ("POST", r"^/procurement/orders/\d+/receive/$", "receipt"),
+    ("POST", r"^/mrp/runs/start/$", "MRP run"),
+    ("GET", r"^/search/$", "search"),
+    (
+        "GET",
+        r"^/(crm/orders|inventory/items|inventory/on-hand|inventory/ledger|production|production/pickings|"
+        r"procurement/orders|procurement/receipts|inventory/transfers|mrp/runs)/$",
+        "list page",
+    ),
+    ("GET", r".", "form page"),
+]
+
+
+def server_times(log: Path) -> dict[str, list[float]]:
+    """In-app milliseconds per page kind from the access log (without the wait for a free worker)."""
+    out: dict[str, list[float]] = defaultdict(list)
+    for line in log.read_text(errors="replace").splitlines():
+        if not line.startswith("{") or '"duration_ms"' not in line:
+            continue
+        rec = json.loads(line)
+        for method, pattern, kind in SERVER_KINDS:
+            if rec.get("method") == method and re.search(pattern, rec.get("path", "")):
+                out[kind].append(float(rec["duration_ms"]))
+                break
+    return out
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -75,7 +107,7 @@ def main() -> int:
         "REDIS_URL": redis,
         "DJANGO_SETTINGS_MODULE": "erp.test_settings",  # production settings minus HTTPS-only cookies
         "DEBUG": "0",
-        "ACCESS_LOG_LEVEL": "WARNING",
+        "ACCESS_LOG_LEVEL": "INFO",  # one JSON line per request with its time inside the app
         "LOG_LEVEL": "WARNING",
     }
     ids = subprocess.run(
@@ -172,6 +204,12 @@ def main() -> int:
     for (kind, name), values in sorted(by_page.items()):
         print(f"{kind + ': ' + name:<45} {len(values):>8} {statistics.median(values):>8.0f} "
               f"{pct(values, 95):>8.0f} {errors.get((kind, name), 0):>7}")  # fmt: skip
+    inside = server_times(tmp / "gunicorn.log")
+    if inside:
+        print("\nin the app (access log: without the wait for a free gunicorn worker)")
+        print(f"{'page kind':<20} {'requests':>8} {'p50 ms':>8} {'p95 ms':>8}")
+        for kind, values in sorted(inside.items()):
+            print(f"{kind:<20} {len(values):>8} {pct(values, 50):>8.0f} {pct(values, 95):>8.0f}")
     if loads:
         print(f"\nload average (1 min) during the run: mean {statistics.mean(loads):.1f}, max {max(loads):.1f} "
               f"on {os.cpu_count()} cores")  # fmt: skip

@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from kombu import pools
 
 from erp.celery import app
 from erp.dispatch import send
@@ -11,8 +12,9 @@ from erp.tasks import ping
 
 def _fresh_connections():
     """Connections and producers of the next send are made for the current broker_url."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps one pool per broker URL in a global registry: closing `app._pool` alone would
+    # leave a closed pool there for the next test on that URL ("Acquire on closed pool")
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 

@@ -22,6 +22,8 @@ from decimal import Decimal as D
 import pytest
 from django.conf import settings as dj_settings
 from django.db import connection
+from django.utils import translation
+from kombu import pools
 
 from costing.models import CostEntry, CostRun, ItemCost
 from costing.services.runs import cost_run_create, cost_run_now, fail_stale_cost_runs
@@ -128,7 +130,8 @@ def test_a_worker_killed_mid_cost_run_leaves_it_failed_after_the_heartbeat_timeo
     assert run.status == "running"  # nobody will finish it, and a new run is refused meanwhile
     settings.COST_RUN_STALE_SECONDS = 2
     time.sleep(2.5)
-    new = cost_run_now(period_id=period.pk)  # cost_run_create fails the stale run first
+    with translation.override("en"):
+        new = cost_run_now(period_id=period.pk)  # cost_run_create fails the stale run first
     run.refresh_from_db()
     assert run.status == "failed" and "no heartbeat" in run.message
     assert CostEntry.objects.filter(run=run).count() == 0 and ItemCost.objects.filter(run=run).count() == 0
@@ -190,14 +193,14 @@ def own_redis(settings):
     if shutil.which("redis-server") is None:
         pytest.fail("redis-server is missing (Debian package redis-server)")
     redis = OwnRedis(REDIS_PORT)
-    previous = (app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager)
-    app.conf.broker_url = app.conf.result_backend = redis.url
+    previous = (app.conf.broker_url, app.conf.task_always_eager)
+    app.conf.broker_url = redis.url  # (the result backend is left alone: dispatch sends ignore results)
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
     _fresh_connections()
     yield redis
     redis.remove()
-    app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager = previous
+    app.conf.broker_url, app.conf.task_always_eager = previous
     _fresh_connections()
 
 
@@ -205,8 +208,9 @@ def _fresh_connections():
     """Connections and producers of the next send are made for the current broker_url."""
     from erp.celery import app
 
-    if app._pool is not None:
-        app._pool.force_close_all()
+    # kombu keeps one pool per broker URL in a global registry: closing `app._pool` alone would
+    # leave a closed pool there for the next test on that URL ("Acquire on closed pool")
+    pools.reset()
     app._pool = None
     app.amqp._producer_pool = None
 
