@@ -146,10 +146,10 @@ class ItemAdmin(ImportExportModelAdmin, SimpleHistoryAdmin):
         "standard_cost",
         "is_active",
     ]
-    list_filter = ["supply_type", "make_to_order", "is_active", "category", "ecn_controlled"]
+    list_filter = ["supply_type", "make_to_order", "is_active", "category", "ecn_controlled", "planner"]
     list_select_related = ["uom", "category"]
     autocomplete_fields = ["default_supplier"]
-    raw_id_fields = ["category"]
+    raw_id_fields = ["category", "planner"]
 
 
 @admin.register(Warehouse)

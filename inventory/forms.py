@@ -63,6 +63,7 @@ class ItemForm(ModelForm):
             "standard_cost",
             "default_supplier",
             "default_warehouse",
+            "planner",
             "ecn_controlled",
             "is_active",
         ]

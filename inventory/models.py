@@ -167,6 +167,15 @@ class Item(models.Model):
         verbose_name=_("default warehouse"),
     )
     ecn_controlled = models.BooleanField(_("under engineering change control"), default=False)
+    # the planner responsible for the item (MRP workbench: planned orders filtered by planner)
+    planner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("planner"),
+    )
     # document entry defaults (issue 18): the sales price excl. tax and the VAT rate of the item
     sales_price = PriceField(_("sales price excl. tax"))
     tax_rate = models.DecimalField(_("tax rate"), max_digits=7, decimal_places=4, default=Decimal("0.13"))

@@ -87,7 +87,10 @@ class ItemList(InvListPage):
 @module_required(MODULE)
 def item_detail(request, pk):
     item = get_object_or_404(
-        Item.objects.select_related("uom", "purchase_uom", "category", "default_supplier", "default_warehouse"), pk=pk
+        Item.objects.select_related(
+            "uom", "purchase_uom", "category", "default_supplier", "default_warehouse", "planner"
+        ),
+        pk=pk,
     )
     return _page(
         request,

@@ -84,19 +84,35 @@ COUNT_CAP = 10000
 
 def filter_planned_orders(run_id: int, params) -> tuple:
     """The run's planned orders narrowed by the page's filters (bad values are ignored, never a
-    500): item (code contains), order_type, late (1/0), firm (1/0), status, release_from/to
+    500): item (code contains), planner (user id), order_type, late (1/0), firm (1/0), status, release_from/to
     (YYYY-MM-DD). Returns (queryset ordered by id = item code order, active filters dict)."""
     import datetime
+
+    from django.db import connection
 
     from inventory.models import Item
 
     qs = PlannedOrder.objects.filter(run_id=run_id)
     active = {}
+    items = Item.objects.all()
     item = (params.get("item") or "").strip()[:60]
     if item:
-        ids = list(Item.objects.filter(code__icontains=item).values_list("pk", flat=True)[:2000])
-        qs = qs.filter(item_id__in=ids)
+        items = items.filter(code__icontains=item)
         active["item"] = item
+    planner = (params.get("planner") or "").strip()
+    if planner.isdigit() and len(planner) < 12:
+        items = items.filter(planner_id=int(planner))
+        active["planner"] = planner
+    if "item" in active and connection.vendor == "postgresql":
+        # the orders of the matching items through the (run, item) index, the page's first rows by
+        # id sorted from them: the items of a code fragment are neighbours in id order (ids follow
+        # item codes), so walking the run's orders by id could pass 400,000 rows before the first
+        sql, sql_params = items.order_by().values("pk").query.sql_with_params()
+        qs = qs.extra(where=[f'"mrp_plannedorder"."item_id" = ANY(ARRAY({sql}))'], params=sql_params)
+    elif "item" in active or "planner" in active:
+        # a planner's items are spread over all codes: walking the run's orders by id finds a
+        # page of them at once (a semi-join on the item)
+        qs = qs.filter(item__in=items.order_by().values("pk"))
     if params.get("order_type") in ("purchase", "manufacture", "outsource"):
         qs = qs.filter(order_type=params["order_type"])
         active["order_type"] = params["order_type"]
@@ -120,6 +136,16 @@ def filter_planned_orders(run_id: int, params) -> tuple:
     return qs.order_by("id"), active
 
 
+def item_planners() -> list:
+    """The users that are the planner of at least one item (the planner filter's choices), one query."""
+    from django.contrib.auth import get_user_model
+
+    from inventory.models import Item
+
+    users = get_user_model().objects.filter(pk__in=Item.objects.filter(planner__isnull=False).values("planner_id"))
+    return list(users.order_by("username"))
+
+
 def planned_order_page(run: MrpRun, params) -> dict:
     """One keyset page (after=<last id>) of the filtered planned orders, a capped count and the
     quantity total of an item filter: a fixed number of indexed queries on any page."""
@@ -130,7 +156,10 @@ def planned_order_page(run: MrpRun, params) -> dict:
         after = int(params.get("after") or 0)
     except ValueError:
         after = 0
-    rows = list(qs.filter(id__gt=after).select_related("item", "item__uom")[: PAGE_SIZE + 1])
+    # the page's ids first (an index-only scan and a top-N sort), then those rows with their items:
+    # joining before the sort would join every matching order
+    ids = list(qs.filter(id__gt=after).values_list("id", flat=True)[: PAGE_SIZE + 1])
+    rows = list(PlannedOrder.objects.filter(id__in=ids).select_related("item", "item__uom").order_by("id"))
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     if not active:
@@ -140,7 +169,7 @@ def planned_order_page(run: MrpRun, params) -> dict:
         capped = count > COUNT_CAP
         count = min(count, COUNT_CAP)
     total = None
-    if "item" in active and not capped and count <= 5000:
+    if ("item" in active or "planner" in active) and not capped and count <= 5000:
         total = qs.order_by().aggregate(s=Sum("qty"))["s"]
     return {
         "rows": rows,

@@ -136,6 +136,7 @@ def run_detail(request, pk):
         "can_convert": request.user.has_perm(CONVERT),
         "query": request.GET.copy(),
         "type_choices": OrderType.choices,
+        "planners": selectors.item_planners(),
     }
     q = request.GET.copy()
     q.pop("after", None)

@@ -135,3 +135,32 @@ def test_pages_answer_and_keyset_pages_follow(login):
     assert bad.status_code == 302
     fg.refresh_from_db()
     assert fg.qty == D(50)
+
+
+@pytest.mark.django_db
+def test_planner_filter_lists_the_orders_of_the_planners_items(login, make_user, django_assert_max_num_queries):
+    from inventory.forms import ItemForm
+    from inventory.models import Item
+
+    assert "planner" in ItemForm().fields
+    worked_example()
+    wang = make_user("wang12", first_name="Wang")
+    li = make_user("li12")
+    Item.objects.filter(code__in=["FG", "A"]).update(planner=wang)
+    run = run_now()
+    planner = login("计划", username="planner12c")
+    with django_assert_max_num_queries(40):
+        page = planner.get(f"/mrp/runs/{run.pk}/?planner={wang.pk}")
+    assert page.status_code == 200
+    assert sorted(p.item.code for p in page.context["page"]["rows"]) == ["A", "FG"]
+    assert (page.context["page"]["count"], page.context["page"]["total_qty"]) == (2, D(120))
+    assert [u.username for u in page.context["planners"]] == ["wang12"]  # only planners of items
+    assert f'<option value="{wang.pk}" selected>Wang</option>' in page.content.decode()
+    both = planner.get(f"/mrp/runs/{run.pk}/?planner={wang.pk}&item=A")
+    assert (both.context["page"]["count"], both.context["page"]["total_qty"]) == (1, D(70))
+    # a planner without items: nothing; a value that is no id: the filter is ignored
+    assert planner.get(f"/mrp/runs/{run.pk}/?planner={li.pk}").context["page"]["count"] == 0
+    ignored = planner.get(f"/mrp/runs/{run.pk}/?planner=abc")
+    assert ignored.status_code == 200 and ignored.context["page"]["count"] == 3
+    # "convert all that match" takes the planner filter too
+    assert len(selectors.planned_order_ids(run, {"planner": str(wang.pk)}, 100)) == 2
