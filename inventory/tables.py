@@ -228,6 +228,14 @@ class LedgerTable(tables.Table):
     running_qty = QtyColumn(verbose_name=_("Balance quantity"), orderable=False)
     running_value = MoneyColumn(verbose_name=_("Balance value"), orderable=False)
 
+    def render_kind(self, value, record):
+        from .move_kinds import label
+
+        return label(value) + (" ↩" if record.reversal else "")
+
+    def value_kind(self, value, record):
+        return self.render_kind(value, record)
+
     class Meta:
         model = StockMove
         fields = (

@@ -125,11 +125,34 @@ def test_sticky_headers_search_box_and_sidebar_collapse(browser, live_server):
     page.set_viewport_size({"width": 800, "height": 900})
     page.reload()
     assert not page.locator("#sidebar").is_visible()
-    assert page.evaluate("() => document.scrollingElement.scrollWidth <= document.scrollingElement.clientWidth")
+    page.screenshot(path=str(SCREENSHOTS / "layout" / "narrow_items.png"), full_page=True)
+    assert page.evaluate(OVERFLOW_JS.replace("main *", "body *")) is None
     page.click("[data-sidebar-toggle]")
     assert page.locator("#sidebar").is_visible()
     assert page.locator("[data-sidebar-toggle]").get_attribute("aria-expanded") == "true"
     page.screenshot(path=str(SCREENSHOTS / "layout" / "narrow_sidebar_open.png"))
-    page.click("main h1")
+    page.mouse.click(700, 300)  # a click beside the open menu closes it
     assert not page.locator("#sidebar").is_visible()
+    # global search: "/" puts the cursor in the box, results drop down grouped by kind, the arrow
+    # keys and Enter open one; Ctrl+K works from anywhere, Escape closes the list
+    page.set_viewport_size({"width": WIDTH, "height": 900})
+    page.goto(live_server.url + "/")
+    page.keyboard.press("/")
+    assert page.evaluate("() => document.activeElement.id") == "global-search-input"
+    page.keyboard.type("BK-1")
+    page.wait_for_selector('#global-search-results [data-kind="item"].search-hit')
+    groups = page.locator("#global-search-results .search-group").all_inner_texts()
+    assert groups[0] == "物料"
+    page.screenshot(path=str(SCREENSHOTS / "layout" / "search_dropdown_zh.png"))
+    page.keyboard.press("ArrowDown")
+    assert page.evaluate("() => document.activeElement.classList.contains('search-hit')")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/inventory/items/" in page.url and page.locator("h1").inner_text().startswith("BK-100")
+    page.keyboard.press("Control+k")
+    assert page.evaluate("() => document.activeElement.id") == "global-search-input"
+    page.keyboard.type("SO-2026")
+    page.wait_for_selector('#global-search-results [data-kind="sales_order"]')
+    page.keyboard.press("Escape")
+    assert page.locator("#global-search-results .search-hit").count() == 0
     context.close()
