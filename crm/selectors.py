@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _  # module-level labels: evaluated per request
 
 from erp.fields import ZERO
 

@@ -1,8 +1,29 @@
 """Audit trail on top of django-simple-history: who changed what and when."""
 
-from django.utils.translation import gettext as _
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
 
 KINDS = {"+": _("created"), "~": _("changed"), "-": _("deleted")}
+
+
+def _shown(field, value):
+    """A stored value as the user reads it: the label of a choice (never its code), "–" for none."""
+    if value is None or value == "":
+        return "–"
+    choices = dict(getattr(field, "flatchoices", None) or ())
+    return str(choices.get(value, value)) if choices else value
+
+
+def _change(model, change) -> dict:
+    try:
+        field = model._meta.get_field(change.field)
+    except Exception:  # a field of the history model only
+        return {"field": change.field, "old": change.old, "new": change.new}
+    return {
+        "field": capfirst(str(getattr(field, "verbose_name", change.field))),
+        "old": _shown(field, change.old),
+        "new": _shown(field, change.new),
+    }
 
 
 def history_for(obj, limit: int = 50) -> list[dict]:
@@ -14,7 +35,7 @@ def history_for(obj, limit: int = 50) -> list[dict]:
         changes = []
         if prev is not None and rec.history_type == "~":
             delta = rec.diff_against(prev)
-            changes = [{"field": c.field, "old": c.old, "new": c.new} for c in delta.changes]
+            changes = [_change(type(obj), c) for c in delta.changes]
         rows.append(
             {
                 "when": rec.history_date,
