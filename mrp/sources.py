@@ -31,8 +31,12 @@ from .engine import BomLineData, Demand, FirmOrder, Forecast, PlanItem, Receipt,
 
 def among(model, column: str, ids: Collection[int]) -> RawSQL:
     """`table.column = ANY(ids)` as a filter: one array parameter instead of one placeholder per id
-    (an IN list of thousands of ids costs more to build than to run)."""
-    return RawSQL(f'"{model._meta.db_table}"."{column}" = ANY(%s)', (list(ids),), output_field=BooleanField())
+    (an IN list of thousands of ids costs more to build than to run). The array goes through a
+    sub-select so that the planner does not cost it element by element: with a bare `ANY(%s)` of
+    3,000 ids PostgreSQL filtered 730,000 planned orders of a run (16 s) instead of using the
+    (run, item) index (50 ms)."""
+    sql = f'"{model._meta.db_table}"."{column}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))'
+    return RawSQL(sql, (list(ids),), output_field=BooleanField())
 
 
 def _bom_lines(item_ids, components=None) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
