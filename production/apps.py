@@ -25,6 +25,7 @@ class ProductionConfig(AppConfig):
         register("production", _("Pickings"), "production:picking_list", order=20)
         register("production", _("Merged picking"), "production:merged_pick", order=25, perm="production.add_picking")
         register("production", _("Finished-goods receipts"), "production:receipt_list", order=30)
+        register("warehouse", _("Work orders to pick"), "production:wh_wo_list", order=59)
         register("warehouse", _("Production pickings"), "production:wh_picking_list", order=60)
         register("warehouse", _("Finished-goods receipts"), "production:wh_receipt_list", order=61)
         register_card("production", _dashboard_cards)

@@ -35,6 +35,7 @@ urlpatterns = [
     path("receipts/<int:pk>/pdf/", views_print.receipt_pdf, name="receipt_pdf"),
     path("receipts/<int:pk>/confirm/", views.receipt_confirm, name="receipt_confirm"),
     path("receipts/<int:pk>/cancel/", views.receipt_cancel, name="receipt_cancel"),
+    path("warehouse/work-orders/", views.WarehouseWorkOrderList.as_view(), name="wh_wo_list"),
     path("warehouse/pickings/", views.WarehousePickingList.as_view(), name="wh_picking_list"),
     path("warehouse/receipts/", views.WarehouseReceiptList.as_view(), name="wh_receipt_list"),
 ]

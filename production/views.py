@@ -34,7 +34,7 @@ from .models import FGReceipt, Picking, WorkOrder
 from .services import picking as picking_svc
 from .services import receipts as rc
 from .services import work_orders as wos
-from .states import IssueMethod, PickingMode
+from .states import IssueMethod, PickingMode, WorkOrderStatus
 from .tables import PickingTable, ReceiptTable, WorkOrderTable, warning_badges
 
 MODULE = "production"
@@ -143,6 +143,20 @@ class WorkOrderList(ListPage):
         if records and not hasattr(records[0], "tracking"):
             selectors.attach_tracking(records)
         return table
+
+
+class WarehouseWorkOrderList(WorkOrderList):
+    """The released and started orders the warehouse picks for: it opens each read-only and starts
+    kit or batch picking there (issue 18)."""
+
+    module = "warehouse"
+    title = gettext_lazy("Work orders to pick")
+    create_url_name = None
+    template_name = "erp/list.html"
+    empty_text = gettext_lazy("No released work orders: production releases them, then their material is picked here.")
+
+    def get_queryset(self):
+        return super().get_queryset().filter(status__in=(WorkOrderStatus.RELEASED, WorkOrderStatus.STARTED))
 
 
 class WorkOrderCreate(CreatePage):
