@@ -13,7 +13,7 @@ from erp.fields import ZERO
 from erp.linegrid import LineGridView
 
 from . import access, forms
-from .models import Opportunity, Quotation, SalesOrder, SalesOrderLine
+from .models import DEFAULT_TAX_RATE, Opportunity, Quotation, SalesOrder, SalesOrderLine
 from .services import orders as order_svc
 from .states import OrderStatus
 
@@ -61,7 +61,11 @@ class SalesEntry(LineGridView):
 
     def formset_class(self):
         cls = super().formset_class()
-        cls.blank_initial = {"due_date": timezone.localdate() + datetime.timedelta(days=DUE_DAYS)}
+        cls.blank_initial = {
+            "due_date": timezone.localdate() + datetime.timedelta(days=DUE_DAYS),
+            "tax_rate": DEFAULT_TAX_RATE,
+            "discount_rate": ZERO,
+        }
         return cls
 
     def get_document(self):

@@ -35,6 +35,7 @@ from django import forms
 from django.contrib import messages
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -99,6 +100,7 @@ class LineGridForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.initial = {k: plain(v) for k, v in self.initial.items()}
         for name, field in self.fields.items():
+            field.label = capfirst(field.label) if field.label else field.label
             attrs = field.widget.attrs
             if isinstance(field.widget, forms.Select):
                 attrs["class"] = "form-select form-select-sm"
@@ -267,6 +269,8 @@ class LineGridView(PageMixin, TemplateView):
     def build(self, data=None):
         doc = self.document
         header = self.header_form_class(data, **self.header_form_kwargs())
+        for field in header.fields.values():
+            field.label = capfirst(field.label) if field.label else field.label
         if data is None:
             header.initial = {**header.initial, **self.header_initial(doc)}
         lines = self.formset_class()(data, prefix=self.prefix, initial=None if data else self.lines_initial(doc))

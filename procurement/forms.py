@@ -17,8 +17,10 @@ from erp.input import (
     MoneyFormField,
     PriceFormField,
     QuantityFormField,
+    RateField,
     parse_int,
 )
+from erp.linegrid import CodeChoiceField, LineGridForm
 from inventory.models import Item, Supplier, Warehouse
 
 from .models import InvoiceKind, OutsourcingIssueKind, SupplierPrice
@@ -73,16 +75,16 @@ class RequisitionForm(forms.Form):
     note = forms.CharField(label=_("Note"), required=False)
 
 
-class RequisitionLineForm(forms.Form):
-    item = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
+class RequisitionLineForm(LineGridForm):
+    """A requisition line in the entry grid (erp/linegrid.py): item and suggested supplier by
+    their numbers (resolved for all lines in one query each)."""
+
+    grid_roles = {"item": "item", "qty": "qty"}
+
+    item = CodeChoiceField(Item.objects.filter(is_active=True), label=_("Item"))
     qty = QuantityFormField(label=_("Quantity"), positive=True)
     need_date = DateField(label=_("Need date"))
-    supplier = forms.ModelChoiceField(queryset=Supplier.objects.none(), label=_("Suggested supplier"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = _items()
-        self.fields["supplier"].queryset = _suppliers()
+    supplier = CodeChoiceField(Supplier.objects.filter(is_active=True), label=_("Suggested supplier"), required=False)
 
 
 class PurchaseOrderForm(forms.Form):
@@ -99,17 +101,21 @@ class PurchaseOrderForm(forms.Form):
         self.fields["warehouse"].queryset = _warehouses()
 
 
-class PurchaseOrderLineForm(forms.Form):
-    item = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
+class PurchaseOrderLineForm(LineGridForm):
+    """A purchase order line in the entry grid: price from the supplier's price list (filled in
+    the grid, or by the service when left empty), tax rate typed in percent (13 = 13 %)."""
+
+    grid_roles = {"item": "item", "qty": "qty", "unit_price": "price", "tax_rate": "tax"}
+
+    item = CodeChoiceField(Item.objects.filter(is_active=True), label=_("Item"))
     qty = QuantityFormField(label=_("Quantity"), positive=True)
     unit_price = PriceFormField(
         label=_("Unit price"), required=False, min_value=Decimal(0), help_text=_("Empty: from the price list")
     )
+    tax_rate = RateField(
+        label=_("Tax rate"), max_digits=6, decimal_places=4, max_value=Decimal("99.99"), required=False
+    )
     due_date = DateField(label=_("Due date"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = _items()
 
 
 class LineChangeForm(forms.Form):

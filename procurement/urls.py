@@ -1,12 +1,14 @@
 from django.urls import path
 
-from . import views, views_print
+from . import views, views_entry, views_print
 
 app_name = "procurement"
 
 urlpatterns = [
     path("requisitions/", views.RequisitionList.as_view(), name="requisition_list"),
-    path("requisitions/new/", views.requisition_create, name="requisition_create"),
+    path("requisitions/new/", views_entry.RequisitionCreate.as_view(), name="requisition_create"),
+    path("requisitions/<int:pk>/edit/", views_entry.RequisitionEdit.as_view(), name="requisition_edit"),
+    path("requisitions/<int:pk>/copy/", views_entry.RequisitionCopy.as_view(), name="requisition_copy"),
     path("requisitions/<int:pk>/", views.requisition_detail, name="requisition_detail"),
     path("requisitions/<int:pk>/print/", views_print.requisition_print, name="requisition_print"),
     path("requisitions/<int:pk>/pdf/", views_print.requisition_pdf, name="requisition_pdf"),
@@ -15,7 +17,9 @@ urlpatterns = [
     path("requisitions/<int:pk>/close/", views.requisition_close, name="requisition_close"),
     path("requisitions/<int:pk>/convert/", views.requisition_convert, name="requisition_convert"),
     path("orders/", views.PurchaseOrderList.as_view(), name="po_list"),
-    path("orders/new/", views.po_create, name="po_create"),
+    path("orders/new/", views_entry.PurchaseOrderCreate.as_view(), name="po_create"),
+    path("orders/<int:pk>/edit/", views_entry.PurchaseOrderEdit.as_view(), name="po_edit"),
+    path("orders/<int:pk>/copy/", views_entry.PurchaseOrderCopy.as_view(), name="po_copy"),
     path("orders/<int:pk>/", views.po_detail, name="po_detail"),
     path("orders/<int:pk>/print/", views_print.po_print, name="po_print"),
     path("orders/<int:pk>/pdf/", views_print.po_pdf, name="po_pdf"),

@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError as InputError
-from django.forms import formset_factory
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -40,11 +39,7 @@ from .forms import (
     OutsourcingOrderForm,
     OutsourcingReceiveForm,
     PaymentForm,
-    PurchaseOrderForm,
-    PurchaseOrderLineForm,
     ReceiveForm,
-    RequisitionForm,
-    RequisitionLineForm,
     ReturnForm,
     SupplierPriceForm,
     not_before,
@@ -111,22 +106,6 @@ def _line_label(what: str):
     return lambda ln: _("Line %(n)s %(what)s") % {"n": ln.line_no, "what": what}
 
 
-def _check_line_dates(formset, field: str, doc_date, *, earlier_label: str) -> bool:
-    """Cross-field rule on the filled lines: `field` not before the document date."""
-    ok = True
-    for f in formset.forms:
-        data = getattr(f, "cleaned_data", None) or {}
-        if not data.get("item"):
-            continue
-        message = not_before(
-            data.get(field), doc_date, later_label=str(f.fields[field].label), earlier_label=earlier_label
-        )
-        if message:
-            f.add_error(field, message)
-            ok = False
-    return ok
-
-
 # --- requisitions ----------------------------------------------------------------------------
 
 
@@ -140,50 +119,6 @@ class RequisitionList(ListPage):
 
     def get_queryset(self):
         return selectors.requisition_list()
-
-
-LineFormSet = formset_factory(RequisitionLineForm, extra=5)
-POLineFormSet = formset_factory(PurchaseOrderLineForm, extra=5)
-
-
-def _filled(formset):
-    return [f.cleaned_data for f in formset.forms if f.cleaned_data and f.cleaned_data.get("item")]
-
-
-@module_required("purchasing", acl.ADD_REQUISITION, action=acl.ADD_REQUISITION)
-def requisition_create(request):
-    form = RequisitionForm(request.POST or None)
-    formset = LineFormSet(request.POST or None, prefix="lines")
-    if request.method == "POST" and form.is_valid() and formset.is_valid():
-        lines = [
-            {
-                "item_id": d["item"].pk,
-                "qty": d["qty"],
-                "need_date": d["need_date"],
-                "supplier_id": d["supplier"].pk if d.get("supplier") else None,
-            }
-            for d in _filled(formset)
-        ]
-        try:
-            req = services.requisition_create(
-                request_date=form.cleaned_data["request_date"],
-                lines=lines,
-                user=request.user,
-                department=form.cleaned_data["department"],
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(doc)s saved.") % {"doc": req.number})
-            return redirect("procurement:requisition_detail", req.pk)
-    return _page(
-        request,
-        "procurement/doc_form.html",
-        _("New purchase requisition"),
-        {"form": form, "formset": formset},
-        [(_("Purchase requisitions"), reverse("procurement:requisition_list"))],
-    )
 
 
 @module_required("purchasing")
@@ -262,43 +197,6 @@ class PurchaseOrderList(ListPage):
 
     def get_queryset(self):
         return selectors.purchase_order_list()
-
-
-@module_required("purchasing", acl.ADD_PO, action=acl.ADD_PO)
-def po_create(request):
-    form = PurchaseOrderForm(request.POST or None)
-    formset = POLineFormSet(request.POST or None, prefix="lines")
-    if (
-        request.method == "POST"
-        and form.is_valid()
-        and formset.is_valid()
-        and _check_line_dates(formset, "due_date", form.cleaned_data["order_date"], earlier_label=_("order date"))
-    ):
-        lines = [
-            {"item_id": d["item"].pk, "qty": d["qty"], "unit_price": d.get("unit_price"), "due_date": d.get("due_date")}
-            for d in _filled(formset)
-        ]
-        try:
-            po = services.purchase_order_create(
-                supplier_id=form.cleaned_data["supplier"].pk,
-                order_date=form.cleaned_data["order_date"],
-                warehouse_id=form.cleaned_data["warehouse"].pk if form.cleaned_data["warehouse"] else None,
-                lines=lines,
-                user=request.user,
-                note=form.cleaned_data["note"],
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(doc)s saved.") % {"doc": po.number})
-            return redirect("procurement:po_detail", po.pk)
-    return _page(
-        request,
-        "procurement/doc_form.html",
-        _("New purchase order"),
-        {"form": form, "formset": formset},
-        [(_("Purchase orders"), reverse("procurement:po_list"))],
-    )
 
 
 @module_required("purchasing")

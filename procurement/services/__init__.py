@@ -10,6 +10,7 @@ from .orders import (
     purchase_order_line_change,
     purchase_order_line_close,
     purchase_order_line_reschedule,
+    purchase_order_update,
 )
 from .outsourcing import (
     outsourcing_material_move,
@@ -29,6 +30,7 @@ from .requisitions import (
     requisition_create,
     requisition_create_from_sources,
     requisition_lines_to_orders,
+    requisition_update,
 )
 
 __all__ = [
@@ -46,6 +48,7 @@ __all__ = [
     "purchase_order_close",
     "purchase_order_confirm",
     "purchase_order_create",
+    "purchase_order_update",
     "purchase_order_line_change",
     "purchase_order_line_close",
     "purchase_order_line_reschedule",
@@ -56,6 +59,7 @@ __all__ = [
     "requisition_close",
     "requisition_create",
     "requisition_create_from_sources",
+    "requisition_update",
     "requisition_lines_to_orders",
     "supplier_invoice_cancel",
     "supplier_invoice_confirm",

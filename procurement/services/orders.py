@@ -64,34 +64,91 @@ def purchase_order_create(
     )
     objs = []
     for i, ln in enumerate(lines, start=1):
-        item = items.get(ln["item_id"])
-        if item is None:
-            raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
-        qty = positive_qty(ln["qty"], label=str(item))
-        row = prices.price_for(item_id=item.pk, supplier_id=supplier.pk, qty=qty, on_date=order_date)
-        price = ln.get("unit_price")
-        if price is None or price == "":
-            price = row.price if row else item.standard_cost
-        lead = row.lead_time_days if row else item.lead_time_days
-        due = ln.get("due_date") or order_date + datetime.timedelta(days=lead)
-        _check_due(due, order_date, item)
-        extra = {"tax_rate": to_decimal(ln["tax_rate"])} if ln.get("tax_rate") not in (None, "") else {}
-        obj = PurchaseOrderLine(
-            order=po,
-            line_no=ln.get("line_no") or i * 10,
-            item=item,
-            qty=qty,
-            unit_price=non_negative(price, label=_("Unit price")),
-            due_date=due,
-            note=ln.get("note", ""),
-            **extra,
-        )
-        obj.set_amounts()
+        obj = PurchaseOrderLine(order=po)
+        _fill_line(obj, ln, i, items=items, supplier=supplier, order_date=order_date)
         objs.append(obj)
     PurchaseOrderLine.objects.bulk_create(objs)
     po.set_totals(objs)
     po.save(update_fields=["amount", "tax_amount", "total"])
     _planning_change(po, [o.item_id for o in objs], _("%(doc)s created"))
+    return po
+
+
+def _fill_line(obj: PurchaseOrderLine, ln: dict, i: int, *, items: dict, supplier, order_date) -> None:
+    """One order line from its input: price empty → price list → standard cost; due date empty →
+    order date + the price list's or the item's lead time; tax rate empty → the model default."""
+    item = items.get(ln["item_id"])
+    if item is None:
+        raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
+    qty = positive_qty(ln["qty"], label=str(item))
+    row = prices.price_for(item_id=item.pk, supplier_id=supplier.pk, qty=qty, on_date=order_date)
+    price = ln.get("unit_price")
+    if price is None or price == "":
+        price = row.price if row else item.standard_cost
+    lead = row.lead_time_days if row else item.lead_time_days
+    due = ln.get("due_date") or order_date + datetime.timedelta(days=lead)
+    _check_due(due, order_date, item)
+    obj.line_no = ln.get("line_no") or i * 10
+    obj.item, obj.qty, obj.due_date = item, qty, due
+    obj.unit_price = non_negative(price, label=_("Unit price"))
+    obj.note = ln.get("note", "")
+    if ln.get("tax_rate") not in (None, ""):
+        obj.tax_rate = to_decimal(ln["tax_rate"])
+    obj.set_amounts()
+
+
+@transaction.atomic
+def purchase_order_update(
+    *,
+    order_id: int,
+    supplier_id: int,
+    order_date: datetime.date,
+    lines: list[dict],
+    user: User | None = None,
+    warehouse_id: int | None = None,
+    note: str = "",
+) -> PurchaseOrder:
+    """A draft purchase order changed in place (entry grid, issue 18): line n keeps its row (its
+    requisition links stay), surplus lines are deleted. Refused once confirmed (nothing written)."""
+    po = lock_row(PurchaseOrder, order_id)
+    ORDER_FLOW.check_editable(po, OrderStatus.DRAFT)
+    supplier = Supplier.objects.filter(pk=supplier_id).first()
+    if supplier is None:
+        raise ValidationError(_("Unknown supplier."), code="unknown_supplier")
+    if not lines:
+        raise ValidationError(_("A purchase order needs at least one line."), code="no_lines")
+    items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
+    existing = list(po.lines.order_by("line_no", "pk"))
+    before = {o.item_id for o in existing}
+    keep, create = [], []
+    deltas: dict[int | None, Decimal] = defaultdict(Decimal)
+    for i, ln in enumerate(lines, start=1):
+        obj = existing[i - 1] if i <= len(existing) else PurchaseOrderLine(order=po)
+        old_item, old_qty = obj.item_id, obj.qty
+        _fill_line(obj, ln, i, items=items, supplier=supplier, order_date=order_date)
+        if obj.requisition_line_id:
+            if obj.item_id != old_item:
+                raise ValidationError(
+                    _("Line %(n)s comes from a requisition: its item cannot change.") % {"n": i},
+                    code="line_from_requisition",
+                )
+            deltas[obj.requisition_line_id] += obj.qty - old_qty
+        (keep if obj.pk else create).append(obj)
+    surplus = existing[len(lines) :]
+    if any(o.requisition_line_id for o in surplus):
+        raise ValidationError(
+            _("A line converted from a requisition cannot be removed from the draft; cancel the order instead."),
+            code="line_from_requisition",
+        )
+    PurchaseOrderLine.objects.filter(pk__in=[o.pk for o in surplus]).delete()
+    fields = ["line_no", "item", "qty", "unit_price", "due_date", "note", "tax_rate", "amount", "tax_amount"]
+    PurchaseOrderLine.objects.bulk_update(keep, fields)
+    PurchaseOrderLine.objects.bulk_create(create)
+    po.supplier, po.order_date, po.warehouse_id, po.note = supplier, order_date, warehouse_id, note
+    po.set_totals(keep + create)
+    po.save(update_fields=["supplier", "order_date", "warehouse", "note", "amount", "tax_amount", "total", "updated_at"])
+    write_back_ordered(deltas=dict(deltas))
+    _planning_change(po, before | {o.item_id for o in keep + create}, _("%(doc)s changed"))
     return po
 
 

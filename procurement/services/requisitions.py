@@ -73,6 +73,52 @@ def requisition_create(
     return req
 
 
+@transaction.atomic
+def requisition_update(
+    *,
+    requisition_id: int,
+    request_date: datetime.date,
+    lines: list[dict],
+    user: User | None = None,
+    department: str = "",
+    note: str = "",
+) -> Requisition:
+    """A draft requisition changed in place (entry grid, issue 18): line n keeps its row; a line
+    whose item changed loses the source it was created from; surplus lines are deleted. Refused
+    once approved (nothing written)."""
+    req = lock_row(Requisition, requisition_id)
+    REQUISITION_FLOW.check_editable(req, RequisitionStatus.DRAFT)
+    if not lines:
+        raise ValidationError(_("A requisition needs at least one line."), code="no_lines")
+    items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
+    price_rows = prices.prices_for_items(set(items), on_date=request_date)
+    existing = list(req.lines.order_by("line_no", "pk"))
+    keep, create = [], []
+    for i, ln in enumerate(lines, start=1):
+        item = items.get(ln["item_id"])
+        if item is None:
+            raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
+        obj = existing[i - 1] if i <= len(existing) else RequisitionLine(requisition=req)
+        if obj.pk and obj.item_id != item.pk:
+            obj.source_type, obj.source_id, obj.source_line, obj.source_number = "", None, None, ""
+            obj.sources.all().delete()
+        obj.line_no, obj.item = i * 10, item
+        obj.qty = positive_qty(ln["qty"], label=str(item))
+        obj.need_date = ln.get("need_date") or request_date
+        obj.supplier_id = ln.get("supplier_id")
+        obj.unit_price = estimated_price(obj, price_rows)
+        obj.set_amounts()
+        (keep if obj.pk else create).append(obj)
+    RequisitionLine.objects.filter(pk__in=[o.pk for o in existing[len(lines) :]]).delete()
+    fields = ["line_no", "item", "qty", "need_date", "supplier", "unit_price", "amount"]
+    RequisitionLine.objects.bulk_update(keep, [*fields, "source_type", "source_id", "source_line", "source_number"])
+    RequisitionLine.objects.bulk_create(create)
+    req.request_date, req.department, req.note = request_date, department, note
+    req.set_totals(keep + create)
+    req.save(update_fields=["request_date", "department", "note", "amount", "updated_at"])
+    return req
+
+
 def estimated_price(line: RequisitionLine, price_rows: dict) -> Decimal:
     """The estimated unit price of a requisition line (its amount is an estimate: the order's
     price is fixed on conversion): the price list of the line's (or the item's default) supplier,

@@ -380,6 +380,10 @@
     data.delete("_submit_token");
     var token = data.get("csrfmiddlewaretoken") || "";
     var self = this;
+    // the answer is shown only if it is the latest and only for cells not typed in meanwhile
+    var seq = (this._validateSeq = (this._validateSeq || 0) + 1);
+    var sent = {};
+    Array.prototype.forEach.call(this.form.elements, function (el) { if (el.name) sent[el.name] = el.value; });
     fetch(this.form.getAttribute("action") || window.location.pathname, {
       method: "POST",
       body: data,
@@ -388,10 +392,11 @@
     })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (res) {
-        if (!res) return;
+        if (!res || seq !== self._validateSeq) return;
         var errors = res.errors || {};
         Array.prototype.forEach.call(self.form.elements, function (el) {
           if (!el.name || !el.hasAttribute("data-lg-touched")) return;
+          if (sent[el.name] !== el.value) return;
           self.showError(el, errors[el.name] || []);
         });
         var live = self.root.querySelector("[data-lg-live-errors]");

@@ -81,8 +81,8 @@ def test_bad_cells_get_their_message_in_place_and_nothing_is_saved(world):
     response = client.post(reverse("crm:order_create"), data)
     assert response.status_code == 200 and SalesOrder.objects.count() == 0
     formset = response.context["formset"]
-    assert "quantity" in formset.forms[0].errors["qty"][0] and "1,5" in formset.forms[0].errors["qty"][0]
-    assert formset.forms[1].errors["item"] == ["item: there is no NOPE."]
+    assert "Quantity" in formset.forms[0].errors["qty"][0] and "1,5" in formset.forms[0].errors["qty"][0]
+    assert formset.forms[1].errors["item"] == ["Item: there is no NOPE."]
     assert "tax rate" in formset.forms[2].errors["tax_rate"][0]
     html = response.content.decode()
     # the message sits in the cell of the line (the row of lines-0 holds the quantity message)
