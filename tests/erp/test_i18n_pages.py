@@ -296,6 +296,8 @@ def test_one_chinese_term_per_english_term_across_catalogs():
     spec.loader.exec_module(module)
     found = module.conflicts()
     assert not found, {k[1]: v for k, v in list(found.items())[:20]}
+    # a library ahead of our apps must not show its own translation of our words
+    assert module.library_overrides() == {}
 
 
 @pytest.mark.django_db
