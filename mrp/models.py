@@ -43,6 +43,9 @@ class MrpRun(models.Model):
     item_count = models.PositiveIntegerField(_("items planned"), default=0)
     order_count = models.PositiveIntegerField(_("planned orders"), default=0)
     exception_count = models.PositiveIntegerField(_("exceptions"), default=0)
+    # every planned order of the run has a larger id (the id sequence read before its COPY): pages
+    # start their id-ordered scans there instead of walking the older runs' orders first
+    order_id_floor = models.BigIntegerField(_("planned orders after id"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("MRP run")

@@ -156,6 +156,8 @@ def planned_order_page(run: MrpRun, params) -> dict:
         after = int(params.get("after") or 0)
     except ValueError:
         after = 0
+    # start at the run's first order: walking by id from 0 would pass every older run's orders
+    after = max(after, run.order_id_floor or 0)
     # the page's ids first (an index-only scan and a top-N sort), then those rows with their items:
     # joining before the sort would join every matching order
     ids = list(qs.filter(id__gt=after).values_list("id", flat=True)[: PAGE_SIZE + 1])

@@ -270,6 +270,19 @@ def _write_plan_orm(run: MrpRun, result: MrpResult) -> None:
     )  # fmt: skip
 
 
+def _id_floor(model) -> int | None:
+    """The last id the table's sequence handed out: rows written after this call have larger ids."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_get_serial_sequence(%s, 'id')", [model._meta.db_table])
+        seq = cur.fetchone()[0]
+        if not seq:
+            return None
+        cur.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE last_value - 1 END FROM {seq}")
+        return int(cur.fetchone()[0])
+
+
 def _finish(run_id: int, target: str, *, started: float, result=None, item_count: int = 0, message: str = ""):
     """Running → done (with its planned orders, messages and pegs, in the same transaction) or
     failed. When the run is no longer running (failed as stale meanwhile), nothing is written."""
@@ -285,6 +298,7 @@ def _finish(run_id: int, target: str, *, started: float, result=None, item_count
                 # failed as stale (fail_stale_runs) — never a half-written plan
                 with connection.cursor() as cur:
                     cur.execute("SET LOCAL synchronous_commit TO OFF")
+            run.order_id_floor = _id_floor(PlannedOrder)
             write_plan(run, result)
             run.progress = 100
             run.item_count = item_count
