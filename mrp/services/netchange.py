@@ -140,6 +140,17 @@ class Replan:
     removed_messages: int = 0
 
 
+def reach_inputs(*, d0, horizon_days: int, reach: set[int], outside: set[int]) -> dict:
+    """The plan's inputs of the reached items, plus the BOM lines from the parents outside the
+    reach onto it (their dependent demand is all that is read of them)."""
+    from ..sources import _bom_lines, collect
+
+    data = collect(d0=d0, horizon_days=horizon_days, item_ids=reach)
+    if outside:
+        data["bom_lines"] = list(data["bom_lines"]) + _bom_lines(outside, components=reach)[0]
+    return data
+
+
 def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None) -> Replan:
     """Re-plan what the change of the seeds reaches on `run`'s plan (inside the caller's transaction):
     the scope (the seeds and everything below them in the BOM) is read alone (`bom_scope`, then the
@@ -148,12 +159,11 @@ def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None)
     orders of the items whose orders changed, pegs and messages of the items planned again."""
     from ..selectors_netchange import bom_scope
     from ..services.runs import write_plan
-    from ..sources import collect
 
     seeds = sorted({int(i) for i in seeds})
     if data is None:
         reach, outside = bom_scope(seeds)
-        data = collect(d0=run.run_date, horizon_days=run.horizon_days, item_ids=reach | outside)
+        data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside)
     items = data["items"]
     children, parents = bom_maps(data["bom_lines"])
     scope = replan_scope(seeds, items, children, parents)

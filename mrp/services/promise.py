@@ -127,11 +127,13 @@ def ctp_promise_many(
     # only the part of the BOM the answers read (docs/mrp.md §5): the asked items, what is below
     # them, their other parents, and (base plan computed here) everything above those parents
     asked_ids = {int(i) for _k, i, q in requests if q is not None and q > 0}
+    from .netchange import reach_inputs
+
     reach, outside = bom_scope(asked_ids)
-    wanted = reach | outside
-    if not (use_plan and _plan_usable(d0, horizon_days)):
-        wanted |= bom_ancestors(outside)
-    data = collect(d0=d0, horizon_days=horizon_days, item_ids=wanted)
+    if use_plan and _plan_usable(d0, horizon_days):  # the outside parents' orders come from the plan
+        data = reach_inputs(d0=d0, horizon_days=horizon_days, reach=reach, outside=outside)
+    else:  # the base plan of the outside parents is computed: they and all above them are read
+        data = collect(d0=d0, horizon_days=horizon_days, item_ids=reach | bom_ancestors(outside))
     items = data["items"]
     asked = {i for _k, i, q in requests if i in items and q is not None and q > 0}
     base = _base_orders(d0, horizon_days, data, use_plan, asked)

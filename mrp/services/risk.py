@@ -60,8 +60,8 @@ def check_at_risk(
     the changed items (lines above them already at risk are checked again); `data`: the plan's
     inputs when the caller has them all, else the lines' items and what they reach are read."""
     from ..selectors_netchange import bom_ancestors, bom_descendants, bom_scope
-    from ..sources import among, collect
-    from .netchange import _parents_orders
+    from ..sources import among
+    from .netchange import _parents_orders, reach_inputs
 
     new_late = late_keys(part.planned_orders) - late_before
     late_items = {k[0] for k in new_late}
@@ -90,7 +90,7 @@ def check_at_risk(
         return 0
     if data is None:
         reach, outside = bom_scope({ln["item_id"] for ln in lines})
-        data = collect(d0=run.run_date, horizon_days=run.horizon_days, item_ids=reach | outside)
+        data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside)
     children, parents = bom_maps(data["bom_lines"])
     items = data["items"]
     findings: list[RiskFinding] = []
