@@ -88,29 +88,37 @@ def check_at_risk(
     del lines[MAX_LINES_CHECKED:]
     if not lines:
         return 0
-    if data is None:
-        reach, outside = bom_scope({ln["item_id"] for ln in lines})
-        data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside)
-    children, parents = bom_maps(data["bom_lines"])
-    items = data["items"]
     findings: list[RiskFinding] = []
     checked: list[int] = []
     started = time.perf_counter()
+    inputs: dict[int, dict] = {}  # per item: what its capable-to-promise date reads
     for ln in lines:
         if checked and time.perf_counter() - started > TIME_BUDGET_SECONDS:
-            break
+            break  # the reads count too: lines not reached keep their flag until the next change
         checked.append(ln["pk"])
+        item_id = ln["item_id"]
+        if data is not None:
+            line_data = data
+        elif item_id not in inputs:
+            reach, outside = bom_scope([item_id])
+            line_data = inputs[item_id] = reach_inputs(
+                d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside
+            )
+        else:
+            line_data = inputs[item_id]
+        children, parents = bom_maps(line_data["bom_lines"])
+        items = line_data["items"]
         peg = f"{ln['order__number']}/{ln['line_no']}"
-        without = dict(data)
-        without["sales_lines"] = [s for s in data["sales_lines"] if s.peg != peg]
-        x_scope = replan_scope([ln["item_id"]], items, children, parents)
+        without = dict(line_data)
+        without["sales_lines"] = [s for s in line_data["sales_lines"] if s.peg != peg]
+        x_scope = replan_scope([item_id], items, children, parents)
         outside = {p for c in x_scope for p in parents.get(c, ()) if p not in x_scope}
         base = _parents_orders(run, outside, {i: items[i].code for i in outside if i in items})
         result = capable_to_promise(
             d0=run.run_date,
             horizon_days=run.horizon_days,
             data=without,
-            item_id=ln["item_id"],
+            item_id=item_id,
             qty=ln["open_qty"],
             base_orders=base,
             peg=peg,

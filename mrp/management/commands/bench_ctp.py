@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ...services.promise import ctp_promise
+from .bench_netchange import _loadavg
 
 
 def _pct(values: list[float], p: float) -> float:
@@ -37,13 +38,16 @@ class Command(BaseCommand):
         parser.add_argument("--linear", action="store_true", help="the linear scan over staged plans")
         parser.add_argument("--check", action="store_true", help="compare each answer with the linear scan")
         parser.add_argument("--any-item", action="store_true", dest="any_item")
+        parser.add_argument("--date", default="", help="D0 (default today; bench_mrp's data: its plan's run date)")
 
-    def handle(self, *args, count, seed, horizon, plan, linear, check, any_item, **options):
+    def handle(self, *args, count, seed, horizon, plan, linear, check, any_item, date, **options):
+        import datetime
+
         from bom.models import Bom
         from inventory.models import Item
 
         rnd = random.Random(seed)
-        today = timezone.localdate()
+        today = datetime.date.fromisoformat(date) if date else timezone.localdate()
         if any_item:
             ids = list(Item.objects.filter(is_active=True).order_by("pk").values_list("pk", flat=True))
         else:
@@ -73,6 +77,7 @@ class Command(BaseCommand):
         mode = ("linear scan" if linear else "fast search") + (", today's plan as base" if plan else ", base in memory")
         self.stdout.write(
             f"CTP × {count} ({mode}): p50 {_pct(times, 50):.0f} ms, p95 {_pct(times, 95):.0f} ms, "
-            f"max {max(times):.0f} ms; plans per answer: median {_pct(plans, 50)}, max {max(plans)}"
+            f"max {max(times):.0f} ms; plans per answer: median {_pct(plans, 50)}, max {max(plans)}; "
+            f"load average {_loadavg()}"
             + (f"; {mismatches} answers differ from the linear scan" if check and not linear else "")
         )
