@@ -4,6 +4,7 @@ voucher paper (`?paper=voucher`, 240 × 140 mm), opening the print dialog once l
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from erp.printing import Column, PrintDoc, Table, date, money, print_views
@@ -33,7 +34,12 @@ def voucher(request, pk) -> PrintDoc:
         for ln in lines
     ]
     table = Table(
-        columns=[Column(_("summary")), Column(_("account")), Column(_("debit"), True), Column(_("credit"), True)],
+        columns=[
+            Column(capfirst(_("summary"))),
+            Column(capfirst(_("account"))),
+            Column(capfirst(_("debit")), True),
+            Column(capfirst(_("credit")), True),
+        ],
         rows=rows,
         total=["", _("Total"), money(v.debit_total), money(v.credit_total)],
     )
@@ -42,16 +48,16 @@ def voucher(request, pk) -> PrintDoc:
         number=voucher_number(v),
         status=v.get_status_display(),
         fields=[
-            (_("date"), date(v.voucher_date)),
-            (_("voucher word"), f"{v.word} {_('No.')} {v.number or '—'}"),
-            (_("period"), f"{v.year}-{v.month:02d}"),
-            (_("attachments"), v.attachments),
+            (capfirst(_("date")), date(v.voucher_date)),
+            (capfirst(_("voucher word")), _("%(word)s No. %(number)s") % {"word": v.word, "number": v.number or "—"}),
+            (capfirst(_("period")), f"{v.year}-{v.month:02d}"),
+            (capfirst(_("attachments")), v.attachments),
         ],
         tables=[table],
         signatures=[
-            f"{_('made by')}: {v.created_by or ''}",
-            f"{_('audited by')}: {v.audited_by or ''}",
-            f"{_('posted by')}: {v.posted_by or ''}",
+            f"{capfirst(_('made by'))}: {v.created_by or ''}",
+            f"{capfirst(_('audited by'))}: {v.audited_by or ''}",
+            f"{capfirst(_('posted by'))}: {v.posted_by or ''}",
         ],
         paper="voucher" if request.GET.get("paper") == "voucher" else "A4",
         autoprint=True,

@@ -35,14 +35,18 @@ def test_print_views_in_both_languages(browser, live_server, docs, make_user):  
     make_user("printer", superuser=True)
     out = SCREENSHOTS / "print"
     out.mkdir(parents=True, exist_ok=True)
+    voucher = _voucher()
+    urls = {kind: reverse(f"{kind}_print", args=[docs[kind][0].pk]) for kind in KINDS}
+    urls["ledger:voucher"] = reverse("ledger:voucher_print", args=[voucher.pk]) + "?paper=voucher"
+    numbers = {kind: docs[kind][0].number for kind in KINDS} | {"ledger:voucher": f"记-{voucher.number:04d}"}
     for lang, locale in (("zh-hans", "zh-CN"), ("en", "en-US")):
-        context = browser.new_context(locale=locale, viewport={"width": 900, "height": 1200})
+        context = browser.new_context(locale=locale, viewport={"width": 980, "height": 1200})
+        context.add_init_script("window.print = function () {};")  # the voucher opens the dialog
         page = _login(context, live_server.url, "printer")
-        for kind in KINDS:
-            doc, _expected = docs[kind]
-            page.goto(live_server.url + reverse(f"{kind}_print", args=[doc.pk]))
+        for kind, url in urls.items():
+            page.goto(live_server.url + url)
             assert page.locator(".sheet h1").is_visible()
-            assert doc.number in page.locator(".number").inner_text()
+            assert numbers[kind] in page.locator(".number").inner_text()
             assert page.locator(".qr svg").count() == 1
             assert page.locator(".toolbar button[data-print]").is_visible()
             if lang == "en":
@@ -51,6 +55,28 @@ def test_print_views_in_both_languages(browser, live_server, docs, make_user):  
                 assert "单据编号" in page.locator(".number").inner_text()
             page.screenshot(path=str(out / f"{kind.replace(':', '-')}-{lang}.png"), full_page=True)
         context.close()
+
+
+def _voucher():
+    import datetime
+    from decimal import Decimal as D
+
+    from ledger.services import vouchers as vs
+    from ledger.services.accounts import ensure_default_chart
+
+    ensure_default_chart()
+    v = vs.voucher_create(
+        on_date=datetime.date(2026, 1, 10),
+        summary="工资",
+        lines=[
+            vs.LineSpec("4101", debit=D("12000.00"), summary="计提一月工资"),
+            vs.LineSpec("2211", credit=D("12000.00"), summary="计提一月工资"),
+        ],
+        attachments=2,
+        post=True,
+    )
+    v.refresh_from_db()
+    return v
 
 
 def test_pdf_button_on_the_detail_page_downloads_the_pdf(browser, live_server, docs, make_user):  # noqa: F811

@@ -205,6 +205,7 @@ def test_voucher_prints_on_the_same_layout_on_a4_and_voucher_paper(login):
     html = client.get(reverse("ledger:voucher_print", args=[v.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     number = f"2026-01-记-{v.number:04d}"
     assert number in html and "记账凭证" in html and "1,200.00" in html and "4101" in html
+    assert f"记字第 {v.number} 号" in html
     assert "size: A4" in html and "data-autoprint" in html
     paper = client.get(reverse("ledger:voucher_print", args=[v.pk]) + "?paper=voucher").content.decode()
     assert "size: 240mm 140mm" in paper and reverse("ledger:voucher_pdf", args=[v.pk]) + "?paper=voucher" in paper
