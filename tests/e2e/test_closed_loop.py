@@ -11,6 +11,9 @@ orders → buyer orders and receives the parts → outsourced fork out and back 
 analysis shows the gap → requisition from source → bought at a new price → picked and received →
 progress 100 % → delivery, invoice, 数电 export → cost run and close → FG unit cost = the hand
 calculation below → every voucher and a balanced trial balance.
+
+Each language runs on a database of its own (the period is closed at the end). The whole loop is
+one test per language, so any xdist distribution keeps it in one worker.
 """
 
 import datetime
@@ -36,7 +39,11 @@ D = Decimal
 def hand_calculation(*, qty_first, qty_total, price_a_second) -> dict:
     """FG unit cost by the costing rules (domain.md §5, docs/costing.md): monthly weighted average
     per item, production order cost = net material issued (backflush included) + outsourcing fee;
-    the outsourced fork costs its material plus the fee; nothing in process at the period end."""
+    the outsourced fork costs its material plus the fee; nothing in process at the period end.
+
+    With the loop's figures: A (8 × 10.00 + 2 × 12.00) / 10 = 10.40, 10 issued → 104.00;
+    C 5 backflushed × 6.00 → 30.00; fork (5 × 4.00 steel + 5 × 5.00 fee) / 5 = 9.00, 5 issued → 45.00;
+    the bikes 179.00 for 5 → unit cost 35.80 (no labour or overhead pools in the period)."""
     fee = D(FEE)
     price_a, price_b, price_c = (D(PRICES[k]) for k in ("E2E-A", "E2E-B", "E2E-C"))
     # purchases: A 2 per bike (first lot at the list price, the top-up at the new price), C 1 per bike
@@ -455,6 +462,10 @@ def run_loop(loop: Loop, today: datetime.date, company: str):
     with page.expect_download() as dl:
         page.click("a[href*='export.xlsx']")
     dl.value.save_as(downloads / "invoices.xlsx")
+    import openpyxl
+
+    cells = {str(c.value) for ws in openpyxl.load_workbook(downloads / "invoices.xlsx") for row in ws for c in row}
+    assert {"91330100E2E000020X", "1090305000000000000"} <= cells, sorted(cells)[:40]
 
     # 13. the cost accountant runs the cost calculation and closes the period
     page = loop.login("e2e_cost")
