@@ -73,3 +73,19 @@
     }
   });
 })();
+
+// Table cells that hold one date, time, number or code (SO-2026-000001, PP-BOLT) never break
+// inside it ("2026-12-" / "11"): they get the class "nowrap"; text cells keep wrapping.
+(function () {
+  var DATE = /^\d{4}[-\/.年]\d{1,2}[-\/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/;
+  var CODE = /^[A-Za-z0-9][A-Za-z0-9\-\/_.:,%]{1,23}$/;
+  function mark(root) {
+    var cells = (root || document).querySelectorAll("table td");
+    for (var i = 0; i < cells.length; i++) {
+      var text = cells[i].textContent.trim();
+      if (text.length <= 24 && (DATE.test(text) || CODE.test(text))) cells[i].classList.add("nowrap");
+    }
+  }
+  document.addEventListener("DOMContentLoaded", function () { mark(document); });
+  document.addEventListener("htmx:afterSwap", function (e) { mark(e.target); });
+})();
