@@ -17,6 +17,7 @@ from erp.input import (
     parse_int,
 )
 from erp.input import DecimalField as KernelDecimalField
+from erp.linegrid import CodeChoiceField, LineGridForm
 
 from .models import Item, Supplier, Warehouse
 
@@ -145,32 +146,22 @@ class StockCountForm(HeaderForm):
         return [found[c] for c in codes]
 
 
-class LineForm(forms.Form):
-    item = forms.CharField(label=_("Item number"), max_length=60)
+class LineForm(LineGridForm):
+    """A line of an other issue or a transfer in the entry grid (erp/linegrid.py): the item by
+    its number (every line's number resolved in one query), the quantity."""
+
+    grid_roles = {"item": "item", "qty": "qty"}
+
+    item = CodeChoiceField(Item.objects.all(), label=_("Item number"))
     qty = QuantityFormField(label=_("Quantity"), positive=True)  # 0 and 0.0000001 refused
 
 
 class ReceiptLineForm(LineForm):
+    """A line of an other receipt: the unit cost (empty: the item's standard cost)."""
+
+    grid_roles = {"item": "item", "qty": "qty", "unit_cost": "price"}
+
     unit_cost = PriceFormField(label=_("Unit cost"), min_value=ZERO, required=False)
-
-
-class BaseLineFormSet(forms.BaseFormSet):
-    def clean(self):
-        super().clean()
-        codes = [f.cleaned_data["item"] for f in self.forms if f.cleaned_data.get("item")]
-        found = dict(Item.objects.filter(code__in=codes).values_list("code", "pk"))
-        for form in self.forms:
-            code = (form.cleaned_data or {}).get("item")
-            if code and code not in found:
-                form.add_error("item", _("'%(code)s' is not an item") % {"code": code})
-            elif code:
-                form.cleaned_data["item_id"] = found[code]
-        if not codes:
-            raise forms.ValidationError(_("A document needs at least one line."))
-
-
-LineFormSet = forms.formset_factory(LineForm, formset=BaseLineFormSet, extra=5)
-ReceiptLineFormSet = forms.formset_factory(ReceiptLineForm, formset=BaseLineFormSet, extra=5)
 
 
 class CountEntryForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import lookup, views, views_print
+from . import lookup, views, views_entry, views_print
 
 app_name = "inventory"
 
@@ -31,6 +31,8 @@ for kind, slug in (
     ("stock_count", "stock-counts"),
 ):
     create, detail, confirm, cancel = views.doc_views(kind)
+    entry = views_entry.entry_views(kind) if kind in views_entry.KINDS else {}
+    create = entry.get("create", create)
     print_view, pdf_view = views_print.VIEWS[kind]
     urlpatterns += [
         path(f"{slug}/", views.doc_list_view(kind), name=f"{kind}_list"),
@@ -41,3 +43,8 @@ for kind, slug in (
         path(f"{slug}/<int:pk>/confirm/", confirm, name=f"{kind}_confirm"),
         path(f"{slug}/<int:pk>/cancel/", cancel, name=f"{kind}_cancel"),
     ]
+    if entry:
+        urlpatterns += [
+            path(f"{slug}/<int:pk>/edit/", entry["edit"], name=f"{kind}_edit"),
+            path(f"{slug}/<int:pk>/copy/", entry["copy"], name=f"{kind}_copy"),
+        ]

@@ -172,6 +172,111 @@ def transfer_create(
     return doc
 
 
+# --- edit while draft (entry grid, issue 18) ---------------------------------------------
+
+
+def _editable(model, doc_id: int):
+    doc = lock_row(model, doc_id)
+    DOC_FLOW.check_editable(doc, StockDocStatus.DRAFT)
+    return doc
+
+
+def _lines_again(doc, rows: list) -> None:
+    """A draft's lines replaced (draft lines have no moves: nothing refers to them)."""
+    doc.lines.all().delete()
+    type(rows[0]).objects.bulk_create(rows)
+
+
+@transaction.atomic
+def other_receipt_update(
+    *,
+    doc_id: int,
+    warehouse_id: int,
+    lines: list[LineInput],
+    doc_date: datetime.date,
+    reason: str = "",
+    note: str = "",
+    user: User | None = None,
+) -> OtherReceipt:
+    """A draft other receipt changed in place; refused once confirmed (nothing written)."""
+    doc = _editable(OtherReceipt, doc_id)
+    _warehouse(warehouse_id)
+    _check_lines(lines, need_cost=True)
+    items = Item.objects.in_bulk({ln.item_id for ln in lines})
+    doc.warehouse_id, doc.doc_date, doc.reason, doc.note = warehouse_id, doc_date, reason, note
+    doc.save(update_fields=["warehouse", "doc_date", "reason", "note"])
+    rows = []
+    for n, ln in enumerate(lines, start=1):
+        cost = to_decimal(ln.unit_cost) if ln.unit_cost is not None else items[ln.item_id].standard_cost
+        qty = to_decimal(ln.qty)
+        rows.append(
+            OtherReceiptLine(
+                doc=doc, line_no=n, item_id=ln.item_id, qty=qty, unit_cost=cost, amount=round_money(qty * cost)
+            )
+        )
+    _lines_again(doc, rows)
+    return doc
+
+
+@transaction.atomic
+def other_issue_update(
+    *,
+    doc_id: int,
+    warehouse_id: int,
+    lines: list[LineInput],
+    doc_date: datetime.date,
+    reason: str = "",
+    note: str = "",
+    user: User | None = None,
+) -> OtherIssue:
+    """A draft other issue changed in place; refused once confirmed (nothing written)."""
+    doc = _editable(OtherIssue, doc_id)
+    _warehouse(warehouse_id)
+    _check_lines(lines)
+    doc.warehouse_id, doc.doc_date, doc.reason, doc.note = warehouse_id, doc_date, reason, note
+    doc.save(update_fields=["warehouse", "doc_date", "reason", "note"])
+    _lines_again(
+        doc,
+        [
+            OtherIssueLine(doc=doc, line_no=n, item_id=ln.item_id, qty=to_decimal(ln.qty))
+            for n, ln in enumerate(lines, 1)
+        ],
+    )
+    return doc
+
+
+@transaction.atomic
+def transfer_update(
+    *,
+    doc_id: int,
+    from_warehouse_id: int,
+    to_warehouse_id: int,
+    lines: list[LineInput],
+    doc_date: datetime.date,
+    note: str = "",
+    user: User | None = None,
+) -> Transfer:
+    """A draft transfer changed in place; refused once confirmed (nothing written)."""
+    doc = _editable(Transfer, doc_id)
+    _warehouse(from_warehouse_id)
+    _warehouse(to_warehouse_id)
+    if from_warehouse_id == to_warehouse_id:
+        raise ValidationError(_("A transfer needs two different warehouses."), code="same_warehouse")
+    _check_lines(lines)
+    doc.from_warehouse_id, doc.to_warehouse_id, doc.doc_date, doc.note = (
+        from_warehouse_id,
+        to_warehouse_id,
+        doc_date,
+        note,
+    )
+    doc.save(update_fields=["from_warehouse", "to_warehouse", "doc_date", "note"])
+    _lines_again(
+        doc,
+        [TransferLine(doc=doc, line_no=n, item_id=ln.item_id, qty=to_decimal(ln.qty)) for n, ln in enumerate(lines, 1)],
+    )
+    return doc
+
+
 # --- confirm / cancel -------------------------------------------------------------------
 
 

@@ -168,11 +168,56 @@ def _requisition_case():
     )
 
 
+def _stock_world(user):
+    rm, fg = factories.warehouse("RM"), factories.warehouse("FG")
+    for code, name, cost in (("BOLT", "螺栓", "0.5"), ("BK-1", "城市自行车", "900"), ("FR-01", "车架组件", "300")):
+        factories.stock(factories.item(code, name=name, standard_cost=D(cost)), rm, 500, cost)
+    return rm, fg
+
+
+def _stock_case(kind):
+    from inventory.models import OtherIssue, OtherReceipt, Transfer
+
+    model = {"other_receipt": OtherReceipt, "other_issue": OtherIssue, "transfer": Transfer}[kind]
+
+    def header(page, w):
+        rm, fg = w
+        if kind == "transfer":
+            page.select_option("select[name=from_warehouse]", str(rm.pk))
+            page.select_option("select[name=to_warehouse]", str(fg.pk))
+        else:
+            page.select_option("select[name=warehouse]", str(rm.pk))
+
+    extra = {
+        "world": _stock_world,
+        "total": "qty",
+        "doc_total": lambda doc: str(sum(ln.qty for ln in doc.lines.all()).normalize()),
+        "defaults": {"lines-1-unit_cost": "900"} if kind == "other_receipt" else {},
+    }
+    return Case(
+        name=kind,
+        role="仓库",
+        url=f"/inventory/{kind.replace('_', '-')}{'s' if kind != 'transfer' else 's'}/new/",
+        header=header,
+        lines=SALES_LINES,
+        total="105",
+        edit_qty="4",
+        edited_total="107",
+        confirm="#confirm-btn",
+        edit="#edit-doc",
+        check=lambda: model.objects.get(),
+        extra=extra,
+    )
+
+
 CASES = {
     "sales_order": lambda: _sales_case("order"),
     "quotation": lambda: _sales_case("quotation"),
     "purchase_order": _po_case,
     "requisition": _requisition_case,
+    "other_receipt": lambda: _stock_case("other_receipt"),
+    "other_issue": lambda: _stock_case("other_issue"),
+    "transfer": lambda: _stock_case("transfer"),
 }
 
 
