@@ -62,6 +62,8 @@ class ItemForm(ModelForm):
             "order_multiple",
             "order_period_days",
             "standard_cost",
+            "sales_price",
+            "tax_rate",
             "default_supplier",
             "default_warehouse",
             "planner",
@@ -73,7 +75,7 @@ class ItemForm(ModelForm):
         super().__init__(*args, **kwargs)
         _labels_in_the_users_language(self)
         self.fields["purchase_factor"].positive = True  # 0 or negative: refused with a message
-        for name in ("safety_stock", "min_order_qty", "order_multiple", "standard_cost"):
+        for name in ("safety_stock", "min_order_qty", "order_multiple", "standard_cost", "sales_price"):
             self.fields[name].min_value = ZERO
         for name in ("lead_time_days", "order_period_days"):
             _days(self, name)
