@@ -111,6 +111,7 @@ def _state():
 PLAN = {"计划", "生产", "管理员"}  # create, release, cancel work orders
 LEAD = {"生产", "管理员"}  # report, propose pickings and receipts
 STORES = {"仓库", "生产", "管理员"}  # post and reverse pickings and receipts
+PICK = {"仓库", "生产", "管理员"}  # kit and batch picking from the order (the warehouse starts it too, issue 18)
 
 
 def _actions(w: World):
@@ -142,21 +143,21 @@ def _actions(w: World):
             {"required": "6", "issue_method": "manual"},
             LEAD,
         ),
-        "wo_kit_pick": (reverse("production:wo_kit_pick", args=[w.wo.pk]), {"target_sets": "", "pick_date": day}, LEAD),
+        "wo_kit_pick": (reverse("production:wo_kit_pick", args=[w.wo.pk]), {"target_sets": "", "pick_date": day}, PICK),
         "wo_qty_pick": (
             reverse("production:wo_qty_pick", args=[w.wo.pk]),
             {"mode": "batch", f"qty_{_mat(w.wo).pk}": "2", "pick_date": day},
-            LEAD,
+            PICK,
         ),
         "return": (
             reverse("production:wo_qty_pick", args=[w.wo.pk]),
             {"mode": "return", f"qty_{_mat(w.wo).pk}": "1", "reason": "多领", "pick_date": day},
-            LEAD,
+            PICK,
         ),
         "supplement": (
             reverse("production:wo_qty_pick", args=[w.wo.pk]),
             {"mode": "supplement", f"qty_{_mat(w.wo).pk}": "1", "reason": "报废补料", "pick_date": day},
-            LEAD,
+            PICK,
         ),
         "merged_pick": (
             reverse("production:merged_pick"),
@@ -224,6 +225,8 @@ def test_roles_without_the_action_permission_get_403_and_nothing_changes(name, w
         ("wo_scrap", "lead"),
         ("wo_material_update", "lead"),
         ("wo_kit_pick", "lead"),
+        ("wo_kit_pick", "clerk"),
+        ("wo_qty_pick", "clerk"),
         ("return", "lead"),
         ("supplement", "lead"),
         ("merged_pick", "lead"),
@@ -250,8 +253,8 @@ def test_the_roles_hold_exactly_the_granted_actions(db):
     plan, lead, clerk, cost = (role_permissions(r) for r in ("计划", "生产", "仓库", "成本会计"))
     assert {"production.add_workorder", "production.release_workorder", "production.cancel_workorder"} <= plan
     assert not {"production.add_picking", "production.post_picking", "production.add_fgreceipt"} & plan
-    assert {"production.post_picking", "production.post_fgreceipt"} <= clerk
-    assert not {"production.add_workorder", "production.add_picking", "production.add_fgreceipt"} & clerk
+    assert {"production.add_picking", "production.post_picking", "production.post_fgreceipt"} <= clerk
+    assert not {"production.add_workorder", "production.add_fgreceipt", "production.change_workorder"} & clerk
     assert {"production.add_picking", "production.add_fgreceipt", "production.change_workorder"} <= lead
     assert not {p for p in cost if p.startswith("production.") and not p.startswith("production.view_")}
 
