@@ -125,7 +125,8 @@ def _replace_priced_lines(doc, line_model, parent_field: str, lines: list[LineIn
     """A draft's lines replaced by `lines`: line n keeps its row (and id) when it exists, new
     lines are added, surplus lines deleted; amounts and document totals recomputed."""
     existing = list(line_model.objects.filter(**{parent_field: doc}).order_by("line_no", "pk"))
-    keep, create = [], []
+    keep: list = []
+    create: list = []
     for n, ln in enumerate(lines, start=1):
         a = line_amounts(
             to_decimal(ln.qty),

@@ -120,7 +120,8 @@ def purchase_order_update(
     items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
     existing = list(po.lines.order_by("line_no", "pk"))
     before = {o.item_id for o in existing}
-    keep, create = [], []
+    keep: list[PurchaseOrderLine] = []
+    create: list[PurchaseOrderLine] = []
     deltas: dict[int | None, Decimal] = defaultdict(Decimal)
     for i, ln in enumerate(lines, start=1):
         obj = existing[i - 1] if i <= len(existing) else PurchaseOrderLine(order=po)

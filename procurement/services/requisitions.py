@@ -93,7 +93,8 @@ def requisition_update(
     items = Item.objects.in_bulk({ln["item_id"] for ln in lines})
     price_rows = prices.prices_for_items(set(items), on_date=request_date)
     existing = list(req.lines.order_by("line_no", "pk"))
-    keep, create = [], []
+    keep: list[RequisitionLine] = []
+    create: list[RequisitionLine] = []
     for i, ln in enumerate(lines, start=1):
         item = items.get(ln["item_id"])
         if item is None:
