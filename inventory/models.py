@@ -324,7 +324,7 @@ class StockMove(models.Model):
     qty = QuantityField(_("quantity"))
     unit_cost = PriceField(_("unit cost"))
     value = MoneyField(_("value"))
-    move_date = models.DateField(_("date"), db_index=True)
+    move_date = models.DateField(_("date"))
     period = models.ForeignKey("erp.Period", on_delete=models.PROTECT, related_name="+", verbose_name=_("period"))
     posted_at = models.DateTimeField(_("posted at"), auto_now_add=True)
     posted_by = models.ForeignKey(
@@ -343,7 +343,10 @@ class StockMove(models.Model):
         verbose_name_plural = _("stock moves")
         ordering = ["id"]
         indexes = [
-            models.Index(fields=["item", "warehouse", "move_date"]),
+            # the item ledger: one item's moves in running-balance order (window without a sort)
+            models.Index(fields=["item", "warehouse", "move_date", "id"], name="stockmove_item_wh_date_id"),
+            # the unfiltered ledger, newest first, in keyset pages; date ranges of every report
+            models.Index(fields=["move_date", "id"], name="stockmove_date_id"),
             models.Index(fields=["source_type", "source_id"]),
         ]
         constraints = [

@@ -89,20 +89,28 @@ def on_hand_queryset():
     )
 
 
-def item_ledger_queryset():
-    """Moves with running quantity and value per item x warehouse (window functions, one query)."""
+def item_ledger_queryset(*, running: bool = True):
+    """Stock moves for the item ledger (库存明细账).
+
+    running=True: with the running balance (结存) quantity and value per item x warehouse
+    (window functions), in that order (warehouse, date, id). A running balance means something
+    for one item, so callers filter to one item (and may filter a warehouse or an end date: those
+    conditions only drop whole partitions or later moves, so the balances stay right); PostgreSQL
+    then computes the window over that item's moves only, read in order from the index (item,
+    warehouse, move_date, id).
+    running=False: no balance columns, newest first (move_date, id descending): the list over all
+    items, read in keyset pages (erp.keyset) from the index (move_date, id)."""
     from django.db.models import F, Window
 
+    qs = StockMove.objects.select_related("item", "item__uom", "warehouse")
+    if not running:
+        return qs.order_by("-move_date", "-id")
     order = [F("move_date").asc(), F("id").asc()]
     part = [F("item_id"), F("warehouse_id")]
-    return (
-        StockMove.objects.select_related("item", "item__uom", "warehouse", "posted_by")
-        .annotate(
-            running_qty=Window(Sum("qty"), partition_by=part, order_by=order),
-            running_value=Window(Sum("value"), partition_by=part, order_by=order),
-        )
-        .order_by("item__code", "warehouse__code", "move_date", "id")
-    )
+    return qs.annotate(
+        running_qty=Window(Sum("qty"), partition_by=part, order_by=order),
+        running_value=Window(Sum("value"), partition_by=part, order_by=order),
+    ).order_by("item__code", "warehouse__code", "move_date", "id")
 
 
 def on_hand_totals(queryset) -> dict:

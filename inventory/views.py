@@ -216,14 +216,43 @@ class OnHandList(InvListPage):
 
 
 class LedgerList(InvListPage):
+    """Filtered to one item: its moves with the running balance per warehouse, counted pages.
+    Otherwise every move newest first in keyset pages, without balance columns or a total count
+    (docs/inventory.md, "Item ledger")."""
+
     module = MODULE
     title = gettext_lazy("Item ledger")
     table_class = tables.LedgerTable
     filterset_class = tables.LedgerFilter
+    template_name = "inventory/ledger.html"
     paginate_by = 50
+    RUNNING = ("running_qty", "running_value")
+
+    def one_item(self) -> bool:
+        return bool((self.request.GET.get("item") or "").strip())
 
     def get_queryset(self):
-        return selectors.item_ledger_queryset()
+        return selectors.item_ledger_queryset(running=self.one_item())
+
+    def get_table_kwargs(self):
+        return {} if self.one_item() else {"exclude": self.RUNNING}
+
+    def get_table_pagination(self, table):
+        return super().get_table_pagination(table) if self.one_item() else False
+
+    def get_table_data(self):
+        data = super().get_table_data()
+        if self.one_item() or self.request.GET.get("_export"):
+            return data  # the export streams the whole filtered list
+        from erp.keyset import keyset_page
+
+        self.keyset = keyset_page(data, self.request.GET, key="move_date", per_page=self.paginate_by)
+        return self.keyset.rows
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["keyset"] = getattr(self, "keyset", None)
+        return ctx
 
 
 def _id_param(request, name: str, label) -> int | None:
