@@ -78,7 +78,7 @@
 // inside it ("2026-12-" / "11"): they get the class "nowrap"; text cells keep wrapping.
 (function () {
   var DATE = /^\d{4}[-\/.年]\d{1,2}[-\/.月]\d{1,2}日?(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$/;
-  var CODE = /^[A-Za-z0-9][A-Za-z0-9\-\/_.:,%]{1,23}$/;
+  var CODE = /^[A-Za-z0-9][A-Za-z0-9\-\/_.%]{1,23}$/;
   function mark(root) {
     var cells = (root || document).querySelectorAll("table td");
     for (var i = 0; i < cells.length; i++) {
