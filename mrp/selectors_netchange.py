@@ -107,11 +107,12 @@ def _passing_through(ids: set[int]) -> set[int]:
     return phantoms | set(skip)
 
 
-def bom_scope(seeds: Iterable[int]) -> tuple[set[int], set[int]]:
+def bom_scope(seeds: Iterable[int], *, descend: bool = True) -> tuple[set[int], set[int]]:
     """(scope, parents outside it) of changed items by the rule of mrp.engine.partial.replan_scope
     (the seeds, their BOM descendants, the phantom / skip-level parents of those, recursively),
-    read from the database a BOM level at a time: a few queries per level."""
-    scope = bom_descendants(seeds)
+    read from the database a BOM level at a time: a few queries per level. `descend=False`: the
+    seeds without their descendants (with their phantom parents and the other parents)."""
+    scope = bom_descendants(seeds) if descend else {int(s) for s in seeds}
     outside: set[int] = set()
     todo = set(scope)
     while todo:

@@ -31,7 +31,7 @@ from inventory.models import PlanningChange
 
 from ..engine import MrpResult
 from ..engine import PlannedOrder as PlanRow
-from ..engine.partial import bom_maps, replan_changed, replan_scope
+from ..engine.partial import DeltaResult, bom_maps, replan_changed, replan_scope
 from ..models import ACTIVE, MrpMessage, MrpPeg, MrpRun, PlannedOrder, PlanUpdate
 from ..selectors import current_run
 from ..sources import among
@@ -161,32 +161,50 @@ def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None)
     from ..services.runs import write_plan
 
     seeds = sorted({int(i) for i in seeds})
-    if data is None:
-        reach, outside = bom_scope(seeds)
-        data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside)
-    items = data["items"]
-    children, parents = bom_maps(data["bom_lines"])
-    scope = replan_scope(seeds, items, children, parents)
     seen: dict[int, list[PlanRow]] = {}
+    codes: dict[int, str] = {}
 
     def current(ids: set[int]) -> dict[int, list[PlanRow]]:
         found: dict[int, list[PlanRow]] = {i: [] for i in ids}
-        for row in _parents_orders(run, sorted(ids), {i: items[i].code for i in ids if i in items}):
+        for row in _parents_orders(run, sorted(ids), codes):
             found[row.item_id].append(row)
         seen.update(found)
         return found
 
+    def replan(part: dict, scope: set[int]) -> DeltaResult:
+        codes.update((i, it.code) for i, it in part["items"].items())
+        return replan_changed(
+            d0=run.run_date,
+            horizon_days=run.horizon_days,
+            data=part,
+            scope=scope,
+            seeds=seeds,
+            current=current,
+            next_seq=last + 1,
+            key=_stored_key,
+        )
+
     last = PlannedOrder.objects.filter(run=run).order_by("-seq").values_list("seq", flat=True).first() or 0
-    delta = replan_changed(
-        d0=run.run_date,
-        horizon_days=run.horizon_days,
-        data=data,
-        scope=scope,
-        seeds=seeds,
-        current=current,
-        next_seq=last + 1,
-        key=_stored_key,
-    )
+    delta: DeltaResult | None = None
+    scope: set[int] = set()
+    if data is None:
+        # first the changed items alone (with their phantom parents): when none of their planned
+        # orders changes, nothing below them can (their components' inputs are the same) and the
+        # rest of the reach is never read; else the whole reach below them
+        near, near_outside = bom_scope(seeds, descend=False)
+        data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=near, outside=near_outside)
+        if not any(data["items"][s].passes_through for s in seeds if s in data["items"]):
+            delta, scope = replan(data, near), near
+            if any(r.changed for r in delta.plans.values()):
+                delta = None
+        if delta is None:
+            reach, outside = bom_scope(seeds)
+            data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside)
+    items = data["items"]
+    if delta is None:
+        children, parents = bom_maps(data["bom_lines"])
+        scope = replan_scope(seeds, items, children, parents)
+        delta = replan(data, scope)
     changed = {i for i, r in delta.plans.items() if r.changed}
     planned = set(delta.plans)
     late_before = late_keys(p for i in changed for p in seen.get(i, ()))

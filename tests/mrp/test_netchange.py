@@ -113,3 +113,22 @@ def test_purchase_order_change_replans_only_the_item(planned):
     assert stored_rows(run) == full_run_rows(run)
     a = PlannedOrder.objects.get(run=run, item__code="A")
     assert (a.qty, a.due_date) == (Decimal(100), D0 + datetime.timedelta(days=8))
+
+
+@pytest.mark.django_db
+def test_a_change_that_moves_no_planned_order_replans_only_its_item_and_keeps_the_rows(planned):
+    """The descent stops at an item whose planned orders come out equal: only FG is planned again
+    (not A and B below it), its planned-order rows stay (same ids and numbers), the plan equals a
+    full run."""
+    from inventory.services.planning import record_planning_change
+
+    run = planned
+    fg = Item.objects.get(code="FG")
+    before = {p.pk: (p.seq, p.item_id) for p in PlannedOrder.objects.filter(run=run)}
+    pegs_below = MrpPeg.objects.filter(run=run).exclude(item=fg).count()
+    record_planning_change(item_ids=[fg.pk], cause="FG looked at again")
+    update = net_change_apply().update
+    assert (update.seed_count, update.item_count, update.order_count, update.removed_count) == (1, 1, 0, 0)
+    assert {p.pk: (p.seq, p.item_id) for p in PlannedOrder.objects.filter(run=run)} == before
+    assert MrpPeg.objects.filter(run=run).exclude(item=fg).count() == pegs_below
+    assert stored_rows(run) == full_run_rows(run)
