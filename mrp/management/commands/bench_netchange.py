@@ -71,8 +71,23 @@ def measure_net_change(*, run, count: int, rnd: random.Random, write) -> dict:
     figures. Used by this command and by `bench_mrp --net-change`."""
     from crm.models import SalesOrderLine
     from inventory.services.planning import unregister_planning_listener
+    from mrp.services import netchange
     from mrp.services.netchange import net_change_apply, on_planning_change
     from procurement.models import PurchaseOrderLine
+
+    # the at-risk check runs after the plan is committed (not part of the latency): its CPU is
+    # counted apart (it works within a wall-clock budget, so it takes more CPU on an idle machine)
+    check_at_risk = netchange.check_at_risk
+    risk_cpu = [0.0]
+
+    def timed_check(**kwargs):
+        started = time.process_time()
+        try:
+            return check_at_risk(**kwargs)
+        finally:
+            risk_cpu[0] += time.process_time() - started
+
+    netchange.check_at_risk = timed_check  # type: ignore[assignment]
 
     # the benchmark plays the worker: it applies each change itself, right after the commit
     unregister_planning_listener(on_planning_change)
@@ -88,13 +103,15 @@ def measure_net_change(*, run, count: int, rnd: random.Random, write) -> dict:
         if len(rows) >= count:
             break
         kind = _random_change(rnd, so_ids, po_ids)
+        risk_cpu[0] = 0.0
         t, cpu = time.perf_counter(), time.process_time()
         outcome = net_change_apply()
-        wall, cpu = time.perf_counter() - t, time.process_time() - cpu
+        wall, cpu = time.perf_counter() - t, time.process_time() - cpu - risk_cpu[0]
         if outcome.update is None:  # the random change changed nothing (e.g. a date kept): another one
             continue
         u = outcome.update
         rows.append((kind, u.latency_ms, u.duration_ms, cpu * 1000, u.item_count, u.order_count, wall))
+    netchange.check_at_risk = check_at_risk
     lat = [r[1] for r in rows]
     so_lat = [r[1] for r in rows if r[0] != "po_due"]
     figures = {
@@ -111,8 +128,8 @@ def measure_net_change(*, run, count: int, rnd: random.Random, write) -> dict:
     write(
         f"net change × {count} ({kinds}): latency commit → plan updated p50 {figures['p50']:.0f} ms, "
         f"p95 {figures['p95']:.0f} ms, max {figures['max']:.0f} ms; sales-order changes alone p50 "
-        f"{_pct(so_lat, 50):.0f} ms, p95 {_pct(so_lat, 95):.0f} ms; worker process CPU per change (at-risk "
-        f"check included) p50 {figures['cpu_p50']:.0f} ms, p95 {figures['cpu_p95']:.0f} ms; items planned "
+        f"{_pct(so_lat, 50):.0f} ms, p95 {_pct(so_lat, 95):.0f} ms; worker process CPU of the plan update "
+        f"(at-risk check after it excluded) p50 {figures['cpu_p50']:.0f} ms, p95 {figures['cpu_p95']:.0f} ms; items planned "
         f"again per change median {figures['planned_median']:.0f}, max {figures['planned_max']}, planned "
         f"orders written max {figures['orders_max']}; load average {load_before} → {_loadavg()}"
     )
