@@ -324,17 +324,22 @@
     if (qty && qty.value.trim()) params.set("qty", qty.value.trim());
     var self = this;
     var ask = (row._ask = (row._ask || 0) + 1);
+    // a later request (the quantity left) supersedes an earlier one (the item picked): it must
+    // still apply the item's defaults when the earlier answer was dropped
+    if (itemChanged) row._pendingItem = true;
+    var forItem = !!row._pendingItem;
     fetch(this.defaultsUrl + "?" + params.toString(), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : { values: {} }; })
       .then(function (data) {
         if (ask !== row._ask) return;
+        row._pendingItem = false;
         var values = data.values || {};
         Object.keys(values).forEach(function (name) {
           var el = row.querySelector("[data-lg-col='" + name + "']");
           if (!el) return;
           // a value the user typed stays; defaults replace empty and earlier defaults
           if (el.value.trim() && el.hasAttribute("data-lg-touched") && !el.hasAttribute("data-lg-auto")) return;
-          if (!itemChanged && el.value.trim() && !el.hasAttribute("data-lg-auto")) return;
+          if (!forItem && el.value.trim() && !el.hasAttribute("data-lg-auto")) return;
           el.value = values[name];
           el.setAttribute("data-lg-auto", "");
           el.removeAttribute("data-lg-touched");
