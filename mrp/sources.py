@@ -8,8 +8,9 @@ from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
 
-from django.db.models import BooleanField
+from django.db.models import BooleanField, OuterRef, Subquery, Sum, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 
 from bom.models import Bom, BomLine
 from bom.selectors import default_bom_ids
@@ -25,6 +26,7 @@ from procurement.models import (
     SupplierPrice,
 )
 from production import selectors as production_selectors
+from production.models import WorkOrder
 
 from .engine import BomLineData, Demand, FirmOrder, Forecast, PlanItem, Receipt, SalesLine
 
@@ -88,6 +90,44 @@ def _order_material_demand(
     ]
 
 
+def _received_for_line(model) -> Coalesce:
+    """Finished goods received from the orders of `model` pegged to the sales-order line (subquery)."""
+    total = (
+        model.objects.filter(sales_order_line=OuterRef("pk"))
+        .order_by()
+        .values("sales_order_line")
+        .annotate(total=Sum("received_qty"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(total), Value(ZERO))
+
+
+def _sales_lines_less_own_stock(lines, on_hand: dict[int, Decimal]) -> list[SalesLine]:
+    """Open sales-order lines, each less its own stock (docs/mrp.md §2 "A line's own stock"): what
+    work and outsourcing orders pegged to the line received and the line has not delivered yet
+    covers the line's open quantity, capped at the item's on-hand quantity (earliest due line first);
+    that stock leaves `on_hand` (it is not free stock for other demand). Fully covered lines drop out."""
+    rows = list(
+        lines.open_qty()
+        .annotate(own_received=_received_for_line(WorkOrder) + _received_for_line(OutsourcingOrder))
+        .values("item_id", "due_date", "open_qty", "delivered_qty", "own_received", "order__number", "line_no")
+        .iterator(chunk_size=5000)
+    )
+    own: dict[int, Decimal] = {}
+    held = [(r["due_date"], r["order__number"], r["line_no"], n) for n, r in enumerate(rows) if r["own_received"] > 0]
+    for *_key, n in sorted(held):
+        r = rows[n]
+        take = min(r["own_received"] - r["delivered_qty"], r["open_qty"], on_hand.get(r["item_id"], ZERO))
+        if take > 0:
+            own[n] = take
+            on_hand[r["item_id"]] -= take
+    return [
+        SalesLine(r["item_id"], r["due_date"], r["open_qty"] - own.get(n, ZERO), f"{r['order__number']}/{r['line_no']}")
+        for n, r in enumerate(rows)
+        if r["open_qty"] - own.get(n, ZERO) > 0
+    ]
+
+
 def collect(*, d0: datetime.date, horizon_days: int, item_ids: Collection[int] | None = None) -> dict:
     """The plan's inputs. `item_ids` (net change, CTP): only the rows of these items (BOM lines of
     these parents; open-order material and receipts on these items), same values as a full read."""
@@ -134,13 +174,7 @@ def collect(*, d0: datetime.date, horizon_days: int, item_ids: Collection[int] |
     for item_id, qty in scoped(StockBalance.objects.filter(warehouse__nettable=True)).values_list("item_id", "qty"):
         on_hand[item_id] += qty
 
-    sales = [
-        SalesLine(r["item_id"], r["due_date"], r["open_qty"], f"{r['order__number']}/{r['line_no']}")
-        for r in scoped(SalesOrderLine.objects.open())
-        .open_qty()
-        .values("item_id", "due_date", "open_qty", "order__number", "line_no")
-        .iterator(chunk_size=5000)
-    ]
+    sales = _sales_lines_less_own_stock(scoped(SalesOrderLine.objects.open()), on_hand)
     forecasts = [
         Forecast(i, d, q) for i, d, q in scoped(ForecastRow.objects.all()).values_list("item_id", "date", "qty")
     ]

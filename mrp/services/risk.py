@@ -12,6 +12,7 @@ import datetime
 import time
 from collections import Counter
 from collections.abc import Iterable
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -109,6 +110,10 @@ def check_at_risk(
         children, parents = bom_maps(line_data["bom_lines"])
         items = line_data["items"]
         peg = f"{ln['order__number']}/{ln['line_no']}"
+        # what the line still needs: its open quantity less its own stock (mrp.sources, docs/mrp.md §2)
+        need = sum((s.open_qty for s in line_data["sales_lines"] if s.peg == peg), Decimal(0))
+        if need <= 0:
+            continue  # the line's own stock covers it: met today
         without = dict(line_data)
         without["sales_lines"] = [s for s in line_data["sales_lines"] if s.peg != peg]
         x_scope = replan_scope([item_id], items, children, parents)
@@ -119,7 +124,7 @@ def check_at_risk(
             horizon_days=run.horizon_days,
             data=without,
             item_id=item_id,
-            qty=ln["open_qty"],
+            qty=need,
             base_orders=base,
             peg=peg,
         )
