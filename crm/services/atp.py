@@ -37,7 +37,11 @@ def promise_dates(
     lines: list[tuple[int, int, Decimal]], *, today: datetime.date | None = None, exclude_order_id: int | None = None
 ) -> dict[int, datetime.date]:
     """lines = [(key, item_id, qty)] -> {key: promise date}. Lines of the same item are promised in
-    the given order: the second line only gets what the first one left."""
+    the given order: the second line only gets what the first one left.
+
+    The promise comes from ATP (free stock and scheduled receipts); a line they can't cover is
+    promised on its capable-to-promise date (crm.atp registry, MRP's what-if plan through the BOM:
+    the date the quotation line showed), and on today + the item's lead time only without an answer."""
     today = today or timezone.localdate()
     item_ids = sorted({i for _k, i, _q in lines})
     if not item_ids:
@@ -49,6 +53,7 @@ def promise_dates(
         receipts[item_id].append((day, to_decimal(qty)))
     used: dict[int, Decimal] = defaultdict(lambda: ZERO)
     out = {}
+    uncovered = []
     for key, item_id, qty in lines:
         need = used[item_id] + to_decimal(qty)
         out[key] = promise_date(
@@ -58,5 +63,10 @@ def promise_dates(
             today=today,
             lead_time_days=lead.get(item_id, 0),
         )
+        if free.get(item_id, ZERO) + sum((q for _d, q in receipts[item_id]), ZERO) < need:
+            uncovered.append((key, item_id, to_decimal(qty)))
         used[item_id] = need
+    for key, answer in registry.capable_to_promise(uncovered, today).items():
+        if answer.get("date") is not None:
+            out[key] = answer["date"]
     return out

@@ -351,7 +351,7 @@ def credit_exposure(customer_id: int, *, exclude_order_id: int | None = None) ->
 
 @transaction.atomic
 def order_confirm(*, order_id: int, user: User | None, today: datetime.date | None = None) -> SalesOrder:
-    """审核: credit check (limit 0 = none), then promise dates per line from ATP."""
+    """审核: credit check (limit 0 = none), then promise dates per line: ATP, else CTP (services.atp)."""
     order = SalesOrder.objects.select_for_update().get(pk=order_id)
     if order.status == OrderStatus.CONFIRMED:
         return order
