@@ -470,6 +470,23 @@ class SalesOrder(Document):
         indexes = [models.Index(fields=["status", "order_date"], name="crm_so_status_date")]
 
 
+def risk_reason_text(cause: str, chain) -> str:
+    """ "PO-1 line 1: due … → …; limiting: A: buy, 5 days; FG: make, 2 days" in the current language
+    (`chain`: [[item code, supply type, lead time days], ...] as stored on the line)."""
+    from django.utils.translation import gettext
+
+    labels = {"purchase": _("buy"), "manufacture": _("make"), "outsource": _("outsource"), "phantom": _("phantom")}
+    text = "; ".join(
+        gettext("%(item)s: %(how)s, %(days)s days") % {"item": code, "how": labels.get(how, how), "days": days}
+        for code, how, days in chain or ()
+    )
+    if not text:
+        return cause
+    if not cause:
+        return gettext("limiting: %(chain)s") % {"chain": text}
+    return gettext("%(cause)s; limiting: %(chain)s") % {"cause": cause, "chain": text}
+
+
 class SalesOrderLine(models.Model):
     order = models.ForeignKey(SalesOrder, on_delete=models.CASCADE, related_name="lines")
     line_no = models.PositiveIntegerField(_("line"))
@@ -500,6 +517,9 @@ class SalesOrderLine(models.Model):
     at_risk = models.BooleanField(_("at risk"), default=False)
     feasible_date = models.DateField(_("feasible date"), null=True, blank=True)
     risk_cause = models.CharField(_("risk cause"), max_length=300, blank=True)
+    # the limiting chain, language-neutral: [[item code, supply type, lead time days], ...] (rendered
+    # in the reader's language by `risk_reason`)
+    risk_chain = models.JSONField(_("limiting chain"), default=list, blank=True)
     risk_checked_at = models.DateTimeField(_("risk checked at"), null=True, blank=True)
 
     objects = SalesOrderLineQuerySet.as_manager()
@@ -524,6 +544,11 @@ class SalesOrderLine(models.Model):
 
     def __str__(self):
         return f"{self.order.number}/{self.line_no}"
+
+    @property
+    def risk_reason(self) -> str:
+        """Why the line is at risk, in the current language (the cause and the limiting chain)."""
+        return risk_reason_text(self.risk_cause, self.risk_chain)
 
     @property
     def open_qty(self) -> Decimal:

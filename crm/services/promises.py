@@ -30,7 +30,8 @@ from ..states import OrderStatus
 class RiskFinding:
     line_id: int
     feasible_date: datetime.date | None  # None: no date within the planning horizon
-    cause: str
+    cause: str  # the change that caused it, as recorded
+    chain: tuple = ()  # the limiting chain: ((item code, supply type, lead time days), ...)
 
 
 def _email_configured() -> bool:
@@ -54,15 +55,16 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
         f = by_line.get(pk)
         if f is None:
             if line.at_risk:
-                line.at_risk, line.feasible_date, line.risk_cause = False, None, ""
+                line.at_risk, line.feasible_date, line.risk_cause, line.risk_chain = False, None, "", []
             line.risk_checked_at = now
             changed.append(line)
             continue
         new = not line.at_risk or line.feasible_date != f.feasible_date
-        line.at_risk, line.feasible_date, line.risk_cause, line.risk_checked_at = (
+        line.at_risk, line.feasible_date, line.risk_cause, line.risk_chain, line.risk_checked_at = (
             True,
             f.feasible_date,
             f.cause[:300],
+            [list(link) for link in f.chain],
             now,
         )
         changed.append(line)
@@ -83,15 +85,17 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
             Notification(
                 user=owner,
                 title=title[:200],
-                body=f.cause,
+                body=line.risk_reason,
                 url=reverse("crm:order_detail", args=[line.order_id]),
                 kind="crm.at_risk",
                 dedupe_key=f"crm-at-risk:{line.pk}:{f.feasible_date}",
             )
         )
         if owner.email:
-            emails.append((title, f.cause, owner.email))
-    SalesOrderLine.objects.bulk_update(changed, ["at_risk", "feasible_date", "risk_cause", "risk_checked_at"])
+            emails.append((title, line.risk_reason, owner.email))
+    SalesOrderLine.objects.bulk_update(
+        changed, ["at_risk", "feasible_date", "risk_cause", "risk_chain", "risk_checked_at"]
+    )
     Notification.objects.bulk_create(notes, ignore_conflicts=True)
     if _email_configured():
         for title, body, address in emails:
@@ -120,8 +124,8 @@ def sales_line_repromise(
     if old == promise_date and not line.at_risk:
         return line
     line.promise_date = promise_date
-    line.at_risk, line.risk_cause = False, ""
-    line.save(update_fields=["promise_date", "at_risk", "risk_cause"])
+    line.at_risk, line.risk_cause, line.risk_chain = False, "", []
+    line.save(update_fields=["promise_date", "at_risk", "risk_cause", "risk_chain"])
     note = f"line {line.line_no}: promise {old.isoformat() if old else '-'} → {promise_date.isoformat()}"
     if reason.strip():
         note += f"; {reason.strip()}"

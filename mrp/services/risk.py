@@ -14,8 +14,6 @@ from collections import Counter
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from crm.models import SalesOrderLine
 from crm.services.promises import RiskFinding, sales_lines_risk_update
 
@@ -23,7 +21,6 @@ from ..engine import MrpResult
 from ..engine.ctp import capable_to_promise
 from ..engine.partial import Children, bom_maps, replan_scope
 from ..models import MrpRun
-from .promise import chain_text
 
 MAX_LINES_CHECKED = 20  # per net change, earliest due first (the rest: the next change)
 TIME_BUDGET_SECONDS = 3.0  # lines not reached within it keep their flag until the next change
@@ -131,12 +128,12 @@ def check_at_risk(
         promised = ln["promise_date"] or ln["due_date"]
         if result.date is not None and result.date <= promised:
             continue
-        chain = chain_text(result)
         findings.append(
-            RiskFinding(
+            RiskFinding(  # language-neutral: the line renders it in the reader's language
                 ln["pk"],
                 result.date,
-                _("%(cause)s; limiting: %(chain)s") % {"cause": cause, "chain": chain} if chain else cause,
+                cause,
+                tuple((c.item_code, c.supply_type, c.lead_time_days) for c in result.chain),
             )
         )
     return sales_lines_risk_update(findings=findings, checked=checked)

@@ -62,7 +62,7 @@ def setup_plan(owner):
 
 
 @pytest.mark.django_db
-def test_po_moved_5_days_later_flags_the_pegged_line_and_notifies_its_owner(make_user):
+def test_po_moved_5_days_later_flags_the_pegged_line_and_notifies_its_owner(make_user, admin_client_su):
     owner = make_user("seller_risk", email="seller@example.com")
     setup_plan(owner)
     line = SalesOrderLine.objects.get()
@@ -70,16 +70,27 @@ def test_po_moved_5_days_later_flags_the_pegged_line_and_notifies_its_owner(make
     po_line = PurchaseOrderLine.objects.get()
     with translation.override("en"):
         purchase_order_line_reschedule(line_id=po_line.pk, due_date=d(13), reason="mill delay")
+    with translation.override("zh-hans"):  # the worker's language: the reason is stored without one
         update = net_change_apply().update
 
     line.refresh_from_db()
     # A now arrives D0+13 (buying new A takes 20 days): FG can start D0+13, done D0+15
     assert line.at_risk and line.feasible_date == d(15)
     assert line.risk_cause.startswith(f"PO-1 line {po_line.line_no}: due {d(8)} → {d(13)}")
-    assert "A: buy, 20 days; FG: make, 2 days" in line.risk_cause
+    assert line.risk_chain == [["A", "purchase", 20], ["FG", "manufacture", 2]]
+    with translation.override("en"):
+        assert line.risk_reason.endswith("; limiting: A: buy, 20 days; FG: make, 2 days")
+    with translation.override("zh-hans"):
+        assert line.risk_reason.endswith("；瓶颈：A: 采购, 20 天; FG: 自制, 2 天")
+    url = f"/crm/orders/{line.order_id}/"
+    page = admin_client_su.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "limiting: A: buy, 20 days; FG: make, 2 days" in page and "瓶颈" not in page
+    page = admin_client_su.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "瓶颈：A: 采购, 20 天; FG: 自制, 2 天" in page
     assert update.at_risk_count == 1
     note = Notification.objects.get(user=owner, kind="crm.at_risk")
-    assert note.title == f"SO-1 line 1 (FG) is at risk: feasible {d(15)}, promised {d(10)}"
+    # the notification is a message written when sent: in the worker's language
+    assert note.title == f"SO-1 第 1 行（FG）有交期风险：可行日期 {d(15)}，承诺日期 {d(10)}"
     assert note.url == f"/crm/orders/{line.order_id}/"
 
     # the supplier makes it after all: back to D0+8 → the flag is cleared, no new notification
