@@ -144,7 +144,10 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env("TIME_ZONE")
 USE_I18N = True
 USE_TZ = True
-USE_THOUSAND_SEPARATOR = True
+# Off: numbers shown to people are grouped by the kernel formatter (erp/numbers.py, the |qty |money
+# |price |percent filters); Django's own grouping would also turn ids in templates into `1,243`
+# (hidden inputs, field names, data attributes) once a table passes 999 rows.
+USE_THOUSAND_SEPARATOR = False
 # Date inputs are ISO in every language (erp/formats): `<input type="date">` only takes YYYY-MM-DD.
 FORMAT_MODULE_PATH = ["erp.formats"]
 

@@ -277,7 +277,7 @@ def test_marketing_role_runs_a_campaign_through_the_pages(login):
 
     resp = client.get(reverse("crm:campaign_detail", args=[c.pk]))
     body = resp.content.decode()
-    assert resp.status_code == 200 and 'id="roi-cpl">5000.00<' in body
+    assert resp.status_code == 200 and 'id="roi-cpl">5,000.00<' in body
     assert client.get(reverse("crm:campaign_list")).status_code == 200
     assert client.get(reverse("crm:campaign_report")).status_code == 200
     resp = client.get(reverse("crm:campaign_report_xlsx"))

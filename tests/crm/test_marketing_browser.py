@@ -73,9 +73,9 @@ def test_marketing_user_runs_a_campaign(browser_login, make_user, tmp_path):
 
     # the campaign page shows funnel and ROI
     page.reload()
-    assert page.locator("#roi-cpl").inner_text() == "5000.00"
-    assert page.locator("#roi-cpw").inner_text() == "10000.00"
-    assert page.locator("#roi-revenue").inner_text() == "45000.00"
+    assert page.locator("#roi-cpl").inner_text() == "5,000.00"
+    assert page.locator("#roi-cpw").inner_text() == "10,000.00"
+    assert page.locator("#roi-revenue").inner_text() == "45,000.00"
     assert page.locator("#roi-value").inner_text() == "350.00 %"
     funnel = page.locator("#campaign-funnel").inner_text()
     assert "线索" in funnel

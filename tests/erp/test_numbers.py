@@ -97,3 +97,16 @@ def test_pages_show_numbers_one_way(login):
     detail = client.get(f"/procurement/orders/{po.pk}/").content.decode()
     assert "12,995.00" in detail and "1,250" in detail and "13%" in detail
     assert "0.1300" not in detail and "1250.000000" not in detail
+
+
+@pytest.mark.parametrize("lang", ["zh-hans", "en"])
+def test_ids_in_templates_are_never_grouped(lang):
+    """An id in a hidden input or a field name stays `1243` (was `1,243` once a table passed 999
+    rows: the stock count entry then posted `line_1,243` and nothing was saved)."""
+    from django.utils import translation
+
+    with translation.override(lang):
+        html = Template('{% load erp_tags %}<input name="line_{{ pk }}" value="{{ n|qty }}">').render(
+            Context({"pk": 1243, "n": Decimal("1250")})
+        )
+    assert html == '<input name="line_1243" value="1,250">'

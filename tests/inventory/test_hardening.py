@@ -130,6 +130,8 @@ def _cases(w: World):
         "order_multiple": "0",
         "order_period_days": "0",
         "standard_cost": "1",
+        "sales_price": "0",
+        "tax_rate": "13",
         "is_active": "on",
     }
     return {
