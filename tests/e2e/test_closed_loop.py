@@ -243,6 +243,9 @@ def run_loop(loop: Loop, today: datetime.date, company: str):
     so_url = page.url
     loop.submit("#confirm-order")
     so_number = loop.number("SO")
+    # the order promises the quotation's capable-to-promise date (issue 14), not the bike's own lead time
+    promised = page.locator("#order-lines td.promise-date").first.inner_text()
+    assert promised.startswith(ctp.isoformat()), promised
     loop.shot("sales-order-confirmed")
 
     # 3. the plan updates by itself (net change in the Celery worker); the planner converts it
