@@ -147,7 +147,9 @@ def purchase_order_update(
     PurchaseOrderLine.objects.bulk_create(create)
     po.supplier, po.order_date, po.warehouse_id, po.note = supplier, order_date, warehouse_id, note
     po.set_totals(keep + create)
-    po.save(update_fields=["supplier", "order_date", "warehouse", "note", "amount", "tax_amount", "total", "updated_at"])
+    po.save(
+        update_fields=["supplier", "order_date", "warehouse", "note", "amount", "tax_amount", "total", "updated_at"]
+    )
     write_back_ordered(deltas=dict(deltas))
     _planning_change(po, before | {o.item_id for o in keep + create}, _("%(doc)s changed"))
     return po

@@ -53,7 +53,9 @@ def _enter_line(page, row: int, search: str, code: str, qty: str):
     page.keyboard.press("Enter")  # picks the highlighted item, moves to the quantity
     expect(item).to_have_value(code)
     page.keyboard.type(qty)
-    cells = page.locator(f"tr[data-lg-row]:nth-child({row + 1}) input:not([type=hidden]), tr[data-lg-row]:nth-child({row + 1}) select")
+    cells = page.locator(
+        f"tr[data-lg-row]:nth-child({row + 1}) input:not([type=hidden]), tr[data-lg-row]:nth-child({row + 1}) select"
+    )
     for _ in range(cells.count() - 1):  # from the quantity past the last cell: a new line appears
         page.keyboard.press("Enter")
 
