@@ -12,6 +12,7 @@ from typing import Any
 
 from django.db.models import Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from erp.fields import ZERO, round_money
 from erp.postings import Posting
@@ -21,31 +22,32 @@ from ..models import Voucher
 from .accounts import accounts_by_code, rule_codes, stock_accounts
 from .vouchers import LineSpec, voucher_create, voucher_reverse
 
-# document type -> label used in the voucher summary
-LABELS: dict[str, str] = {}
+# document type -> label used in the voucher summary (lazy: read in the language of each request,
+# not in the language of the first caller of the process)
+LABELS: dict[str, Any] = {}
 
 
-def _labels() -> dict[str, str]:
+def _labels() -> dict[str, Any]:
     if not LABELS:
         LABELS.update(
             {
-                "procurement.purchasereceipt": _("Purchase receipt"),
-                "procurement.purchasereturn": _("Purchase return"),
-                "procurement.accrualentry": _("Accrual"),
-                "procurement.supplierinvoice": _("Supplier invoice"),
-                "procurement.supplierpayment": _("Supplier payment"),
-                "procurement.outsourcingissue": _("Issue to subcontractor"),
-                "procurement.outsourcingreceipt": _("Outsourcing receipt"),
-                "production.picking": _("Material issue"),
-                "production.fgreceipt": _("FG receipt"),
-                "crm.delivery": _("Sales delivery"),
-                "crm.sales_return": _("Sales return"),
-                "crm.invoice": _("Sales invoice"),
-                "crm.receipt": _("Customer receipt"),
-                "inventory.other_receipt": _("Other receipt"),
-                "inventory.other_issue": _("Other issue"),
-                "inventory.transfer": _("Transfer"),
-                "inventory.stock_count": _("Stock count"),
+                "procurement.purchasereceipt": gettext_lazy("Purchase receipt"),
+                "procurement.purchasereturn": gettext_lazy("Purchase return"),
+                "procurement.accrualentry": gettext_lazy("Accrual"),
+                "procurement.supplierinvoice": gettext_lazy("Supplier invoice"),
+                "procurement.supplierpayment": gettext_lazy("Supplier payment"),
+                "procurement.outsourcingissue": gettext_lazy("Issue to subcontractor"),
+                "procurement.outsourcingreceipt": gettext_lazy("Outsourcing receipt"),
+                "production.picking": gettext_lazy("Material issue"),
+                "production.fgreceipt": gettext_lazy("FG receipt"),
+                "crm.delivery": gettext_lazy("Sales delivery"),
+                "crm.sales_return": gettext_lazy("Sales return"),
+                "crm.invoice": gettext_lazy("Sales invoice"),
+                "crm.receipt": gettext_lazy("Customer receipt"),
+                "inventory.other_receipt": gettext_lazy("Other receipt"),
+                "inventory.other_issue": gettext_lazy("Other issue"),
+                "inventory.transfer": gettext_lazy("Transfer"),
+                "inventory.stock_count": gettext_lazy("Stock count"),
             }
         )
     return LABELS

@@ -78,7 +78,7 @@ def test_buyer_requisition_to_po_to_receipt_to_invoice(browser_login):
     assert inv.status == "confirmed"
     assert (inv.amount, inv.lines.get().difference) == (D("2850.00"), D("50.00"))
     assert StockBalance.objects.get(item=tyre, warehouse=wh).value == D("2850.00")
-    assert "2850.00" in page.content()
+    assert "2,850.00" in page.content()
 
 
 def test_outsourcing_material_report_and_accruals_pages(browser_login):
