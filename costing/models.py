@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from erp.fields import MoneyField, PriceField, QuantityField
+from erp.states import Flow
 
 
 class Scope(models.TextChoices):
@@ -185,6 +186,10 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+# a run is taken by one worker (queued → running) and ends done or failed (a new run is a new row)
+RUN_FLOW = Flow({RunStatus.QUEUED: {RunStatus.RUNNING}, RunStatus.RUNNING: {RunStatus.DONE, RunStatus.FAILED}})
 
 
 class CostRun(models.Model):

@@ -55,3 +55,46 @@ class Heartbeat:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def fail_stale(
+    model,
+    *,
+    flow,
+    running: str,
+    failed: str,
+    seconds: int,
+    message: Callable[[str, int], str],
+    run_id: int | None = None,
+) -> int:
+    """Rows of `model` in status `running` whose heartbeat (or start) is older than `seconds` →
+    `failed` through `flow`, with `message(last_beat_text, seconds)`. A row a live worker holds
+    locked (it is finishing) is skipped. Returns the count. One rule for every job with a heartbeat
+    (MRP runs, cost runs)."""
+    import datetime
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    limit = timezone.now() - datetime.timedelta(seconds=seconds)
+    qs = model.objects.filter(status=running)
+    if run_id is not None:
+        qs = qs.filter(pk=run_id)
+    candidates = [
+        r.pk for r in qs.only("pk", "heartbeat_at", "started_at") if (r.heartbeat_at or r.started_at or limit) < limit
+    ]
+    count = 0
+    for pk in candidates:
+        with transaction.atomic():
+            run = model.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
+            if run is None or run.status != running:
+                continue
+            last = run.heartbeat_at or run.started_at
+            if last is None or last >= limit:
+                continue
+            flow.apply(run, failed)
+            run.message = message(timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S"), seconds)
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "message", "finished_at"])
+            count += 1
+    return count

@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from erp.dispatch import send_on_commit
 from erp.errors import ClosedPeriodError, ConcurrencyError, DomainError
 from erp.fields import ZERO, round_money
-from erp.heartbeat import Heartbeat
+from erp.heartbeat import Heartbeat, fail_stale
 from erp.locks import lock_row
 from erp.models import Period, PeriodStatus
 from erp.periods import period_end_steps
@@ -51,6 +51,7 @@ from production.states import LineType, WorkOrderStatus
 from .. import engine as eng
 from ..engine import core
 from ..models import (
+    RUN_FLOW,
     Basis,
     CostEntry,
     CostPool,
@@ -126,30 +127,20 @@ HEARTBEAT_EVERY = 2.0  # seconds between heartbeats while the run computes
 def fail_stale_cost_runs(*, run_id: int | None = None) -> int:
     """Running runs whose heartbeat (or start) is older than the timeout → failed, with a message.
     A row a live worker holds locked (it is finishing) is skipped. Returns the count."""
-    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds())
-    qs = CostRun.objects.filter(status=RunStatus.RUNNING)
-    if run_id is not None:
-        qs = qs.filter(pk=run_id)
-    candidates = [
-        r.pk for r in qs.only("pk", "heartbeat_at", "started_at") if (r.heartbeat_at or r.started_at or limit) < limit
-    ]
-    failed = 0
-    for pk in candidates:
-        with transaction.atomic():
-            run = CostRun.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            if run is None or run.status != RunStatus.RUNNING:
-                continue
-            last = run.heartbeat_at or run.started_at
-            if last is None or last >= limit:
-                continue
-            run.status = RunStatus.FAILED
-            run.message = _(
+    return fail_stale(
+        CostRun,
+        flow=RUN_FLOW,
+        running=RunStatus.RUNNING,
+        failed=RunStatus.FAILED,
+        seconds=stale_seconds(),
+        run_id=run_id,
+        message=lambda when, secs: (
+            _(
                 "The worker stopped answering (no heartbeat since %(when)s, timeout %(secs)s s); the run was marked failed and nothing of it was posted."
-            ) % {"when": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S"), "secs": stale_seconds()}
-            run.finished_at = timezone.now()
-            run.save(update_fields=["status", "message", "finished_at"])
-            failed += 1
-    return failed
+            )
+            % {"when": when, "secs": secs}
+        ),
+    )
 
 
 def queued_cost_runs(before: datetime.datetime) -> Iterator[tuple[int]]:
@@ -209,7 +200,7 @@ def _take(run_id: int) -> tuple[CostRun, bool]:
         run = CostRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.QUEUED:
             return run, False
-        run.status = RunStatus.RUNNING
+        RUN_FLOW.apply(run, RunStatus.RUNNING)
         run.started_at = run.heartbeat_at = timezone.now()
         run.save(update_fields=["status", "started_at", "heartbeat_at"])
     return run, True
@@ -230,7 +221,7 @@ def cost_run_execute(*, run_id: int) -> CostRun:
         ):
             period = lock_row(Period, run.period_id)
             _check_period(period)
-            pause = float(os.environ.get("COST_RUN_PAUSE_SECONDS") or 0)
+            pause = int(os.environ.get("COST_RUN_PAUSE_SECONDS") or 0)  # whole seconds
             if pause:  # fault injection for the worker-kill test (tests/erp/test_faults_worker.py)
                 time.sleep(pause)
             _execute(run, period, hb)
@@ -239,7 +230,7 @@ def cost_run_execute(*, run_id: int) -> CostRun:
             if current.status != RunStatus.RUNNING:  # failed as stale meanwhile: post nothing
                 transaction.set_rollback(True)
                 return current
-            run.status = RunStatus.DONE
+            RUN_FLOW.apply(run, RunStatus.DONE)
             run.progress = 100
             run.finished_at = run.heartbeat_at = timezone.now()
             run.duration_ms = int((time.perf_counter() - started) * 1000)
@@ -257,7 +248,7 @@ def _fail(run_id: int, message: str, started: float) -> CostRun:
         run = CostRun.objects.select_for_update().get(pk=run_id)
         if run.status != RunStatus.RUNNING:
             return run
-        run.status = RunStatus.FAILED
+        RUN_FLOW.apply(run, RunStatus.FAILED)
         run.message = message
         run.finished_at = timezone.now()
         run.duration_ms = int((time.perf_counter() - started) * 1000)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from erp.dispatch import send_on_commit
 from erp.errors import ConcurrencyError, DomainError, ValidationError
 from erp.fields import round_qty
+from erp.heartbeat import fail_stale
 from erp.types import User
 
 from ..engine import MrpCycleError, MrpResult, run_mrp
@@ -36,30 +37,20 @@ def stale_seconds() -> int:
 def fail_stale_runs(*, run_id: int | None = None) -> int:
     """Running runs whose heartbeat (or start) is older than the timeout → failed, with a message.
     Rows a live worker holds locked (it is writing its plan) are skipped. Returns the count."""
-    limit = timezone.now() - datetime.timedelta(seconds=stale_seconds())
-    qs = MrpRun.objects.filter(status=RunStatus.RUNNING)
-    if run_id is not None:
-        qs = qs.filter(pk=run_id)
-    candidates = [
-        r.pk for r in qs.only("pk", "heartbeat_at", "started_at") if (r.heartbeat_at or r.started_at or limit) < limit
-    ]
-    failed = 0
-    for pk in candidates:
-        with transaction.atomic():
-            run = MrpRun.objects.select_for_update(skip_locked=True).filter(pk=pk).first()
-            if run is None or run.status != RunStatus.RUNNING:
-                continue
-            last = run.heartbeat_at or run.started_at
-            if last is None or last >= limit:
-                continue
-            RUN_FLOW.apply(run, RunStatus.FAILED)
-            run.message = _(
+    return fail_stale(
+        MrpRun,
+        flow=RUN_FLOW,
+        running=RunStatus.RUNNING,
+        failed=RunStatus.FAILED,
+        seconds=stale_seconds(),
+        run_id=run_id,
+        message=lambda when, secs: (
+            _(
                 "The worker stopped answering (no heartbeat since %(when)s, timeout %(secs)s s); the run was marked failed."
-            ) % {"when": timezone.localtime(last).strftime("%Y-%m-%d %H:%M:%S"), "secs": stale_seconds()}
-            run.finished_at = timezone.now()
-            run.save(update_fields=["status", "message", "finished_at"])
-            failed += 1
-    return failed
+            )
+            % {"when": when, "secs": secs}
+        ),
+    )
 
 
 def mrp_run_create(
@@ -329,7 +320,7 @@ def mrp_run_execute(*, run_id: int, timings: dict | None = None) -> MrpRun:
             last[0] = now
             _beat(run_id, 30 + (40 * done // total if total else 0))
 
-    pause = float(os.environ.get("MRP_RUN_PAUSE_SECONDS") or 0)
+    pause = int(os.environ.get("MRP_RUN_PAUSE_SECONDS") or 0)  # whole seconds
     if pause:  # fault injection for the worker-kill test (tests/mrp/test_workbench_worker.py)
         time.sleep(pause)
     try:

@@ -138,7 +138,7 @@ def e2e_servers(request, django_db_setup, django_db_blocker):
 
     db = connections["default"].settings_dict  # the test database's name (pytest-django)
     if db["ENGINE"] != "django.db.backends.postgresql":
-        pytest.skip("the e2e suite needs PostgreSQL")
+        pytest.fail("the e2e suite needs PostgreSQL: run it through `make test` (DATABASE_URL=postgres://…)")
     started: list[Servers] = []
 
     def start(lang: str) -> Servers:
