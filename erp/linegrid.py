@@ -95,6 +95,11 @@ class LineGridForm(forms.Form):
     key_fields: tuple[str, ...] = ("item", "qty")
     # text shown under the item cell (the item's name); the item's unit in its own column
     item_field = "item"
+    show_unit = True  # False for records without a unit (accounts of a voucher)
+    # columns summed in the grid's footer (a voucher's debit and credit), and the pair whose
+    # difference is shown under it (debit − credit)
+    sum_fields: tuple[str, ...] = ()
+    difference: tuple[str, str] | None = None
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -180,6 +185,10 @@ class LineGridFormSet(forms.BaseFormSet):
         if not any(f.has_changed() for f in self.forms):
             raise forms.ValidationError(_("Add at least one line."), code="no_lines")
 
+    def add_non_form_error(self, message: str) -> None:
+        """A rule over all lines (debits equal credits) broken: shown above the grid, nothing saved."""
+        self.non_form_errors().append(message)
+
     def filled(self) -> list[dict]:
         """cleaned_data of the non-blank lines, in page order."""
         return [f.cleaned_data for f in self.forms if f.has_changed() and getattr(f, "cleaned_data", None)]
@@ -202,6 +211,8 @@ def plain(value):
 def display_value(field: forms.Field, value) -> str:
     """A value as the field's widget shows it (a stored 0.13 in a percentage field as 13)."""
     shown = field.widget.format_value(field.prepare_value(plain(value)))
+    if isinstance(shown, list):  # a select's chosen values
+        shown = shown[0] if shown else None
     return "" if shown is None else str(shown)
 
 
@@ -312,6 +323,9 @@ class LineGridView(PageMixin, TemplateView):
         valid = header.is_valid() & lines.is_valid()
         if header.is_valid():
             self.clean_lines(header.cleaned_data, lines)
+            # clean_lines may add cell errors, a grid-wide error (formset.non_form_errors()) or a
+            # header error
+            valid = valid and not header.errors and not lines.non_form_errors()
             valid = valid and not any(f.errors for f in lines.forms)
         if request.META.get(VALIDATE_HEADER) == "validate":
             return self.validation_response(header, lines)
@@ -366,6 +380,7 @@ class LineGridView(PageMixin, TemplateView):
         formset = kwargs["formset"]
         form = formset.empty_form
         columns = [(name, field) for name, field in form.fields.items() if not field.widget.is_hidden]
+        amounts = self.totals == "amount" and "price" in form.grid_roles.values()
         ctx.update(
             {
                 "grid": {
@@ -376,7 +391,10 @@ class LineGridView(PageMixin, TemplateView):
                     "columns": columns,
                     "roles": form.grid_roles,
                     "qty_field": next((n for n, r in form.grid_roles.items() if r == "qty"), ""),
-                    "amounts": self.totals == "amount" and "price" in form.grid_roles.values(),
+                    "amounts": amounts,
+                    "sums": form.sum_fields,
+                    "difference": ",".join(form.difference or ()),
+                    "width": 2 + len(columns) + bool(form.show_unit) + 3 * amounts,
                     "cancel_url": self.cancel_url(),
                 },
             }

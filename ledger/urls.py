@@ -1,14 +1,14 @@
 from django.urls import path
 
-from . import views, views_print
+from . import views, views_entry, views_print
 
 app_name = "ledger"
 
 urlpatterns = [
     path("", views.voucher_list, name="vouchers"),
-    path("vouchers/new/", views.voucher_new, name="voucher_new"),
+    path("vouchers/new/", views_entry.VoucherCreate.as_view(), name="voucher_new"),
     path("vouchers/<int:pk>/", views.voucher_detail, name="voucher"),
-    path("vouchers/<int:pk>/edit/", views.voucher_edit, name="voucher_edit"),
+    path("vouchers/<int:pk>/edit/", views_entry.VoucherEdit.as_view(), name="voucher_edit"),
     path("vouchers/<int:pk>/print/", views_print.voucher_print, name="voucher_print"),
     path("vouchers/<int:pk>/pdf/", views_print.voucher_pdf, name="voucher_pdf"),
     path("vouchers/<int:pk>/audit/", views.voucher_audit, name="voucher_audit"),

@@ -4,7 +4,6 @@ import datetime
 import functools
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError as InputError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
@@ -13,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from erp.errors import DomainError, ValidationError
+from erp.errors import DomainError
 from erp.exports import export_filename, xlsx_response
-from erp.input import errors_text, parse_date, parse_int, parse_money
 from erp.permissions import module_required
 from erp.views import run_action
 
@@ -26,7 +24,6 @@ from .services import vouchers as voucher_services
 from .services.auto import label_for
 
 MODULE = "ledger"
-ENTRY_ROWS = 8
 
 
 def _period(request) -> tuple[int, int]:
@@ -169,146 +166,6 @@ def _source_url(source_type: str, source_id) -> str:
         return ""
 
 
-def _entry_rows(request, voucher=None) -> list[dict]:
-    if request.method == "POST":
-        raw = request.POST.get("rows") or ""
-        n = int(raw) if raw.isdigit() and 0 < int(raw) <= 200 else ENTRY_ROWS
-        return [
-            {
-                "account": request.POST.get(f"account_{i}", ""),
-                "summary": request.POST.get(f"summary_{i}", ""),
-                "aux": request.POST.get(f"aux_{i}", ""),
-                "debit": request.POST.get(f"debit_{i}", ""),
-                "credit": request.POST.get(f"credit_{i}", ""),
-            }
-            for i in range(n)
-        ]
-    rows = []
-    if voucher is not None:
-        for ln in voucher.lines.select_related("account").order_by("line_no"):
-            rows.append(
-                {
-                    "account": f"{ln.account.code} {ln.account.name}",
-                    "summary": ln.summary,
-                    "aux": ln.aux_label,
-                    "debit": f"{ln.debit:.2f}" if ln.debit else "",
-                    "credit": f"{ln.credit:.2f}" if ln.credit else "",
-                }
-            )
-    extra = max(ENTRY_ROWS - len(rows), 2)
-    rows += [{"account": "", "summary": "", "aux": "", "debit": "", "credit": ""} for _i in range(extra)]
-    return rows
-
-
-def _aux_lookup(account: Account, text: str):
-    """(kind, id, label) of the auxiliary item typed as its code (or name)."""
-    if account.auxiliary == Auxiliary.NONE or not text.strip():
-        return "", None, ""
-    text = text.strip()
-    if account.auxiliary == Auxiliary.CUSTOMER:
-        from crm.models import Customer
-
-        obj = Customer.objects.filter(Q(code=text) | Q(name=text)).first()
-    elif account.auxiliary == Auxiliary.SUPPLIER:
-        from inventory.models import Supplier
-
-        obj = Supplier.objects.filter(Q(code=text) | Q(name=text)).first()
-    elif account.auxiliary == Auxiliary.WAREHOUSE:
-        from inventory.models import Warehouse
-
-        obj = Warehouse.objects.filter(Q(code=text) | Q(name=text)).first()
-    else:
-        return account.auxiliary, None, text[:200]
-    if obj is None:
-        raise ValidationError(
-            _("'%(value)s' is not a %(kind)s.") % {"value": text, "kind": account.get_auxiliary_display()},
-            code="no_aux",
-        )
-    return account.auxiliary, obj.pk, str(obj)[:200]
-
-
-def _parse_lines(rows: list[dict]) -> list[voucher_services.LineSpec]:
-    by_code = {a.code: a for a in account_services.accounts_by_code().values()}
-    specs = []
-    for n, r in enumerate(rows, start=1):
-        text = (r["account"] or "").strip()
-        if not text and not r["debit"].strip() and not r["credit"].strip():
-            continue
-        code = text.split()[0] if text else ""
-        acc = by_code.get(code)
-        if acc is None:
-            raise ValidationError(_("Line %(n)s: choose an account.") % {"n": n}, code="no_account")
-        label = _("Line %(n)s debit") % {"n": n}
-        debit = parse_money(r["debit"], label=label, required=False) or 0
-        credit = parse_money(r["credit"], label=_("Line %(n)s credit") % {"n": n}, required=False) or 0
-        kind, aux_id, aux_label = _aux_lookup(acc, r["aux"])
-        specs.append(voucher_services.LineSpec(acc, debit, credit, r["summary"].strip()[:200], kind, aux_id, aux_label))
-    return specs
-
-
-def _entry(request, voucher=None):
-    rows = _entry_rows(request, voucher)
-    on_date = voucher.voucher_date if voucher else timezone.localdate()
-    summary = voucher.summary if voucher else ""
-    attachments = voucher.attachments if voucher else 0
-    if request.method == "POST":
-        try:
-            on_date = parse_date(request.POST.get("voucher_date"), label=_("date"))
-            summary = (request.POST.get("summary") or "").strip()
-            attachments = parse_int(
-                request.POST.get("attachments") or 0, label=_("attachments"), min_value=0, max_value=999
-            )
-            lines = _parse_lines(rows)
-            if voucher is None:
-                v = voucher_services.voucher_create(
-                    on_date=on_date, lines=lines, summary=summary, attachments=attachments, user=request.user
-                )
-            else:
-                v = voucher_services.voucher_update(
-                    voucher_id=voucher.pk,
-                    on_date=on_date,
-                    lines=lines,
-                    summary=summary,
-                    attachments=attachments,
-                    user=request.user,
-                )
-        except DomainError as exc:
-            messages.error(request, str(exc))
-        except InputError as exc:
-            messages.error(request, errors_text(exc))
-        else:
-            messages.success(request, _("Voucher saved."))
-            return redirect("ledger:voucher", v.pk)
-    accounts = list(Account.objects.filter(children__isnull=True, is_active=True).order_by("code"))
-    return render(
-        request,
-        "ledger/voucher_form.html",
-        {
-            "title": _("Voucher entry") if voucher is None else str(voucher),
-            "rows": rows,
-            "voucher": voucher,
-            "voucher_date": on_date,
-            "summary": summary,
-            "attachments": attachments,
-            "accounts": accounts,
-        },
-    )
-
-
-@module_required(MODULE, "ledger.view_voucher", action="ledger.add_voucher", methods=("GET", "POST"))
-def voucher_new(request):
-    return _entry(request)
-
-
-@module_required(MODULE, "ledger.view_voucher", action="ledger.change_voucher", methods=("GET", "POST"))
-def voucher_edit(request, pk):
-    v = get_object_or_404(Voucher, pk=pk)
-    if v.status != VoucherStatus.DRAFT:
-        messages.error(request, _("Only draft vouchers can be changed."))
-        return redirect("ledger:voucher", v.pk)
-    return _entry(request, v)
-
-
 def _action(service, success):
     def view(request, pk):
         get_object_or_404(Voucher, pk=pk)
@@ -423,7 +280,9 @@ def account_lookup(request):
 
     q = (request.GET.get("q") or "").strip()[:40]
     qs = Account.objects.filter(children__isnull=True, is_active=True).order_by("code")
-    if q and q.isascii() and q.isalpha():
+    if request.GET.get("exact") == "1":
+        found = list(qs.filter(code=q)[:1])
+    elif q and q.isascii() and q.isalpha():
         # pinyin initials (yhck → 银行存款), besides the name; the leaf accounts are a few hundred
         key = q.lower()
         found = [a for a in qs if key in pinyin_initials(a.name) or key in a.name.lower()][:30]
@@ -431,7 +290,13 @@ def account_lookup(request):
         found = list(qs.filter(Q(code__startswith=q) | Q(name__icontains=q))[:30])
     else:
         found = list(qs[:30])
-    return JsonResponse({"accounts": [{"code": a.code, "name": a.name, "auxiliary": a.auxiliary} for a in found]})
+    # "items": the shape of the line grid's lookup (erp/linegrid.py): code and name, no unit
+    return JsonResponse(
+        {
+            "accounts": [{"code": a.code, "name": a.name, "auxiliary": a.auxiliary} for a in found],
+            "items": [{"code": a.code, "name": a.name, "spec": "", "uom": ""} for a in found],
+        }
+    )
 
 
 @functools.lru_cache(maxsize=4096)

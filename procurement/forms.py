@@ -32,6 +32,10 @@ def _items():
     return Item.objects.filter(is_active=True).order_by("code")
 
 
+def _outsourced_items():
+    return _items().filter(supply_type__in=["outsource", "manufacture"])
+
+
 def _suppliers():
     return Supplier.objects.filter(is_active=True).order_by("code")
 
@@ -208,7 +212,8 @@ class OutsourcingOrderForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supplier"].queryset = _suppliers()
-        self.fields["item"].queryset = _items().filter(supply_type__in=["outsource", "manufacture"])
+        if "item" in self.fields:
+            self.fields["item"].queryset = _outsourced_items()
         self.fields["warehouse"].queryset = _warehouses()
         self.fields["issue_warehouse"].queryset = _warehouses()
 
@@ -237,6 +242,54 @@ class MaterialMoveForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["warehouse"].queryset = _warehouses()
+
+
+class OutsourcingEntryForm(OutsourcingOrderForm):
+    """The header of an outsourcing order in the entry grid. The product is `product` (the grid's
+    `?lg=defaults&item=` names the picked component); the fee blank takes the supplier's price
+    list, the tax rate blank the item's (typed in percent: 13 = 13 %)."""
+
+    item = None
+    product = forms.ModelChoiceField(queryset=Item.objects.none(), label=_("Item"))
+    tax_rate = RateField(
+        label=_("Tax rate"),
+        max_digits=6,
+        decimal_places=4,
+        max_value=Decimal("99.99"),
+        required=False,
+        help_text=_("Blank: the item's tax rate."),
+    )
+    field_order = [
+        "supplier",
+        "product",
+        "qty",
+        "unit_fee",
+        "tax_rate",
+        "order_date",
+        "start_date",
+        "due_date",
+        "warehouse",
+        "issue_warehouse",
+        "note",
+    ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = _outsourced_items()
+
+
+class OutsourcingMaterialLineForm(LineGridForm):
+    """A line of the outsourcing order's material list: the component by its number, the
+    quantity the subcontractor needs for the whole order (default: the BOM's quantity per × the
+    order quantity) and the warehouse it is issued from."""
+
+    grid_roles = {"component": "item", "required": "qty"}
+    key_fields = ("component", "required")
+    item_field = "component"
+
+    component = CodeChoiceField(Item.objects.filter(is_active=True), label=_("Component"))
+    required = QuantityFormField(label=_("Required quantity"), positive=True)
+    warehouse = forms.ModelChoiceField(queryset=_warehouses(), label=_("Issue warehouse"), required=False)
 
 
 class OutsourcingReceiveForm(forms.Form):

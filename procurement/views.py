@@ -36,7 +36,6 @@ from .forms import (
     InvoiceHeaderForm,
     LineChangeForm,
     MaterialMoveForm,
-    OutsourcingOrderForm,
     OutsourcingReceiveForm,
     PaymentForm,
     ReceiveForm,
@@ -693,39 +692,6 @@ class WarehouseOutsourcingList(OutsourcingList):
 
     def get_queryset(self):
         return super().get_queryset().filter(status=OrderStatus.CONFIRMED)
-
-
-@module_required("outsourcing", acl.ADD_OUTSOURCING, action=acl.ADD_OUTSOURCING)
-def outsourcing_create(request):
-    form = OutsourcingOrderForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            order = services.outsourcing_order_create(
-                supplier_id=d["supplier"].pk,
-                item_id=d["item"].pk,
-                qty=d["qty"],
-                unit_fee=d["unit_fee"],
-                order_date=d["order_date"],
-                start_date=d["start_date"],
-                due_date=d["due_date"],
-                warehouse_id=d["warehouse"].pk if d["warehouse"] else None,
-                issue_warehouse_id=d["issue_warehouse"].pk if d["issue_warehouse"] else None,
-                user=request.user,
-                note=d["note"],
-            )
-        except DomainError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(doc)s saved.") % {"doc": order.number})
-            return redirect("procurement:outsourcing_detail", order.pk)
-    return _page(
-        request,
-        "erp/form.html",
-        _("New outsourcing order"),
-        {"form": form},
-        [(_("Outsourcing orders"), reverse("procurement:outsourcing_list"))],
-    )
 
 
 @module_required(acl.OUTSOURCING_FLOOR)

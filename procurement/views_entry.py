@@ -3,18 +3,28 @@ draft, copy. Writes go through procurement.services; prices from the supplier pr
 
 import datetime
 
+from django import forms
 from django.shortcuts import get_object_or_404
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from erp.linegrid import LineGridView
+from erp.fields import round_qty
+from erp.linegrid import LineGridFormSet, LineGridView
 
 from . import permissions as acl
 from . import services
-from .forms import PurchaseOrderForm, PurchaseOrderLineForm, RequisitionForm, RequisitionLineForm, not_before
-from .models import PurchaseOrder, Requisition
+from .forms import (
+    OutsourcingEntryForm,
+    OutsourcingMaterialLineForm,
+    PurchaseOrderForm,
+    PurchaseOrderLineForm,
+    RequisitionForm,
+    RequisitionLineForm,
+    not_before,
+)
+from .models import OutsourcingOrder, PurchaseOrder, Requisition
 from .services import prices
 
 NEED_DAYS = 7
@@ -193,6 +203,136 @@ class PurchaseOrderEntry(LineGridView):
         if self.document is not None:
             return self.success_url(self.document)
         return reverse("procurement:po_list")
+
+
+class MaterialLinesFormSet(LineGridFormSet):
+    """The material list of an outsourcing order may stay empty: the order's BOM gives it."""
+
+    def clean(self):
+        forms.BaseFormSet.clean(self)
+
+
+class OutsourcingEntry(LineGridView):
+    """An outsourcing order (委外加工单): the header names the product, supplier, quantity and
+    fee (blank: the supplier's price list); the grid is the order's own material list (blank:
+    the product's BOM for the quantity)."""
+
+    module = "outsourcing"
+    header_form_class = OutsourcingEntryForm
+    line_form_class = OutsourcingMaterialLineForm
+    lookup_url = reverse_lazy("inventory:item_lookup")
+    totals = "qty"
+    title_create = gettext_lazy("New outsourcing order")
+    title_edit = gettext_lazy("Edit outsourcing order %(doc)s")
+    title_copy = gettext_lazy("New outsourcing order copied from %(doc)s")
+    breadcrumbs = [(gettext_lazy("Outsourcing orders"), reverse_lazy("procurement:outsourcing_list"))]
+
+    def formset_class(self):
+        return forms.formset_factory(self.line_form_class, formset=MaterialLinesFormSet, extra=self.extra)
+
+    def get_document(self):
+        return get_object_or_404(OutsourcingOrder, pk=self.kwargs["pk"])
+
+    def header_initial(self, doc=None):
+        if doc is None:
+            return {"order_date": timezone.localdate()}
+        today = timezone.localdate()
+        keep = self.mode == "edit"
+        shift = datetime.timedelta(days=0 if keep else max(0, (today - doc.order_date).days))
+        return {
+            "supplier": doc.supplier_id,
+            "product": doc.item_id,
+            "qty": doc.qty,
+            "unit_fee": doc.unit_fee,
+            "tax_rate": doc.tax_rate,
+            "order_date": doc.order_date + shift,
+            "start_date": doc.start_date + shift,
+            "due_date": doc.due_date + shift,
+            "warehouse": doc.warehouse_id,
+            "note": doc.note,
+        }
+
+    def lines_initial(self, doc=None):
+        if doc is None:
+            return []
+        return [
+            {"component": m.component, "required": m.required_qty, "warehouse": m.warehouse_id}
+            for m in doc.materials.select_related("component", "component__uom").order_by("line_no")
+        ]
+
+    def line_defaults(self, *, item, qty, header):
+        """The component's quantity in the product's BOM for the order quantity, and the warehouse
+        it is issued from (the header's, else the BOM line's, else the component's own)."""
+        from bom.selectors import material_list
+
+        product, order_qty = header.get("product"), header.get("qty")
+        values: dict = {}
+        row = None
+        if product is not None and order_qty:
+            day = header.get("start_date") or header.get("order_date") or timezone.localdate()
+            row = next(
+                (r for r in material_list(item_id=product.pk, qty=order_qty, as_of=day) if r.component_id == item.pk),
+                None,
+            )
+        if row is not None and not qty:
+            values["required"] = round_qty(row.required)
+        warehouse = header.get("issue_warehouse")
+        warehouse_id = warehouse.pk if warehouse else (row.warehouse_id if row else None) or item.default_warehouse_id
+        if warehouse_id:
+            values["warehouse"] = warehouse_id
+        return values
+
+    def save(self, *, header, lines, doc=None):
+        qty = header["qty"]
+        materials = [
+            {
+                "component_id": d["component"].pk,
+                "qty_per": round_qty(d["required"] / qty),
+                "required": d["required"],
+                "warehouse_id": d["warehouse"].pk if d.get("warehouse") else None,
+            }
+            for d in lines
+        ]
+        common = {
+            "supplier_id": header["supplier"].pk,
+            "item_id": header["product"].pk,
+            "qty": qty,
+            "unit_fee": header["unit_fee"],
+            "tax_rate": header["tax_rate"],
+            "order_date": header["order_date"],
+            "start_date": header["start_date"],
+            "due_date": header["due_date"],
+            "warehouse_id": header["warehouse"].pk if header["warehouse"] else None,
+            "issue_warehouse_id": header["issue_warehouse"].pk if header["issue_warehouse"] else None,
+            "materials": materials or None,
+            "user": self.request.user,
+            "note": header["note"],
+        }
+        if doc is not None:
+            return services.outsourcing_order_update(order_id=doc.pk, **common)
+        return services.outsourcing_order_create(**common)
+
+    def success_url(self, doc):
+        return reverse("procurement:outsourcing_detail", args=[doc.pk])
+
+    def cancel_url(self):
+        if self.document is not None:
+            return self.success_url(self.document)
+        return reverse("procurement:outsourcing_list")
+
+
+class OutsourcingCreate(OutsourcingEntry):
+    action_permission = permission_required = acl.ADD_OUTSOURCING
+
+
+class OutsourcingEdit(OutsourcingEntry):
+    mode = "edit"
+    action_permission = permission_required = acl.CHANGE_OUTSOURCING
+
+
+class OutsourcingCopy(OutsourcingEntry):
+    mode = "copy"
+    action_permission = permission_required = acl.ADD_OUTSOURCING
 
 
 class RequisitionCreate(RequisitionEntry):

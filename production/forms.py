@@ -6,9 +6,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from erp.input import DateField, ModelForm, PercentFormField, QuantityFormField
+from erp.linegrid import CodeChoiceField, LineGridForm
 from inventory.models import Item, Warehouse
 
 from .models import WorkOrder
+from .states import IssueMethod, LineType
 
 
 class WorkOrderForm(ModelForm):
@@ -57,3 +59,23 @@ class KitForm(forms.Form):
     target_sets = QuantityFormField(label=_("Target sets"), min_value=Decimal(0), required=False)
     key_parts_only = forms.BooleanField(label=_("Key parts only"), required=False)
     pick_date = DateField(label=_("Picking date"), required=False)
+
+
+class MaterialLineForm(LineGridForm):
+    """A line of a planned work order's material list in the entry grid (erp/linegrid.py): the
+    component by its number, the quantity the whole order needs (default: the BOM's quantity per
+    × the order quantity + fixed loss), the line type, issue method and issue warehouse."""
+
+    grid_roles = {"component": "item", "required": "qty"}
+    key_fields = ("component", "required")
+    item_field = "component"
+
+    component = CodeChoiceField(Item.objects.filter(is_active=True), label=_("Component"))
+    required = QuantityFormField(label=_("Required quantity"), positive=True)
+    line_type = forms.ChoiceField(choices=LineType.choices, label=_("Line type"), initial=LineType.COMPONENT)
+    issue_method = forms.ChoiceField(choices=IssueMethod.choices, label=_("Issue method"), initial=IssueMethod.MANUAL)
+    warehouse = forms.ModelChoiceField(
+        queryset=Warehouse.objects.filter(is_active=True).exclude(kind="subcontractor").order_by("code"),
+        label=_("Issue warehouse"),
+        required=False,
+    )

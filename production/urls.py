@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_print
+from . import views, views_entry, views_print
 
 app_name = "production"
 
@@ -16,6 +16,9 @@ urlpatterns = [
     path("wo/<int:pk>/children/", views.wo_children, name="wo_children"),
     path("wo/<int:pk>/scrap/", views.wo_scrap, name="wo_scrap"),
     path("wo/<int:pk>/change/", views.wo_change, name="wo_change"),
+    path("wo/<int:pk>/materials/", views_entry.MaterialListEdit.as_view(), name="wo_materials"),
+    path("wo/<int:pk>/print/", views_print.work_order_print, name="wo_print"),
+    path("wo/<int:pk>/pdf/", views_print.work_order_pdf, name="wo_pdf"),
     path("wo/<int:pk>/material/<int:material_id>/", views.wo_material_update, name="wo_material_update"),
     path("wo/<int:pk>/kit-pick/", views.wo_kit_pick, name="wo_kit_pick"),
     path("wo/<int:pk>/pick/", views.wo_qty_pick, name="wo_qty_pick"),

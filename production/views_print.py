@@ -1,16 +1,20 @@
-"""Print views and PDFs of picking lists and finished-goods receipts (erp.printing), opened by
-production and the warehouse like their detail pages."""
+"""Print views and PDFs of work orders (with their material lists), picking lists and
+finished-goods receipts (erp.printing), opened by the roles that open their detail pages."""
 
 from __future__ import annotations
 
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
+from erp.numbers import format_quantity
+from erp.permissions import has_any_module, in_scope
 from erp.printing import Column, PrintDoc, Table, date, print_views, qty
 from inventory.views_print import item_cells, item_columns, people_fields
 
-from .models import FGReceipt, Picking
+from .models import FGReceipt, Picking, WorkOrder
 from .selectors import receipt_preview
+from .services.work_orders import material_list_draft
 
 PRODUCTION_OR_WAREHOUSE = ("production", "warehouse")
 
@@ -91,5 +95,59 @@ def fg_receipt(request, pk) -> PrintDoc:
     )
 
 
+def work_order(request, pk) -> PrintDoc:
+    """生产任务单: the order and its material list (a planned order without one: the BOM's, as
+    release will take it). Read as its detail page: sales only for an order of its own sales line."""
+    wo = get_object_or_404(
+        WorkOrder.objects.select_related("item", "item__uom", "warehouse", "created_by", "confirmed_by"), pk=pk
+    )
+    if not has_any_module(request.user, PRODUCTION_OR_WAREHOUSE) and not (
+        wo.sales_order_line_id and in_scope("crm.salesorderline", request.user, wo.sales_order_line_id)
+    ):
+        raise Http404
+    columns = [
+        Column("#"),
+        *item_columns(),
+        Column(_("Line type")),
+        Column(_("Issue method")),
+        Column(_("Warehouse")),
+        Column(_("Quantity per"), True),
+        Column(_("Required"), True),
+        Column(_("Issued"), True),
+    ]
+    rows = [
+        [
+            m.line_no,
+            *item_cells(m.component),
+            m.get_line_type_display(),
+            m.get_issue_method_display(),
+            str(m.warehouse or ""),
+            format_quantity(m.qty_per, places=6),
+            qty(m.required, m.component.uom),
+            qty(m.issued_qty, m.component.uom) if m.issued_qty else "",
+        ]
+        for m in material_list_draft(wo)
+    ]
+    fields = [
+        (_("Item"), f"{wo.item.code} {wo.item.name}"),
+        (_("Quantity"), f"{qty(wo.qty, wo.item.uom)} {wo.item.uom.code}"),
+        (_("Planned start"), date(wo.planned_start)),
+        (_("Planned finish"), date(wo.planned_finish)),
+        (_("Receiving warehouse"), str(wo.warehouse or "")),
+        (_("BOM version"), wo.bom_version),
+        *people_fields(wo),
+    ]
+    return PrintDoc(
+        title=_("Work order"),
+        number=wo.number,
+        status=wo.get_status_display(),
+        fields=fields,
+        tables=[Table(columns=columns, rows=rows, title=_("Material list"))],
+        note=wo.note,
+        signatures=[_("Planner"), _("Workshop"), _("Warehouse keeper")],
+    )
+
+
+work_order_print, work_order_pdf = print_views(work_order, module=(*PRODUCTION_OR_WAREHOUSE, "sales"))
 picking_print, picking_pdf = print_views(picking, module=PRODUCTION_OR_WAREHOUSE)
 receipt_print, receipt_pdf = print_views(fg_receipt, module=PRODUCTION_OR_WAREHOUSE)

@@ -20,6 +20,7 @@ from .outsourcing import (
     outsourcing_order_confirm,
     outsourcing_order_create,
     outsourcing_order_reschedule,
+    outsourcing_order_update,
     outsourcing_receipt_post,
 )
 from .receipts import purchase_receipt_post, purchase_return_post
@@ -43,6 +44,7 @@ __all__ = [
     "outsourcing_order_confirm",
     "outsourcing_order_create",
     "outsourcing_order_reschedule",
+    "outsourcing_order_update",
     "outsourcing_receipt_post",
     "purchase_order_cancel",
     "purchase_order_close",

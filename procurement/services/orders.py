@@ -76,7 +76,8 @@ def purchase_order_create(
 
 def _fill_line(obj: PurchaseOrderLine, ln: dict, i: int, *, items: dict, supplier, order_date) -> None:
     """One order line from its input: price empty → price list → standard cost; due date empty →
-    order date + the price list's or the item's lead time; tax rate empty → the model default."""
+    order date + the price list's or the item's lead time; tax rate empty → the item's (the price
+    list holds no tax rate)."""
     item = items.get(ln["item_id"])
     if item is None:
         raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["item_id"]}, code="unknown_item")
@@ -92,8 +93,7 @@ def _fill_line(obj: PurchaseOrderLine, ln: dict, i: int, *, items: dict, supplie
     obj.item, obj.qty, obj.due_date = item, qty, due
     obj.unit_price = non_negative(price, label=_("Unit price"))
     obj.note = ln.get("note", "")
-    if ln.get("tax_rate") not in (None, ""):
-        obj.tax_rate = to_decimal(ln["tax_rate"])
+    obj.tax_rate = item.tax_rate if ln.get("tax_rate") in (None, "") else to_decimal(ln["tax_rate"])
     obj.set_amounts()
 
 

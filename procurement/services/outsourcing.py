@@ -50,37 +50,15 @@ def _planning_change(order: OutsourcingOrder, cause: str) -> None:
     )
 
 
-@transaction.atomic
-def outsourcing_order_create(
-    *,
-    supplier_id: int,
-    item_id: int,
-    qty,
-    unit_fee,
-    order_date: datetime.date,
-    due_date: datetime.date,
-    start_date: datetime.date | None = None,
-    warehouse_id: int | None = None,
-    issue_warehouse_id: int | None = None,
-    bom_id: int | None = None,
-    sales_order_line_id: int | None = None,
-    materials: list[dict] | None = None,
-    user: User | None = None,
-    number: str | None = None,
-    source: dict | None = None,
-    note: str = "",
-) -> OutsourcingOrder:
-    """A draft order; its material list is copied from the BOM (bom.selectors.material_list, valid
-    on the start date) unless `materials` (component_id, qty_per, required) is given."""
-    from bom.selectors import default_bom
-
+def _checked_header(*, supplier_id, item_id, qty, unit_fee, order_date, start_date, due_date):
+    """(supplier, item, qty, fee, start date) of an order's header, checked: the fee blank is the
+    supplier's price-list fee for the quantity on the order date (issue 18), never a silent guess."""
     supplier = Supplier.objects.filter(pk=supplier_id).first()
     item = Item.objects.filter(pk=item_id).first()
     if supplier is None or item is None:
         raise ValidationError(_("Choose a supplier and an item."), code="missing")
     qty = positive_qty(qty, label=str(item))
     if unit_fee is None or unit_fee == "":
-        # the fee of the supplier's price list on the order date (issue 18), never a silent guess
         row = prices.price_for(item_id=item.pk, supplier_id=supplier.pk, qty=qty, on_date=order_date)
         if row is None:
             raise ValidationError(
@@ -94,6 +72,44 @@ def outsourcing_order_create(
         raise ValidationError(_("The start date is before the order date."), code="dates")
     if due_date < start_date:
         raise ValidationError(_("The due date is before the start date."), code="dates")
+    return supplier, item, qty, non_negative(unit_fee, label=_("Processing fee")), start_date
+
+
+@transaction.atomic
+def outsourcing_order_create(
+    *,
+    supplier_id: int,
+    item_id: int,
+    qty,
+    unit_fee,
+    order_date: datetime.date,
+    due_date: datetime.date,
+    start_date: datetime.date | None = None,
+    tax_rate=None,
+    warehouse_id: int | None = None,
+    issue_warehouse_id: int | None = None,
+    bom_id: int | None = None,
+    sales_order_line_id: int | None = None,
+    materials: list[dict] | None = None,
+    user: User | None = None,
+    number: str | None = None,
+    source: dict | None = None,
+    note: str = "",
+) -> OutsourcingOrder:
+    """A draft order; its material list is copied from the BOM (bom.selectors.material_list, valid
+    on the start date) unless `materials` (component_id, qty_per, required) is given. The fee
+    blank: the supplier's price list; the tax rate blank: the item's."""
+    from bom.selectors import default_bom
+
+    supplier, item, qty, unit_fee, start_date = _checked_header(
+        supplier_id=supplier_id,
+        item_id=item_id,
+        qty=qty,
+        unit_fee=unit_fee,
+        order_date=order_date,
+        start_date=start_date,
+        due_date=due_date,
+    )
     if bom_id is None and materials is None:
         bom = default_bom(item.pk)
         bom_id = bom.pk if bom else None
@@ -102,8 +118,8 @@ def outsourcing_order_create(
         supplier=supplier,
         item=item,
         qty=qty,
-        unit_fee=non_negative(unit_fee, label=_("Processing fee")),
-        tax_rate=item.tax_rate,
+        unit_fee=unit_fee,
+        tax_rate=item.tax_rate if tax_rate in (None, "") else to_decimal(tax_rate),
         bom_id=bom_id,
         order_date=order_date,
         start_date=start_date,
@@ -118,6 +134,64 @@ def outsourcing_order_create(
     order.save()
     _build_materials(order, materials=materials, issue_warehouse_id=issue_warehouse_id)
     _planning_change(order, _("%(doc)s created"))
+    return order
+
+
+@transaction.atomic
+def outsourcing_order_update(
+    *,
+    order_id: int,
+    supplier_id: int,
+    item_id: int,
+    qty,
+    unit_fee,
+    order_date: datetime.date,
+    due_date: datetime.date,
+    start_date: datetime.date | None = None,
+    tax_rate=None,
+    warehouse_id: int | None = None,
+    issue_warehouse_id: int | None = None,
+    materials: list[dict] | None = None,
+    user: User | None = None,
+    note: str = "",
+) -> OutsourcingOrder:
+    """A draft order changed in place (entry grid, issue 18): header and material list are
+    replaced (`materials` None: the BOM's list for the new item and quantity). Refused once
+    confirmed, with nothing written."""
+    from bom.selectors import default_bom
+
+    order = lock_row(OutsourcingOrder, order_id)
+    ORDER_FLOW.check_editable(order, OrderStatus.DRAFT)
+    supplier, item, qty, unit_fee, start_date = _checked_header(
+        supplier_id=supplier_id,
+        item_id=item_id,
+        qty=qty,
+        unit_fee=unit_fee,
+        order_date=order_date,
+        start_date=start_date,
+        due_date=due_date,
+    )
+    before = set(order.materials.values_list("component_id", flat=True)) | {order.item_id}
+    if item.pk != order.item_id or order.bom_id is None:
+        bom = default_bom(item.pk)
+        order.bom_id = bom.pk if bom else None
+    order.supplier, order.item, order.qty, order.unit_fee = supplier, item, qty, unit_fee
+    order.tax_rate = item.tax_rate if tax_rate in (None, "") else to_decimal(tax_rate)
+    order.order_date, order.start_date, order.due_date = order_date, start_date, due_date
+    order.warehouse_id = warehouse_id or item.default_warehouse_id
+    order.note = note
+    order.set_totals()
+    order.save()
+    order.materials.all().delete()
+    _build_materials(order, materials=materials, issue_warehouse_id=issue_warehouse_id)
+    from inventory.services.planning import record_planning_change
+
+    record_planning_change(
+        item_ids=sorted(before | set(order.materials.values_list("component_id", flat=True)) | {item.pk}),
+        cause=_("%(doc)s changed") % {"doc": order.number},
+        document=order.number,
+        kind="outsourcing_order",
+    )
     return order
 
 

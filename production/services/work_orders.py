@@ -318,6 +318,69 @@ def work_order_material_update(
     return material
 
 
+def material_list_draft(wo: WorkOrder) -> list[WorkOrderMaterial]:
+    """The lines a planned order's material list starts from in the entry grid: its own lines,
+    else the BOM's snapshot at the planned start (what release would take), unsaved."""
+    own = list(wo.materials.select_related("component", "component__uom", "warehouse").order_by("line_no"))
+    if own or not wo.bom_id:
+        return own
+    return material_snapshot(wo, wo.planned_start)
+
+
+@transaction.atomic
+def work_order_materials_replace(*, work_order_id: int, lines: list[dict], user: User | None = None) -> WorkOrder:
+    """The material list of a planned order entered in the grid (issue 18): `lines` (component_id,
+    required, line_type, issue_method, warehouse_id) replace it as a whole; quantity per =
+    required / order quantity. A component on the BOM keeps its BOM line (key part, scrap rate,
+    the line costing and MRP trace). Refused once released, with nothing written."""
+    wo = WorkOrder.objects.select_for_update().get(pk=work_order_id)
+    WO_FLOW.check_editable(wo, WorkOrderStatus.PLANNED)
+    if not lines:
+        raise ValidationError(_("A material list needs at least one line."), code="no_lines")
+    components = Item.objects.in_bulk({ln["component_id"] for ln in lines})
+    bom_lines: dict[tuple[int, str], list[WorkOrderMaterial]] = {}
+    for m in material_snapshot(wo, wo.planned_start) if wo.bom_id else []:
+        bom_lines.setdefault((m.component_id, m.line_type), []).append(m)
+    before = set(wo.materials.values_list("component_id", flat=True))
+    rows = []
+    for i, ln in enumerate(lines, start=1):
+        component = components.get(ln["component_id"])
+        if component is None:
+            raise ValidationError(_("Unknown item %(id)s.") % {"id": ln["component_id"]}, code="unknown_item")
+        if component.pk == wo.item_id:
+            raise ValidationError(
+                _("Line %(n)s: %(item)s is the item the order makes.") % {"n": i, "item": component}, code="self"
+            )
+        line_type = ln.get("line_type") or LineType.COMPONENT
+        method = ln.get("issue_method") or IssueMethod.MANUAL
+        if line_type not in LineType.values or method not in IssueMethod.values:
+            raise ValidationError(_("Unknown issue method or line type."), code="bad_choice")
+        required = positive(ln["required"], _("Line %(n)s required quantity") % {"n": i})
+        matches = bom_lines.get((component.pk, line_type)) or []
+        bom = matches.pop(0) if matches else None
+        rows.append(
+            WorkOrderMaterial(
+                work_order=wo,
+                line_no=i * 10,
+                component=component,
+                line_type=line_type,
+                qty_per=round_qty(required / wo.qty),
+                scrap_rate=bom.scrap_rate if bom else ZERO,
+                required=round_qty(required),
+                issue_method=method if line_type == LineType.COMPONENT else IssueMethod.NONE,
+                warehouse_id=ln.get("warehouse_id"),
+                key_part=bom.key_part if bom else False,
+                bom_line_id=bom.bom_line_id if bom else None,
+                via=bom.via if bom else "",
+                cost_share=bom.cost_share if bom else None,
+            )
+        )
+    wo.materials.all().delete()
+    WorkOrderMaterial.objects.bulk_create(rows)
+    _planning_change(wo, _("%(doc)s material list changed"), sorted(before | {r.component_id for r in rows}))
+    return wo
+
+
 @transaction.atomic
 def mark_started(wo: WorkOrder, on_date: datetime.date) -> None:
     """First issue or receipt of a released order starts it (开工)."""

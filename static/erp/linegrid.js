@@ -9,6 +9,7 @@
 //   value the user typed is never overwritten;
 // - line and document totals computed exactly (BigInt decimals, half-up to the cent, the rule
 //   of the server: amount = round(qty × price × (1 − discount)), tax = round(amount × rate));
+//   summed columns (data-lg-sum: a voucher's debit and credit) and their difference (data-lg-diff);
 // - Enter moves like Tab; leaving the last cell of the last line adds a new line; Ctrl+Enter saves;
 // - the server validates the cells the user touched (POST with X-Line-Grid: validate, never
 //   saves) and the message appears in the cell.
@@ -205,6 +206,26 @@
       set("gross", fmtCents(sums[2]));
     }
     set("qty", qtyOk ? fmtQty(qty, qScale) : "");
+    // summed columns (a voucher's debit and credit) to the cent, and a pair's difference
+    var cents = {};
+    this.root.querySelectorAll("[data-lg-sum]").forEach(function (el) {
+      var name = el.getAttribute("data-lg-sum"), sum = 0n, ok = true;
+      self.rows().forEach(function (row) {
+        var input = row.querySelector("[data-lg-col='" + name + "']");
+        var v = input && input.value.trim() ? parseDec(input.value) : { n: 0n, s: 0 };
+        if (v) sum += roundTo(v.n, v.s, 2); else ok = false;
+      });
+      cents[name] = ok ? sum : null;
+      el.textContent = ok ? fmtCents(sum) : "";
+    });
+    this.root.querySelectorAll("[data-lg-diff]").forEach(function (el) {
+      var pair = el.getAttribute("data-lg-diff").split(",");
+      var a = cents[pair[0]], b = cents[pair[1]];
+      var known = a !== undefined && a !== null && b !== undefined && b !== null;
+      el.textContent = known ? fmtCents(a - b) : "";
+      el.classList.toggle("text-danger", !known || a !== b);
+      el.classList.toggle("text-success", known && a === b);
+    });
   };
 
   // --- item lookup -------------------------------------------------------------------------------

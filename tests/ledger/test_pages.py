@@ -47,33 +47,55 @@ def test_reports_render_and_export(login, make_user):
     assert reverse("ledger:voucher", args=[v.pk]) in dn.content.decode() if dn.status_code == 200 else True
 
 
-def test_entry_form_creates_a_draft_and_refuses_unbalanced(login):
-    client = login("会计")
+def _voucher_post(lines, **header):
     data = {
-        "rows": "2",
         "voucher_date": "2026-01-10",
         "summary": "工资",
         "attachments": "1",
-        "account_0": "4101 制造费用",
-        "debit_0": "120.00",
-        "credit_0": "",
-        "summary_0": "",
-        "aux_0": "",
-        "account_1": "2211",
-        "debit_1": "",
-        "credit_1": "119.99",
-        "summary_1": "",
-        "aux_1": "",
+        "lines-TOTAL_FORMS": str(len(lines) + 1),
+        "lines-INITIAL_FORMS": "0",
+        **header,
     }
-    resp = client.post(reverse("ledger:voucher_new"), data)
+    for i, (account, debit, credit) in enumerate(lines):
+        data.update({f"lines-{i}-account": account, f"lines-{i}-debit": debit, f"lines-{i}-credit": credit})
+    return data
+
+
+def test_entry_grid_creates_a_draft_and_refuses_unbalanced_with_the_difference(login):
+    client = login("会计")
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    url = reverse("ledger:voucher_new")
+    resp = client.post(url, _voucher_post([("4101", "120.00", ""), ("2211", "", "119.99")]))
     assert resp.status_code == 200 and not Voucher.objects.exists()
-    data["credit_1"] = "1,20"
-    client.post(reverse("ledger:voucher_new"), data)
-    assert not Voucher.objects.exists()
-    data["credit_1"] = "120.00"
-    resp = client.post(reverse("ledger:voucher_new"), data)
+    assert resp.context["formset"].non_form_errors() == [
+        "The voucher does not balance: debit 120.00, credit 119.99, difference 0.01."
+    ]
+    # the live check answers the same message and saves nothing
+    live = client.post(
+        url, _voucher_post([("4101", "120.00", ""), ("2211", "", "119.99")]), HTTP_X_LINE_GRID="validate"
+    )
+    assert live.json()["non_field"] == ["The voucher does not balance: debit 120.00, credit 119.99, difference 0.01."]
+    # a decimal comma is refused in its cell; a line with both sides in the credit cell
+    resp = client.post(url, _voucher_post([("4101", "120.00", ""), ("2211", "", "1,20")]))
+    assert "1,20" in resp.context["formset"].forms[1].errors["credit"][0] and not Voucher.objects.exists()
+    resp = client.post(url, _voucher_post([("4101", "120.00", "5"), ("2211", "", "115")]))
+    assert resp.context["formset"].forms[0].errors["credit"] == ["A voucher line is either a debit or a credit."]
+    resp = client.post(url, _voucher_post([("4101", "120.00", ""), ("2211", "", "120")]))
     v = Voucher.objects.get()
     assert resp.status_code == 302 and v.status == VoucherStatus.DRAFT and v.debit_total == D("120.00")
+    assert [(ln.account.code, ln.debit, ln.credit) for ln in v.lines.order_by("line_no")] == [
+        ("4101", D("120.00"), D("0")),
+        ("2211", D("0"), D("120.00")),
+    ]
+    # edited while draft: a third line; the account lookup finds 银行存款 by its pinyin initials
+    edit = reverse("ledger:voucher_edit", args=[v.pk])
+    assert client.get(edit).status_code == 200
+    lines = [("4101", "150", ""), ("2211", "", "120"), ("1002", "", "30")]
+    assert client.post(edit, _voucher_post(lines)).status_code == 302
+    v.refresh_from_db()
+    assert (v.debit_total, v.credit_total, v.lines.count()) == (D("150.00"), D("150.00"), 3)
+    found = client.get(reverse("ledger:account_lookup"), {"q": "yhck"}).json()["items"]
+    assert found[0]["code"] == "1002"
 
 
 def test_other_roles_cannot_open_the_ledger(login):

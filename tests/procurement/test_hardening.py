@@ -207,7 +207,7 @@ def _actions(w: World) -> dict[str, tuple[str, dict]]:
     po_line = {"lines-0-item": w.bolt.code, "lines-0-qty": "5", "lines-0-unit_price": "0.5", "lines-0-due_date": due}
     oo_data = {
         "supplier": w.sup.pk,
-        "item": w.frame.pk,
+        "product": w.frame.pk,
         "qty": "5",
         "unit_fee": "3",
         "order_date": today,
@@ -215,6 +215,7 @@ def _actions(w: World) -> dict[str, tuple[str, dict]]:
         "due_date": due,
         "warehouse": w.fg.pk,
         "issue_warehouse": w.wh.pk,
+        **_formset(0),  # no material lines: the BOM's list
     }
     return {
         "requisition_create": (reverse("procurement:requisition_create"), {**req_header, **_formset(), **req_line}),
@@ -620,7 +621,7 @@ def _sweep_cases(w: World):
                 "start_date": (BAD_DATES, None),
                 "due_date": (BAD_DATES, None),
                 "supplier": (BAD_IDS, None),
-                "item": (BAD_IDS, None),
+                "product": (BAD_IDS, None),
                 "warehouse": (BAD_IDS, None),
             },
         ),
@@ -688,7 +689,7 @@ SWEEP = [
     ("outsourcing_create", "start_date"),
     ("outsourcing_create", "due_date"),
     ("outsourcing_create", "supplier"),
-    ("outsourcing_create", "item"),
+    ("outsourcing_create", "product"),
     ("outsourcing_create", "warehouse"),
     ("outsourcing_move", "mat_"),
     ("outsourcing_move", "on_date"),
