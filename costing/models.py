@@ -139,7 +139,12 @@ class WorkHours(models.Model):
     note = models.CharField(_("note"), max_length=200, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
 
     class Meta:
@@ -201,7 +206,12 @@ class CostRun(models.Model):
     message = models.TextField(_("message"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
@@ -296,6 +306,19 @@ class OrderCost(models.Model):
         ordering = ["run_id", "order_no", "element"]
 
 
+class CostRole(models.TextChoices):
+    """The account role a cost entry posts to (its debit and credit side); the ledger maps each
+    role to an account (ledger voucher templates, document type `costing`)."""
+
+    STOCK = "stock", _("Stock")
+    WIP = "wip", _("Work in progress")
+    OUTSOURCING = "outsourcing", _("Materials at subcontractor")
+    COGS = "cogs", _("Cost of goods sold")
+    EXPENSE = "expense", _("Expense")
+    INVOICE_DIFFERENCE = "invoice_difference", _("Invoice difference")
+    OVERHEAD = "overhead", _("Manufacturing overhead")
+
+
 class CostEntry(models.Model):
     """Value-only correction posted by a cost run (append-only; docs/costing.md lists kinds and
     roles). `key` identifies what is corrected; a later run of the period posts only the delta."""
@@ -327,8 +350,8 @@ class CostEntry(models.Model):
         verbose_name=_("work order"),
     )
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
-    debit = models.CharField(_("debit"), max_length=30)
-    credit = models.CharField(_("credit"), max_length=30)
+    debit = models.CharField(_("debit"), max_length=30, choices=CostRole.choices)
+    credit = models.CharField(_("credit"), max_length=30, choices=CostRole.choices)
     amount = MoneyField(_("amount"))
     source_type = models.CharField(_("source document type"), max_length=60)
     source_id = models.BigIntegerField(_("source document"))

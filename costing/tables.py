@@ -10,7 +10,7 @@ class PeriodTable(tables.Table):
     period = tables.Column(
         accessor="pk",
         linkify=("costing:period_detail", {"pk": tables.A("pk")}),
-        verbose_name=_("period"),
+        verbose_name=_("Period"),
         orderable=False,
     )
 
@@ -23,9 +23,9 @@ class PeriodTable(tables.Table):
 
 
 class ItemCostTable(tables.Table):
-    item__code = tables.Column(verbose_name=_("item number"))
-    item__name = tables.Column(verbose_name=_("name"))
-    warehouse__code = tables.Column(verbose_name=_("warehouse"), default="")
+    item__code = tables.Column(verbose_name=_("Item number"))
+    item__name = tables.Column(verbose_name=_("Name"))
+    warehouse__code = tables.Column(verbose_name=_("Warehouse"), default="")
 
     class Meta:
         model = ItemCost
@@ -46,9 +46,9 @@ class ItemCostTable(tables.Table):
 
 
 class CostEntryTable(tables.Table):
-    item__code = tables.Column(verbose_name=_("item number"))
-    warehouse__code = tables.Column(verbose_name=_("warehouse"), default="")
-    work_order__number = tables.Column(verbose_name=_("work order"), default="")
+    item__code = tables.Column(verbose_name=_("Item number"))
+    warehouse__code = tables.Column(verbose_name=_("Warehouse"), default="")
+    work_order__number = tables.Column(verbose_name=_("Work order"), default="")
 
     class Meta:
         model = CostEntry
@@ -73,7 +73,7 @@ class CostPoolTable(tables.Table):
 
 
 class WorkHoursTable(tables.Table):
-    work_order__number = tables.Column(verbose_name=_("work order"))
+    work_order__number = tables.Column(verbose_name=_("Work order"))
 
     class Meta:
         model = WorkHours

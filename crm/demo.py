@@ -30,7 +30,8 @@ PIPELINE = [
     ("骑乐 门店陈列车", "C001", "16400", "won"),
     ("俱乐部 团购", "C005", "24600", "lost@proposal"),
 ]
-LEADS = [("宁波海港自行车贸易", "钱先生", "展会"), ("无锡校园服务中心", "孙老师", "官网")]
+# source: a campaign channel code (crm.states.CampaignChannel), shown in the user's language
+LEADS = [("宁波海港自行车贸易", "钱先生", "trade_fair"), ("无锡校园服务中心", "孙老师", "website")]
 TAX_CODES = {"BK-100": "1090305010000000000"}
 
 

@@ -5,7 +5,7 @@ from .models import Customer, Forecast, Lead, Opportunity, SalesInvoice, SalesOr
 
 
 class CustomerFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("name"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=_("Name"))
 
     class Meta:
         model = Customer
@@ -25,9 +25,9 @@ class OpportunityFilter(django_filters.FilterSet):
 
 
 class SalesOrderFilter(django_filters.FilterSet):
-    number = django_filters.CharFilter(lookup_expr="icontains", label=_("number"))
-    customer = django_filters.CharFilter(field_name="customer__name", lookup_expr="icontains", label=_("customer"))
-    at_risk = django_filters.BooleanFilter(method="filter_at_risk", label=_("at risk"))
+    number = django_filters.CharFilter(lookup_expr="icontains", label=_("Number"))
+    customer = django_filters.CharFilter(field_name="customer__name", lookup_expr="icontains", label=_("Customer"))
+    at_risk = django_filters.BooleanFilter(method="filter_at_risk", label=_("At risk"))
 
     class Meta:
         model = SalesOrder
@@ -56,7 +56,7 @@ class TicketFilter(django_filters.FilterSet):
 class ForecastFilter(django_filters.FilterSet):
     """Item by number (a text box: a select of every item would list 50,000 options)."""
 
-    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("item number"))
+    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("Item number"))
 
     class Meta:
         model = Forecast

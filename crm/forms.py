@@ -57,7 +57,7 @@ class CustomerForm(ModelForm):
 
 
 class CreditLimitForm(forms.Form):
-    credit_limit = MoneyFormField(label=_("credit limit"), min_value=Decimal(0), max_value=MONEY_MAX)
+    credit_limit = MoneyFormField(label=_("Credit limit"), min_value=Decimal(0), max_value=MONEY_MAX)
 
 
 class LeadForm(ModelForm):
@@ -67,9 +67,9 @@ class LeadForm(ModelForm):
 
 
 class ConvertForm(forms.Form):
-    opportunity_name = forms.CharField(label=_("opportunity"), max_length=200, required=False)
-    amount = MoneyFormField(label=_("amount"), min_value=Decimal(0), max_value=MONEY_MAX, required=False)
-    close_date = DateField(label=_("expected close date"), required=False)
+    opportunity_name = forms.CharField(label=_("Opportunity"), max_length=200, required=False)
+    amount = MoneyFormField(label=_("Amount"), min_value=Decimal(0), max_value=MONEY_MAX, required=False)
+    close_date = DateField(label=_("Expected close date"), required=False)
 
 
 class OpportunityForm(ModelForm):
@@ -86,13 +86,13 @@ class OpportunityForm(ModelForm):
 
 
 class MoveForm(forms.Form):
-    stage = forms.ChoiceField(label=_("stage"), choices=Stage.choices)
-    lost_reason = forms.CharField(label=_("lost reason"), max_length=200, required=False)
+    stage = forms.ChoiceField(label=_("Stage"), choices=Stage.choices)
+    lost_reason = forms.CharField(label=_("Lost reason"), max_length=200, required=False)
 
 
 class FollowUpForm(forms.Form):
     method = forms.ChoiceField(
-        label=_("method"),
+        label=_("Method"),
         choices=[
             ("phone", _("Phone")),
             ("visit", _("Visit")),
@@ -101,19 +101,19 @@ class FollowUpForm(forms.Form):
             ("other", _("Other")),
         ],
     )
-    content = forms.CharField(label=_("content"), widget=forms.Textarea(attrs={"rows": 2}))
-    next_date = DateField(label=_("next follow-up"), required=False)
+    content = forms.CharField(label=_("Content"), widget=forms.Textarea(attrs={"rows": 2}))
+    next_date = DateField(label=_("Next follow-up"), required=False)
 
 
 class OrderHeaderForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.filter(is_active=True))
-    order_date = DateField(label=_("date"))
-    customer_po = forms.CharField(label=_("customer PO"), max_length=60, required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.filter(is_active=True))
+    order_date = DateField(label=_("Date"))
+    customer_po = forms.CharField(label=_("Customer PO"), max_length=60, required=False)
 
 
 class QuotationHeaderForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.filter(is_active=True))
-    order_date = DateField(label=_("date"))
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.filter(is_active=True))
+    order_date = DateField(label=_("Date"))
 
 
 class LineForm(LineGridForm):
@@ -122,12 +122,12 @@ class LineForm(LineGridForm):
 
     grid_roles = {"item": "item", "qty": "qty", "unit_price": "price", "tax_rate": "tax", "discount_rate": "discount"}
 
-    item = CodeChoiceField(Item.objects.filter(is_active=True), label=_("item"))
-    qty = QuantityFormField(label=_("quantity"), positive=True)
-    unit_price = PriceFormField(label=_("unit price excl. tax"), min_value=Decimal(0))
-    tax_rate = RateFormField(label=_("tax rate"))
-    discount_rate = RateFormField(label=_("discount rate"), required=False)
-    due_date = DateField(label=_("due date"))
+    item = CodeChoiceField(Item.objects.filter(is_active=True), label=_("Item"))
+    qty = QuantityFormField(label=_("Quantity"), positive=True)
+    unit_price = PriceFormField(label=_("Unit price excl. tax"), min_value=Decimal(0))
+    tax_rate = RateFormField(label=_("Tax rate"))
+    discount_rate = RateFormField(label=_("Discount rate"), required=False)
+    due_date = DateField(label=_("Due date"))
 
     def clean_discount_rate(self):
         return self.cleaned_data.get("discount_rate") or Decimal(0)
@@ -161,9 +161,9 @@ class OpportunityLineForm(forms.Form):
     """One product line of an opportunity (demand link, issue 19)."""
 
     # the item by its number (a select of every item would list 50,000 options)
-    item = forms.CharField(label=_("item number"), max_length=60)
-    qty = QuantityFormField(label=_("quantity"), positive=True)
-    unit_price = PriceFormField(label=_("expected unit price excl. tax"), min_value=Decimal(0))
+    item = forms.CharField(label=_("Item number"), max_length=60)
+    qty = QuantityFormField(label=_("Quantity"), positive=True)
+    unit_price = PriceFormField(label=_("Expected unit price excl. tax"), min_value=Decimal(0))
 
     def clean_item(self):
         code = self.cleaned_data["item"].strip()
@@ -176,40 +176,40 @@ class OpportunityLineForm(forms.Form):
 class PipelineForecastForm(forms.Form):
     """备货生产 from the pipeline: the month the weighted quantities are planned in."""
 
-    month = DateField(label=_("month"))
+    month = DateField(label=_("Month"))
 
 
 class DeliverForm(forms.Form):
     warehouse = forms.ModelChoiceField(
-        label=_("warehouse"),
+        label=_("Warehouse"),
         queryset=Warehouse.objects.filter(is_active=True, kind="warehouse"),
         widget=forms.Select(attrs={"class": "form-select"}),
     )
-    delivery_date = DateField(label=_("delivery date"))
+    delivery_date = DateField(label=_("Delivery date"))
 
 
 class RedForm(forms.Form):
-    reason = forms.ChoiceField(label=_("red-letter reason"), choices=RedReason.choices)
+    reason = forms.ChoiceField(label=_("Red-letter reason"), choices=RedReason.choices)
 
 
 class TaxNumberForm(forms.Form):
-    number = forms.CharField(label=_("digital invoice number"), min_length=20, max_length=20)
-    issued_on = DateField(label=_("digital invoice date"))
+    number = forms.CharField(label=_("Digital invoice number"), min_length=20, max_length=20)
+    issued_on = DateField(label=_("Digital invoice date"))
 
 
 class ReceiptForm(forms.Form):
-    customer = forms.ModelChoiceField(label=_("customer"), queryset=Customer.objects.all())
-    amount = MoneyFormField(label=_("amount"), positive=True, max_value=MONEY_MAX)
-    receipt_date = DateField(label=_("date received"))
-    method = forms.CharField(label=_("method"), max_length=40, required=False)
+    customer = forms.ModelChoiceField(label=_("Customer"), queryset=Customer.objects.all())
+    amount = MoneyFormField(label=_("Amount"), positive=True, max_value=MONEY_MAX)
+    receipt_date = DateField(label=_("Date received"))
+    method = forms.CharField(label=_("Method"), max_length=40, required=False)
     match_open_invoices = forms.BooleanField(
-        label=_("match to open invoices, oldest first"), required=False, initial=True
+        label=_("Match to open invoices, oldest first"), required=False, initial=True
     )
 
 
 class PaymentPlanForm(forms.Form):
-    due_date = DateField(label=_("due date"))
-    amount = MoneyFormField(label=_("amount"), positive=True, max_value=MONEY_MAX)
+    due_date = DateField(label=_("Due date"))
+    amount = MoneyFormField(label=_("Amount"), positive=True, max_value=MONEY_MAX)
 
 
 class TicketForm(ModelForm):
@@ -261,19 +261,19 @@ class CampaignForm(ModelForm):
 
 
 class CampaignCostForm(forms.Form):
-    date = DateField(label=_("date"))
-    description = forms.CharField(label=_("description"), max_length=200)
-    amount = MoneyFormField(label=_("amount"), min_value=Decimal("0.01"), max_value=MONEY_MAX)
+    date = DateField(label=_("Date"))
+    description = forms.CharField(label=_("Description"), max_length=200)
+    amount = MoneyFormField(label=_("Amount"), min_value=Decimal("0.01"), max_value=MONEY_MAX)
 
 
 class CampaignLeadForm(forms.Form):
-    company = forms.CharField(label=_("company"), max_length=200)
-    contact_name = forms.CharField(label=_("contact"), max_length=100, required=False)
-    phone = forms.CharField(label=_("phone"), max_length=50, required=False)
-    email = forms.EmailField(label=_("email"), required=False)
-    tax_id = forms.CharField(label=_("tax ID"), max_length=30, required=False)
-    industry = forms.CharField(label=_("industry"), max_length=60, required=False)
-    note = forms.CharField(label=_("note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    company = forms.CharField(label=_("Company"), max_length=200)
+    contact_name = forms.CharField(label=_("Contact"), max_length=100, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=50, required=False)
+    email = forms.EmailField(label=_("Email"), required=False)
+    tax_id = forms.CharField(label=_("Tax ID"), max_length=30, required=False)
+    industry = forms.CharField(label=_("Industry"), max_length=60, required=False)
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class LeadImportForm(forms.Form):
@@ -281,10 +281,10 @@ class LeadImportForm(forms.Form):
 
 
 class ReportPeriodForm(forms.Form):
-    date_from = DateField(label=_("from"), required=False)
-    date_to = DateField(label=_("to"), required=False)
+    date_from = DateField(label=_("From"), required=False)
+    date_to = DateField(label=_("To"), required=False)
     model = forms.ChoiceField(
-        label=_("attribution"),
+        label=_("Attribution"),
         choices=[("first", _("First touch")), ("last", _("Last touch"))],
         required=False,
     )

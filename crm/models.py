@@ -25,6 +25,7 @@ from .states import (
     ShipStatus,
     Stage,
     TicketStatus,
+    source_label,
 )
 
 DEFAULT_TAX_RATE = Decimal("0.13")
@@ -131,6 +132,10 @@ class Customer(TimeStampedModel):
         return f"{self.code} {self.name}"
 
     @property
+    def source_label(self) -> str:
+        return source_label(self.source)
+
+    @property
     def in_pool(self) -> bool:
         return self.owner_id is None
 
@@ -199,6 +204,10 @@ class Lead(TimeStampedModel):
     def __str__(self):
         return self.company
 
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
+
 
 class Opportunity(TimeStampedModel):
     name = models.CharField(_("name"), max_length=200)
@@ -251,6 +260,10 @@ class Opportunity(TimeStampedModel):
 
     def __str__(self):
         return self.name
+
+    @property
+    def source_label(self) -> str:
+        return source_label(self.source)
 
 
 class OpportunityLine(models.Model):

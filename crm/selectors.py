@@ -17,11 +17,11 @@ from .states import STAGE_RANK, OrderStatus, Stage
 
 WARNING_LABELS = {
     "": "",
-    "late_start": _("late start"),
-    "due_soon": _("due soon"),
-    "behind": _("behind schedule"),
-    "overdue": _("overdue"),
-    "short": _("short of material"),
+    "late_start": _("Late start"),
+    "due_soon": _("Due soon"),
+    "behind": _("Behind schedule"),
+    "overdue": _("Overdue"),
+    "short": _("Short of material"),
 }
 
 

@@ -125,6 +125,12 @@ class CampaignChannel(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+def source_label(value: str) -> str:
+    """The source of a lead, opportunity or customer as shown: a campaign channel is stored as its
+    code (`trade_fair`) and shown in the user's language; a source typed by a user shows as typed."""
+    return str(CampaignChannel(value).label) if value in CampaignChannel.values else value
+
+
 class CampaignStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
     ACTIVE = "active", _("Active")

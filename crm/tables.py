@@ -20,6 +20,7 @@ from .models import (
     SalesReturn,
     ServiceTicket,
 )
+from .states import source_label
 
 
 class MoneyColumn(tables.Column):
@@ -48,7 +49,7 @@ class StatusColumn(tables.Column):
 
 class CustomerTable(tables.Table):
     code = tables.LinkColumn("crm:customer_detail", args=[tables.A("pk")])
-    owner = tables.Column(verbose_name=_("owner"), default="—")
+    owner = tables.Column(verbose_name=_("Owner"), default="—")
 
     class Meta:
         model = Customer
@@ -67,6 +68,9 @@ class PoolTable(tables.Table):
         fields = ("code", "name", "level", "industry", "source", "last_followup_at")
         attrs = {"class": "table table-sm table-hover"}
 
+    def render_source(self, value):
+        return source_label(value)
+
 
 class LeadTable(tables.Table):
     company = tables.LinkColumn("crm:lead_detail", args=[tables.A("pk")])
@@ -76,6 +80,9 @@ class LeadTable(tables.Table):
         model = Lead
         fields = ("company", "contact_name", "phone", "source", "owner", "status", "created_at")
         attrs = {"class": "table table-sm table-hover"}
+
+    def render_source(self, value):
+        return source_label(value)
 
 
 class OpportunityTable(tables.Table):
@@ -103,16 +110,16 @@ class SalesOrderTable(tables.Table):
     """销售订单执行进度: progress columns come from `order.progress` (attached per page)."""
 
     number = tables.LinkColumn("crm:order_detail", args=[tables.A("pk")])
-    customer = tables.Column(accessor="customer__name", verbose_name=_("customer"))
+    customer = tables.Column(accessor="customer__name", verbose_name=_("Customer"))
     total = MoneyColumn()
     status = StatusColumn()
-    shipped = tables.Column(verbose_name=_("shipped status"), empty_values=(), orderable=False)
-    linked = tables.Column(verbose_name=_("work / outsourcing orders"), empty_values=(), orderable=False)
-    completion = tables.Column(verbose_name=_("completion"), empty_values=(), orderable=False)
-    ready = tables.Column(verbose_name=_("ready to ship"), empty_values=(), orderable=False)
-    progress_status = tables.Column(verbose_name=_("progress"), empty_values=(), orderable=False)
-    warning = tables.Column(verbose_name=_("warning"), empty_values=(), orderable=False)
-    at_risk = tables.Column(verbose_name=_("at risk"), empty_values=(), orderable=False)
+    shipped = tables.Column(verbose_name=_("Shipped status"), empty_values=(), orderable=False)
+    linked = tables.Column(verbose_name=_("Work / outsourcing orders"), empty_values=(), orderable=False)
+    completion = tables.Column(verbose_name=_("Completion"), empty_values=(), orderable=False)
+    ready = tables.Column(verbose_name=_("Ready to ship"), empty_values=(), orderable=False)
+    progress_status = tables.Column(verbose_name=_("Progress"), empty_values=(), orderable=False)
+    warning = tables.Column(verbose_name=_("Warning"), empty_values=(), orderable=False)
+    at_risk = tables.Column(verbose_name=_("At risk"), empty_values=(), orderable=False)
 
     class Meta:
         model = SalesOrder

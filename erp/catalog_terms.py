@@ -18,6 +18,7 @@ TERMS = [
     _("Email"),
     _("next"),
     _("This year"),
+    _("Summary"),
     _("History"),
     _("Successfully deleted %(count)d items."),
 ]

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from erp.fields import MoneyField
@@ -19,8 +20,8 @@ class AccountKind(models.TextChoices):
 
 
 class Direction(models.TextChoices):
-    DEBIT = "debit", _("Debit")
-    CREDIT = "credit", _("Credit")
+    DEBIT = "debit", pgettext_lazy("direction", "Debit")
+    CREDIT = "credit", pgettext_lazy("direction", "Credit")
 
 
 class Auxiliary(models.TextChoices):

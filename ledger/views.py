@@ -21,7 +21,7 @@ from .models import Account, Auxiliary, Voucher, VoucherStatus
 from .services import accounts as account_services
 from .services import period_end, reconcile, reports
 from .services import vouchers as voucher_services
-from .services.auto import label_for
+from .services.auto import label_for, role_label
 
 MODULE = "ledger"
 
@@ -331,6 +331,7 @@ def posting_rules(request):
             "source_type": st,
             "label": label_for(st),
             "role": role,
+            "role_label": role_label(role),
             "code": current[(st, role)],
             "name": names.get(current[(st, role)], ""),
             "changed": current[(st, role)] != code,

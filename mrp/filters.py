@@ -11,7 +11,7 @@ class RunFilter(django_filters.FilterSet):
 
 
 class PlannedOrderFilter(django_filters.FilterSet):
-    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("item number"))
+    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("Item number"))
 
     class Meta:
         model = PlannedOrder
@@ -19,7 +19,7 @@ class PlannedOrderFilter(django_filters.FilterSet):
 
 
 class MessageFilter(django_filters.FilterSet):
-    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("item number"))
+    item = django_filters.CharFilter(field_name="item__code", lookup_expr="icontains", label=_("Item number"))
 
     class Meta:
         model = MrpMessage

@@ -30,5 +30,5 @@ class WholeNumberField(forms.CharField):
 
 
 class RunForm(forms.Form):
-    run_date = DateField(label=_("run date"), initial=timezone.localdate)
-    horizon_days = WholeNumberField(label=_("horizon (days)"), initial=90, min_value=HORIZON_MIN, max_value=HORIZON_MAX)
+    run_date = DateField(label=_("Run date"), initial=timezone.localdate)
+    horizon_days = WholeNumberField(label=_("Horizon (days)"), initial=90, min_value=HORIZON_MIN, max_value=HORIZON_MAX)

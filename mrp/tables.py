@@ -1,11 +1,12 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import MrpMessage, MrpRun, PlannedOrder
 
 
 class RunTable(tables.Table):
-    id = tables.Column(linkify=("mrp:run_detail", {"pk": tables.A("pk")}), verbose_name=_("run"))
+    id = tables.Column(linkify=("mrp:run_detail", {"pk": tables.A("pk")}), verbose_name=pgettext_lazy("mrp run", "Run"))
 
     class Meta:
         model = MrpRun
@@ -24,8 +25,8 @@ class RunTable(tables.Table):
 
 
 class PlannedOrderTable(tables.Table):
-    item__code = tables.Column(verbose_name=_("item number"))
-    item__name = tables.Column(verbose_name=_("name"))
+    item__code = tables.Column(verbose_name=_("Item number"))
+    item__name = tables.Column(verbose_name=_("Name"))
 
     class Meta:
         model = PlannedOrder
@@ -44,13 +45,13 @@ class PlannedOrderTable(tables.Table):
 
 
 class MessageTable(tables.Table):
-    kind = tables.Column(verbose_name=_("kind"))
-    item__code = tables.Column(verbose_name=_("item number"))
-    item__name = tables.Column(verbose_name=_("name"))
-    date = tables.Column(verbose_name=_("date"))
-    new_date = tables.Column(verbose_name=_("new date"))
-    ref = tables.Column(verbose_name=_("document"))
-    qty = tables.Column(verbose_name=_("quantity"))
+    kind = tables.Column(verbose_name=_("Kind"))
+    item__code = tables.Column(verbose_name=_("Item number"))
+    item__name = tables.Column(verbose_name=_("Name"))
+    date = tables.Column(verbose_name=_("Date"))
+    new_date = tables.Column(verbose_name=_("New date"))
+    ref = tables.Column(verbose_name=_("Document"))
+    qty = tables.Column(verbose_name=_("Quantity"))
 
     class Meta:
         model = MrpMessage

@@ -176,7 +176,7 @@ def campaign_lead_create(
         note=note,
         owner=owner,
         campaign=campaign,
-        source=campaign.get_channel_display() if campaign else "",
+        source=campaign.channel if campaign else "",
     )
 
 
@@ -243,7 +243,7 @@ def campaign_leads_import(*, campaign_id: int, rows, user: User | None, file_nam
         raise ImportFailed(ctx.errors)
     with transaction.atomic():
         records = dedup.load_records()
-        source = campaign.get_channel_display()
+        source = campaign.channel
         leads = bulk_create_with_history(
             [Lead(campaign=campaign, source=source, **{k: v or "" for k, v in values.items()}) for values in parsed],
             Lead,

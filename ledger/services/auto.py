@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from costing.models import CostRole
 from erp.fields import ZERO, round_money
 from erp.postings import Posting
 from inventory.models import StockMove
@@ -48,6 +49,9 @@ def _labels() -> dict[str, Any]:
                 "inventory.other_issue": gettext_lazy("Other issue"),
                 "inventory.transfer": gettext_lazy("Transfer"),
                 "inventory.stock_count": gettext_lazy("Stock count"),
+                "costing": gettext_lazy("Cost run"),
+                "costing.overhead": gettext_lazy("Overhead allocation"),
+                "period_end": gettext_lazy("Period end"),
             }
         )
     return LABELS
@@ -55,6 +59,29 @@ def _labels() -> dict[str, Any]:
 
 def label_for(source_type: str) -> str:
     return str(_labels().get(source_type, source_type))
+
+
+# line kind (role) of a voucher template -> label; the cost run's roles are costing.CostRole
+ROLE_LABELS: dict[str, Any] = {
+    "counter": gettext_lazy("Counter account"),
+    "accrual": gettext_lazy("Accrual"),
+    "vat": gettext_lazy("VAT"),
+    "payable": gettext_lazy("Accounts payable"),
+    "issued": gettext_lazy("Difference on issued goods"),
+    "bank": gettext_lazy("Bank deposit"),
+    "receivable": gettext_lazy("Accounts receivable"),
+    "revenue": gettext_lazy("Revenue"),
+    "advance": gettext_lazy("Advance from customers"),
+    "debit": gettext_lazy("Debit side"),
+    "credit": gettext_lazy("Credit side"),
+    "profit": gettext_lazy("Profit for the year"),
+}
+
+
+def role_label(role: str) -> str:
+    """The label of a voucher template's line kind in the user's language (`bank` → 银行存款)."""
+    labels = {**dict(CostRole.choices), **ROLE_LABELS}
+    return str(labels.get(role, role))
 
 
 # stock documents whose counter-entry is the net of their stock lines (material + fee etc.)

@@ -175,9 +175,7 @@ def requisition_create_from_sources(
                     else _("%(n)s sources") % {"n": len(group)},
                 }
             )
-        req = requisition_create(
-            request_date=request_date or timezone.localdate(), lines=lines, user=user, note=_("Generated")
-        )
+        req = requisition_create(request_date=request_date or timezone.localdate(), lines=lines, user=user)
         links = []
         for line, group in zip(req.lines.order_by("line_no"), groups.values(), strict=True):
             for s in group:

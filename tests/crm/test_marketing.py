@@ -89,7 +89,7 @@ def test_campaign_roi_exact_figures(make_user):
     assert row.cost_per_win == D("3333.33")
     assert row.roi == D("350.00")
     assert Opportunity.objects.filter(campaign=c).count() == 10
-    assert set(Opportunity.objects.filter(campaign=c).values_list("source", flat=True)) == {"Trade fair"}
+    assert set(Opportunity.objects.filter(campaign=c).values_list("source", flat=True)) == {"trade_fair"}
 
 
 def test_figures_without_cost_leads_or_wins():
@@ -219,7 +219,7 @@ def test_import_is_all_or_nothing_with_row_errors():
         campaign_id=c.pk, rows=_rows(*[rows[0], rows[3] | {"phone": ""}]), user=None
     )
     assert (result.created, result.duplicates) == (2, 0)
-    assert set(Lead.objects.values_list("campaign_id", "source")) == {(c.pk, "Trade fair")}
+    assert set(Lead.objects.values_list("campaign_id", "source")) == {(c.pk, "trade_fair")}
     # the same list again: imported, and every row is reported as a possible duplicate
     result = marketing.campaign_leads_import(campaign_id=c.pk, rows=_rows(rows[0]), user=None)
     assert (result.created, result.duplicates) == (1, 1)
