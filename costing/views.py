@@ -169,8 +169,8 @@ def _xlsx(title: str, header: list, rows: list):
 
 
 def _sheets_xlsx(run, sheets):
-    header = [_("order"), _("item"), _("cost element"), _("opening WIP"), _("this period"), _("finished goods")]
-    header.append(_("closing WIP"))
+    header = [_("Order"), _("Item"), _("Cost element"), _("Opening WIP"), _("This period"), _("Finished goods")]
+    header.append(_("Closing WIP"))
     rows = [
         [s.order_no, s.item, e.get_element_display(), e.opening_wip, e.this_period, e.fg, e.closing_wip]
         for s in sheets
@@ -216,7 +216,7 @@ def product_summary(request):
         first = rows[0]
         chart = [{"label": str(c["period"]), "value": c["unit"] or 0} for c in first["cells"]]
     if request.GET.get("_export") == "xlsx":
-        header = [_("item number"), _("name")] + [str(p) for p in periods]
+        header = [_("Item number"), _("Name")] + [str(p) for p in periods]
         data = [[r["code"], r["name"]] + [c["unit"] for c in r["cells"]] for r in rows]
         return _xlsx("product-cost-summary", header, data)
     ctx = {
@@ -246,9 +246,9 @@ def variance(request):
     run = latest_run(period) if period else None
     rows = selectors.variances(run) if run else []
     if request.GET.get("_export") == "xlsx":
-        header = [_("item number"), _("quantity"), _("Direct material"), _("standard"), _("variance")]
-        header += [_("Conversion (labour, overhead, fee)"), _("standard"), _("variance")]
-        header += [_("unit cost"), _("standard cost"), _("variance"), _("total")]
+        header = [_("Item number"), _("Quantity"), _("Direct material"), _("Standard"), _("Variance")]
+        header += [_("Conversion (labour, overhead, fee)"), _("Standard"), _("Variance")]
+        header += [_("Unit cost"), _("Standard cost"), _("Variance"), _("Total")]
         data = [
             [
                 r["item"].code,
@@ -282,7 +282,7 @@ def reconciliation(request):
     period = _period_from_query(request)
     rows, total = selectors.reconciliation(period) if period else ([], {})
     if request.GET.get("_export") == "xlsx":
-        header = [_("item number"), _("ledger value"), _("sum of balances"), _("costed value")]
+        header = [_("Item number"), _("Ledger value"), _("Sum of balances"), _("Costed value")]
         data = [[r["item"].code, r["ledger"], r["balance"], r["costed"]] for r in rows]
         return _xlsx("inventory-reconciliation", header, data)
     ctx = {
@@ -303,7 +303,7 @@ def accrual_balance(request):
     period = _period_from_query(request)
     rows, total = accrual_balance_report(year=period.year, month=period.month) if period else ([], None)
     if request.GET.get("_export") == "xlsx":
-        header = [_("supplier"), _("item"), _("document"), _("opening"), _("accrued"), _("reversed"), _("closing")]
+        header = [_("Supplier"), _("Item"), _("Document"), _("Opening"), _("Accrued"), _("Reversed"), _("Closing")]
         data = [[r.supplier, r.item, r.source_number, r.opening, r.accrued, r.reversed, r.closing] for r in rows]
         return _xlsx("accrual-balance", header, data)
     ctx = {

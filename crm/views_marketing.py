@@ -57,7 +57,7 @@ def _fmt(value) -> str:
 
 # --------------------------------------------------------------------------- campaigns
 class CampaignFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("name"))
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label=gettext_lazy("Name"))
 
     class Meta:
         model = Campaign

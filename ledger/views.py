@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from erp.errors import DomainError
 from erp.exports import export_filename, xlsx_response
@@ -252,7 +253,7 @@ def account_list(request):
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             "accounts.xlsx",
-            [_("account code"), _("name"), _("kind"), _("balance direction"), _("auxiliary dimension")],
+            [_("Account code"), _("Name"), _("Kind"), _("Balance direction"), _("Auxiliary dimension")],
             [[a.code, a.name, a.get_kind_display(), a.get_direction_display(), a.get_auxiliary_display()] for a in qs],
         )
     return render(
@@ -386,7 +387,7 @@ def general_ledger(request):
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             f"general_ledger_{code}_{year}.xlsx",
-            [_("period"), _("opening"), _("debit"), _("credit"), _("closing")],
+            [_("Period"), _("Opening balance"), _("Debit"), _("Credit"), _("Closing balance")],
             [[r["period"], r["opening"], r["debit"], r["credit"], r["closing"]] for r in rows],
         )
     return render(
@@ -471,7 +472,7 @@ def statements(request):
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             f"statements_{kind}_{year}-{month:02d}.xlsx",
-            [_("account code"), _("auxiliary"), _("opening"), _("debit"), _("credit"), _("closing")],
+            [_("Account code"), _("Auxiliary"), _("Opening balance"), _("Debit"), _("Credit"), _("Closing balance")],
             [[r["code"], r["aux_label"], r["opening"], r["debit"], r["credit"], r["closing"]] for r in rows],
         )
     return render(
@@ -496,7 +497,9 @@ def balance_sheet(request):
                 data["total_liabilities_equity_start"],
             ]
         )
-        return _xlsx(f"balance_sheet_{year}-{month:02d}.xlsx", [_("line"), _("closing"), _("start of year")], rows)
+        return _xlsx(
+            f"balance_sheet_{year}-{month:02d}.xlsx", [_("Line"), _("Closing balance"), _("Start of year")], rows
+        )
     return render(request, "ledger/balance_sheet.html", _ctx(request, year, month, title=_("Balance sheet"), data=data))
 
 
@@ -509,7 +512,7 @@ def income_statement(request):
         rows.append([_("Operating profit"), *data["operating_profit"]])
         rows.append([_("Total profit"), *data["total_profit"]])
         rows.append([_("Net profit"), *data["net_profit"]])
-        return _xlsx(f"income_statement_{year}-{month:02d}.xlsx", [_("line"), _("this month"), _("year to date")], rows)
+        return _xlsx(f"income_statement_{year}-{month:02d}.xlsx", [_("Line"), _("This month"), _("Year to date")], rows)
     return render(
         request, "ledger/income_statement.html", _ctx(request, year, month, title=_("Income statement"), data=data)
     )
@@ -522,7 +525,7 @@ def vat(request):
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             f"vat_{year}-{month:02d}.xlsx",
-            [_("output VAT"), _("input VAT"), _("input VAT carried in"), _("VAT payable")],
+            [_("Output VAT"), _("Input VAT"), _("Input VAT carried in"), _("VAT payable")],
             [[data["output"], data["input"], data["carried_in"], data["payable"]]],
         )
     return render(request, "ledger/vat.html", _ctx(request, year, month, title=_("VAT summary"), data=data))
@@ -535,7 +538,15 @@ def reconcile_view(request):
     if request.GET.get("export") == "xlsx":
         return _xlsx(
             f"reconciliation_{year}-{month:02d}.xlsx",
-            [_("area"), _("account"), _("what"), _("books"), _("subledger"), _("difference"), _("documents")],
+            [
+                _("Area"),
+                _("Account"),
+                pgettext("reconciliation", "What"),
+                _("Books"),
+                _("Subledger"),
+                pgettext("amount", "Difference"),
+                _("Documents"),
+            ],
             [[d.area, d.account, d.label, d.books, d.subledger, d.difference, ", ".join(d.documents)] for d in diffs],
         )
     return render(request, "ledger/reconcile.html", _ctx(request, year, month, title=_("Reconciliation"), diffs=diffs))

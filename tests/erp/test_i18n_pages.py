@@ -6,7 +6,6 @@ catalogs in the English UI (`未到期`, `缺料`). The catalogs themselves: tes
 (complete) and test_catalog_consistency (one Chinese term per English term)."""
 
 import io
-import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -124,104 +123,6 @@ def leaks(nodes: list[str], lang: str, codes, en_zh, zh_en, data_words: set[str]
     return found
 
 
-# Found by this test and not yet fixed (issue 18): (language, page, term). Each is a raw code or
-# a lower-case English label (`debit`, `customer`: a field's verbose name shown without capfirst,
-# or a choice value shown instead of its label), or a Chinese term in the English UI. The test
-# fails on every leak that is not listed here; remove a line when its page is fixed.
-KNOWN = {
-    ("en", "costing:accrual_balance", "closing"),
-    ("en", "costing:accrual_balance", "item"),
-    ("en", "costing:accrual_balance", "opening"),
-    ("en", "costing:entries", "stock"),
-    ("en", "crm:ageing", "customer"),
-    ("en", "crm:campaign_detail", "phone"),
-    ("en", "crm:delivery_detail", "item"),
-    ("en", "crm:forecast_from_pipeline", "customer"),
-    ("en", "crm:forecast_from_pipeline", "forecast"),
-    ("en", "crm:forecast_from_pipeline", "item"),
-    ("en", "crm:invoice_detail", "item"),
-    ("en", "crm:lead_detail", "customer"),
-    ("en", "crm:lead_detail", "微信"),
-    ("en", "crm:lead_list", "官网"),
-    ("en", "crm:lead_list", "展会"),
-    ("en", "crm:lead_list", "微信"),
-    ("en", "crm:lead_list", "网络广告"),
-    ("en", "crm:opportunity_detail", "customer"),
-    ("en", "crm:opportunity_detail", "item"),
-    ("en", "crm:order_detail", "customer"),
-    ("en", "crm:order_detail", "item"),
-    ("en", "crm:order_list", "customer"),
-    ("en", "crm:receipt_create", "customer"),
-    ("en", "crm:reminders", "customer"),
-    ("en", "crm:service_report", "open"),
-    ("en", "crm:service_report", "overdue"),
-    ("en", "inventory:item_detail", "opening"),
-    ("en", "inventory:item_detail", "sales_issue"),
-    ("en", "ledger:balance_sheet", "closing"),
-    ("en", "ledger:detail_ledger", "credit"),
-    ("en", "ledger:detail_ledger", "debit"),
-    ("en", "ledger:general_ledger", "closing"),
-    ("en", "ledger:general_ledger", "credit"),
-    ("en", "ledger:general_ledger", "debit"),
-    ("en", "ledger:general_ledger", "opening"),
-    ("en", "ledger:posting_rules", "credit"),
-    ("en", "ledger:posting_rules", "debit"),
-    ("en", "ledger:posting_rules", "expense"),
-    ("en", "ledger:posting_rules", "invoice_difference"),
-    ("en", "ledger:posting_rules", "issued"),
-    ("en", "ledger:posting_rules", "other_receipt"),
-    ("en", "ledger:posting_rules", "outsourcing"),
-    ("en", "ledger:posting_rules", "overhead"),
-    ("en", "ledger:posting_rules", "period_end"),
-    ("en", "ledger:posting_rules", "产品入库"),
-    ("en", "ledger:posting_rules", "付款"),
-    ("en", "ledger:posting_rules", "其他入库单"),
-    ("en", "ledger:posting_rules", "其他出库单"),
-    ("en", "ledger:posting_rules", "委外入库"),
-    ("en", "ledger:posting_rules", "委外发料"),
-    ("en", "ledger:posting_rules", "收款"),
-    ("en", "ledger:posting_rules", "暂估"),
-    ("en", "ledger:posting_rules", "生产领料"),
-    ("en", "ledger:posting_rules", "盘点单"),
-    ("en", "ledger:posting_rules", "调拨单"),
-    ("en", "ledger:posting_rules", "采购入库"),
-    ("en", "ledger:posting_rules", "采购发票"),
-    ("en", "ledger:posting_rules", "采购退货"),
-    ("en", "ledger:posting_rules", "销售出库"),
-    ("en", "ledger:posting_rules", "销售发票"),
-    ("en", "ledger:posting_rules", "销售退货"),
-    ("en", "ledger:reconcile", "difference"),
-    ("en", "ledger:statements", "closing"),
-    ("en", "ledger:statements", "credit"),
-    ("en", "ledger:statements", "debit"),
-    ("en", "ledger:statements", "opening"),
-    ("en", "ledger:trial_balance", "credit"),
-    ("en", "ledger:trial_balance", "debit"),
-    ("en", "ledger:voucher", "credit"),
-    ("en", "ledger:voucher", "debit"),
-    ("en", "ledger:voucher_new", "credit"),
-    ("en", "ledger:voucher_new", "debit"),
-    ("en", "ledger:vouchers", "debit"),
-    ("en", "mrp:run_detail", "item"),
-    ("en", "procurement:requisition_detail", "系统生成"),
-    ("zh-hans", "costing:entries", "stock"),
-    ("zh-hans", "inventory:data_import", "stock"),
-    ("zh-hans", "inventory:item_detail", "opening"),
-    ("zh-hans", "inventory:item_detail", "sales_issue"),
-    ("zh-hans", "ledger:posting_rules", "bank"),
-    ("zh-hans", "ledger:posting_rules", "credit"),
-    ("zh-hans", "ledger:posting_rules", "debit"),
-    ("zh-hans", "ledger:posting_rules", "expense"),
-    ("zh-hans", "ledger:posting_rules", "invoice_difference"),
-    ("zh-hans", "ledger:posting_rules", "issued"),
-    ("zh-hans", "ledger:posting_rules", "outsourcing"),
-    ("zh-hans", "ledger:posting_rules", "overhead"),
-    ("zh-hans", "ledger:posting_rules", "period_end"),
-    ("zh-hans", "ledger:posting_rules", "revenue"),
-    ("zh-hans", "mrp:run_list", "Created by"),
-}
-
-
 def _pages(client) -> list[str]:
     """Every page without an id in its URL, then the first detail page linked from each."""
     lists = [
@@ -278,11 +179,8 @@ def test_pages_show_no_raw_codes_and_no_words_of_the_other_language(make_user):
             ).items():
                 found[(lang, view, term)] = f"{url}: {seen}"
     assert len(pages) > 150
-    if os.environ.get("I18N_PAGES_DUMP"):  # to rewrite KNOWN after fixing pages
-        Path(os.environ["I18N_PAGES_DUMP"]).write_text("\n".join(repr(k) for k in sorted(found)), encoding="utf-8")
-    new = {k: v for k, v in found.items() if k not in KNOWN}
-    assert not new, f"{len(new)} raw codes or words of the other language on pages: " + "\n".join(
-        f"{k}: {v}" for k, v in sorted(new.items())
+    assert not found, f"{len(found)} raw codes or words of the other language on pages: " + "\n".join(
+        f"{k}: {v}" for k, v in sorted(found.items())
     )
 
 
@@ -302,10 +200,14 @@ def test_one_chinese_term_per_english_term_across_catalogs():
 
 @pytest.mark.django_db
 def test_error_pages_in_both_languages(make_user, settings):
-    """404 and 403 in the user's language; 500 (no database, no template language) shows both."""
+    """404, 403, 400 and the expired-form 403 in the user's language; 500 (no database, no template
+    language) shows both."""
     settings.DEBUG = False
     user = make_user("i18n_sales", "销售")
-    for lang, not_found, denied in (("zh-hans", "未找到", "无权访问"), ("en", "Not found", "Access denied")):
+    for lang, not_found, denied, bad, expired in (
+        ("zh-hans", "未找到", "无权访问", "请求无效", "表单已过期"),
+        ("en", "Not found", "Access denied", "Bad request", "The form has expired"),
+    ):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         client.cookies["django_language"] = lang
@@ -313,5 +215,12 @@ def test_error_pages_in_both_languages(make_user, settings):
         assert response.status_code == 404 and not_found in response.content.decode()
         response = client.get("/inventory/items/")
         assert response.status_code == 403 and denied in response.content.decode()
+        response = client.get("/crm/orders/", HTTP_HOST="not-our-host.example")
+        assert response.status_code == 400 and bad in response.content.decode()
+        csrf_client = Client(enforce_csrf_checks=True, raise_request_exception=False)
+        csrf_client.force_login(user)
+        csrf_client.cookies["django_language"] = lang
+        response = csrf_client.post("/crm/receipts/new/", {})
+        assert response.status_code == 403 and expired in response.content.decode()
     page = (ROOT / "templates" / "500.html").read_text(encoding="utf-8")
     assert "系统暂时出错" in page and "Something went wrong" in page and "{%" not in page
