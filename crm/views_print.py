@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from erp.printing import Column, PrintDoc, Table, date, money, percent, price, print_views, qty
+from erp.numbers import format_money, format_percent, format_price, format_quantity
+from erp.printing import Column, PrintDoc, Table, date, print_views
 from inventory.views_print import item_cells, item_columns, people_fields
 
 from . import access
@@ -38,15 +39,15 @@ def _priced_table(lines, *, with_due: bool) -> Table:
     ]
     rows = []
     for ln in lines:
-        row = [ln.line_no, *item_cells(ln.item), qty(ln.qty, ln.item.uom)]
+        row = [ln.line_no, *item_cells(ln.item), format_quantity(ln.qty, ln.item.uom)]
         if with_due:
             row.append(date(ln.due_date))
         row += [
-            price(ln.unit_price),
-            percent(ln.discount_rate) if ln.discount_rate else "",
-            percent(ln.tax_rate),
-            money(ln.amount),
-            money(ln.tax_amount),
+            format_price(ln.unit_price),
+            format_percent(ln.discount_rate) if ln.discount_rate else "",
+            format_percent(ln.tax_rate),
+            format_money(ln.amount),
+            format_money(ln.tax_amount),
         ]
         rows.append(row)
     return Table(columns=columns, rows=rows)
@@ -54,9 +55,9 @@ def _priced_table(lines, *, with_due: bool) -> Table:
 
 def _totals(doc) -> list[tuple[str, str]]:
     return [
-        (_("Amount excl. tax"), money(doc.amount)),
-        (_("Tax"), money(doc.tax_amount)),
-        (_("Total incl. tax"), money(doc.total)),
+        (_("Amount excl. tax"), format_money(doc.amount)),
+        (_("Tax"), format_money(doc.tax_amount)),
+        (_("Total incl. tax"), format_money(doc.total)),
     ]
 
 
@@ -115,7 +116,9 @@ def delivery(request, pk) -> PrintDoc:
     )
     lines = list(dn.lines.select_related("item", "item__uom", "order_line").order_by("line_no"))
     columns = [Column("#"), *item_columns(), Column(_("Order line"), True), Column(_("Quantity"), True)]
-    rows = [[ln.line_no, *item_cells(ln.item), ln.order_line.line_no, qty(ln.qty, ln.item.uom)] for ln in lines]
+    rows = [
+        [ln.line_no, *item_cells(ln.item), ln.order_line.line_no, format_quantity(ln.qty, ln.item.uom)] for ln in lines
+    ]
     total_qty = sum((ln.qty for ln in lines), start=0)
     return PrintDoc(
         title=_("Delivery note"),
@@ -129,7 +132,7 @@ def delivery(request, pk) -> PrintDoc:
             (_("Warehouse"), str(dn.warehouse)),
             *people_fields(dn),
         ],
-        tables=[Table(columns=columns, rows=rows, footer=[(_("Total quantity"), qty(total_qty))])],
+        tables=[Table(columns=columns, rows=rows, footer=[(_("Total quantity"), format_quantity(total_qty))])],
         note=dn.note,
         signatures=[_("Prepared by"), _("Warehouse keeper"), _("Received by (customer)")],
     )

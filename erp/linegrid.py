@@ -100,6 +100,7 @@ class LineGridForm(forms.Form):
     # difference is shown under it (debit − credit)
     sum_fields: tuple[str, ...] = ()
     difference: tuple[str, str] | None = None
+    difference_label = ""  # its label (translated by the document's app)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -394,6 +395,7 @@ class LineGridView(PageMixin, TemplateView):
                     "amounts": amounts,
                     "sums": form.sum_fields,
                     "difference": ",".join(form.difference or ()),
+                    "difference_label": form.difference_label,
                     "width": 2 + len(columns) + bool(form.show_unit) + 3 * amounts,
                     "cancel_url": self.cancel_url(),
                 },

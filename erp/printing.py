@@ -16,6 +16,7 @@ kernel knows no domain: the apps build their `PrintDoc`s and mount the views in 
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,8 +26,6 @@ from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-
-from .numbers import format_money, format_percent, format_price, format_quantity
 
 PDF_CONTENT_TYPE = "application/pdf"
 # Paper sizes: the CSS @page size, the sheet shown on screen, the printable width inside the margins.
@@ -44,7 +43,8 @@ class Column:
 
 @dataclass
 class Table:
-    """One table of the document: its lines (cells already formatted as text) and a footer."""
+    """One table of the document: its lines (cells already formatted as text: numbers through
+    erp.numbers, as the |qty |money |price |percent filters show them) and a footer."""
 
     columns: Sequence[Column]
     rows: Sequence[Sequence[Any]]
@@ -85,28 +85,14 @@ class PrintDoc:
         return f"{self.number}.pdf"
 
 
-# --- cell text: the numbers of every page (erp.numbers) ---------------------------------------
-
-
-def money(value) -> str:
-    return format_money(value)
-
-
-def price(value) -> str:
-    return format_price(value)
-
-
-def qty(value, unit=None) -> str:
-    """A quantity with the unit's decimals (erp.numbers)."""
-    return format_quantity(value, unit)
-
-
-def percent(rate) -> str:
-    """A stored rate as a percentage: 0.13 → 13%."""
-    return format_percent(rate)
+# --- cell text: numbers through erp.numbers (format_money, format_price, format_quantity,
+# format_percent: the functions behind the |money |price |qty |percent filters); dates ISO ---
 
 
 def date(value) -> str:
+    """ISO date; a moment (confirmed at …) on the company's calendar, not UTC's."""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
     return value.strftime("%Y-%m-%d") if value else ""
 
 

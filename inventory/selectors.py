@@ -707,7 +707,8 @@ def item_lookup(query: str, *, exact: bool = False, limit: int = 12) -> list[Ite
     """Items for the document grids' lookup (issue 18): the exact number first, then numbers
     starting with the text, pinyin initials starting with it (自行车 ← zxc), then names holding
     it. Active items only. The prefix searches use the indexes `item_code_prefix` and
-    `item_pinyin_prefix` (varchar_pattern_ops), so they stay fast with 50,000 items."""
+    `item_pinyin_prefix` (varchar_pattern_ops), the name search a trigram or character-pair
+    index (`_name_holds`), so they stay fast with 50,000 items."""
     q = (query or "").strip()[:60]
     base = Item.objects.filter(is_active=True).select_related("uom")
     if not q:
@@ -727,5 +728,20 @@ def item_lookup(query: str, *, exact: bool = False, limit: int = 12) -> list[Ite
     if len(found) < limit and q.isascii() and q.isalnum():
         add(base.filter(pinyin__startswith=q.lower()).exclude(pk__in=list(found)).order_by("pinyin", "code"))
     if len(found) < limit:
-        add(base.filter(name__icontains=q).exclude(pk__in=list(found)).order_by("code"))
+        add(_name_holds(base, q).exclude(pk__in=list(found)).order_by("code"))
     return list(found.values())[:limit]
+
+
+def _name_holds(qs, q: str):
+    """Items whose name holds `q`, case-insensitive, through an index on PostgreSQL: from three
+    characters `name__icontains` (trigram index inventory_item_name_trgm); one or two characters
+    (轮胎) have no trigram, so they use the index of the name's characters and character pairs
+    (inventory_item_name_ngrams, migration 0010)."""
+    if len(q) < 3 and connection.vendor == "postgresql":
+        from django.contrib.postgres.fields import ArrayField
+        from django.db.models import Func, TextField
+        from django.db.models.functions import Upper
+
+        grams = Func(Upper("name"), function="item_name_ngrams", output_field=ArrayField(TextField()))
+        return qs.alias(name_grams=grams).filter(name_grams__contains=[q.upper()])
+    return qs.filter(name__icontains=q)

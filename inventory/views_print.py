@@ -7,7 +7,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from erp.printing import Column, PrintDoc, Table, date, money, price, print_views, qty
+from erp.numbers import format_money, format_price, format_quantity
+from erp.printing import Column, PrintDoc, Table, date, print_views
 
 from . import selectors
 from .models import OtherIssue, OtherReceipt, StockCount, StockDocStatus, Transfer
@@ -77,18 +78,18 @@ def stock_doc(kind: str):
                 [
                     ln.line_no,
                     *item_cells(ln.item),
-                    qty(ln.book_qty, ln.item.uom),
+                    format_quantity(ln.book_qty, ln.item.uom),
                     *(
-                        (qty(ln.counted_qty, ln.item.uom), qty(ln.diff_qty, ln.item.uom))
+                        (format_quantity(ln.counted_qty, ln.item.uom), format_quantity(ln.diff_qty, ln.item.uom))
                         if ln.counted_qty is not None
                         else ("", "")  # a blank count sheet to fill in by hand
                     ),
-                    price(ln.unit_cost),
-                    money(ln.diff_value) if ln.counted_qty is not None else "",
+                    format_price(ln.unit_cost),
+                    format_money(ln.diff_value) if ln.counted_qty is not None else "",
                 ]
                 for ln in lines
             ]
-            footer = [(_("Total difference value"), money(total))]
+            footer = [(_("Total difference value"), format_money(total))]
             signatures = [_("Counted by"), _("Checked by"), _("Warehouse keeper")]
         else:
             costed = doc.status != StockDocStatus.DRAFT or kind == "other_receipt"
@@ -97,13 +98,13 @@ def stock_doc(kind: str):
                 [
                     ln.line_no,
                     *item_cells(ln.item),
-                    qty(ln.qty, ln.item.uom),
-                    price(ln.unit_cost) if costed else "",
-                    money(ln.amount) if costed else "",
+                    format_quantity(ln.qty, ln.item.uom),
+                    format_price(ln.unit_cost) if costed else "",
+                    format_money(ln.amount) if costed else "",
                 ]
                 for ln in lines
             ]
-            footer = [(_("Total"), money(total))] if costed else []
+            footer = [(_("Total"), format_money(total))] if costed else []
             signatures = [_("Prepared by"), _("Approved by"), _("Warehouse keeper")]
         return PrintDoc(
             title=_titles()[kind],

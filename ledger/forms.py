@@ -32,9 +32,10 @@ class VoucherLineForm(LineGridForm):
     show_unit = False
     sum_fields = ("debit", "credit")
     difference = ("debit", "credit")
+    difference_label = _("Difference (debit − credit)")
 
     summary = forms.CharField(label=_("Summary"), required=False, max_length=200)
     account = CodeChoiceField(leaf_accounts(), label=_("Account"))
     aux = forms.CharField(label=_("Auxiliary (customer/supplier code)"), required=False, max_length=200)
-    debit = MoneyFormField(label=_("Debit"), required=False)
-    credit = MoneyFormField(label=_("Credit"), required=False)
+    debit = MoneyFormField(label=_("Debit amount"), required=False)
+    credit = MoneyFormField(label=_("Credit amount"), required=False)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from erp.errors import ValidationError
 from erp.fields import ZERO
-from erp.linegrid import LineGridView
+from erp.linegrid import VALIDATE_HEADER, LineGridView
 from erp.numbers import format_money
 
 from .forms import VoucherHeaderForm, VoucherLineForm
@@ -112,7 +112,9 @@ class VoucherEntry(LineGridView):
                 except ValidationError as exc:
                     f.add_error("aux", str(exc))
             debit, credit = debit + d, credit + c
-        if debit != credit and not any(f.errors for f in formset.forms):
+        # while typing the difference shows under the grid; the message is for a save
+        live = self.request.META.get(VALIDATE_HEADER) == "validate"
+        if debit != credit and not live and not any(f.errors for f in formset.forms):
             formset.add_non_form_error(
                 _("The voucher does not balance: debit %(d)s, credit %(c)s, difference %(diff)s.")
                 % {"d": format_money(debit), "c": format_money(credit), "diff": format_money(debit - credit)}

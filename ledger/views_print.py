@@ -7,7 +7,8 @@ from django.shortcuts import get_object_or_404
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from erp.printing import Column, PrintDoc, Table, date, money, print_views
+from erp.numbers import format_money
+from erp.printing import Column, PrintDoc, Table, date, print_views
 
 from .models import Voucher
 
@@ -28,8 +29,8 @@ def voucher(request, pk) -> PrintDoc:
         [
             ln.summary,
             f"{ln.account.code} {ln.account.name}" + (f" / {ln.aux_label}" if ln.aux_label else ""),
-            money(ln.debit) if ln.debit else "",
-            money(ln.credit) if ln.credit else "",
+            format_money(ln.debit) if ln.debit else "",
+            format_money(ln.credit) if ln.credit else "",
         ]
         for ln in lines
     ]
@@ -41,7 +42,7 @@ def voucher(request, pk) -> PrintDoc:
             Column(capfirst(_("credit")), True),
         ],
         rows=rows,
-        total=["", _("Total"), money(v.debit_total), money(v.credit_total)],
+        total=["", _("Total"), format_money(v.debit_total), format_money(v.credit_total)],
     )
     return PrintDoc(
         title=_("Accounting voucher"),

@@ -6,7 +6,8 @@ from __future__ import annotations
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 
-from erp.printing import Column, PrintDoc, Table, date, money, percent, price, print_views, qty
+from erp.numbers import format_money, format_percent, format_price, format_quantity
+from erp.printing import Column, PrintDoc, Table, date, print_views
 from inventory.views_print import item_cells, item_columns, people_fields
 
 from . import permissions as acl
@@ -24,9 +25,9 @@ def _supplier_fields(supplier) -> list[tuple[str, str]]:
 
 def _totals(doc) -> list[tuple[str, str]]:
     return [
-        (_("Amount excl. tax"), money(doc.amount)),
-        (_("Tax"), money(doc.tax_amount)),
-        (_("Total incl. tax"), money(doc.total)),
+        (_("Amount excl. tax"), format_money(doc.amount)),
+        (_("Tax"), format_money(doc.tax_amount)),
+        (_("Total incl. tax"), format_money(doc.total)),
     ]
 
 
@@ -46,11 +47,11 @@ def requisition(request, pk) -> PrintDoc:
         [
             ln.line_no,
             *item_cells(ln.item),
-            qty(ln.qty, ln.item.uom),
+            format_quantity(ln.qty, ln.item.uom),
             date(ln.need_date),
             ln.supplier.name if ln.supplier_id else "",
-            price(ln.unit_price),
-            money(ln.amount),
+            format_price(ln.unit_price),
+            format_money(ln.amount),
         ]
         for ln in lines
     ]
@@ -63,7 +64,7 @@ def requisition(request, pk) -> PrintDoc:
             (_("Department"), req.department),
             *people_fields(req),
         ],
-        tables=[Table(columns=columns, rows=rows, footer=[(_("Estimated amount"), money(req.amount))])],
+        tables=[Table(columns=columns, rows=rows, footer=[(_("Estimated amount"), format_money(req.amount))])],
         note=req.note,
         signatures=[_("Requested by"), _("Department head"), _("Approved by")],
     )
@@ -88,12 +89,12 @@ def purchase_order(request, pk) -> PrintDoc:
         [
             ln.line_no,
             *item_cells(ln.item),
-            qty(ln.qty, ln.item.uom),
+            format_quantity(ln.qty, ln.item.uom),
             date(ln.due_date),
-            price(ln.unit_price),
-            percent(ln.tax_rate),
-            money(ln.amount),
-            money(ln.tax_amount),
+            format_price(ln.unit_price),
+            format_percent(ln.tax_rate),
+            format_money(ln.amount),
+            format_money(ln.tax_amount),
         ]
         for ln in lines
     ]
@@ -134,11 +135,11 @@ def outsourcing_order(request, pk) -> PrintDoc:
         rows=[
             [
                 *item_cells(oo.item),
-                qty(oo.qty, oo.item.uom),
-                price(oo.unit_fee),
-                percent(oo.tax_rate),
-                money(oo.amount),
-                money(oo.tax_amount),
+                format_quantity(oo.qty, oo.item.uom),
+                format_price(oo.unit_fee),
+                format_percent(oo.tax_rate),
+                format_money(oo.amount),
+                format_money(oo.tax_amount),
             ]
         ],
     )
@@ -156,9 +157,9 @@ def outsourcing_order(request, pk) -> PrintDoc:
             [
                 m.line_no,
                 *item_cells(m.component),
-                qty(m.qty_per, m.component.uom),
-                qty(m.required_qty, m.component.uom),
-                qty(m.issued_qty, m.component.uom),
+                format_quantity(m.qty_per, places=6),  # per unit: 0.5 pcs stays 0.5
+                format_quantity(m.required_qty, m.component.uom),
+                format_quantity(m.issued_qty, m.component.uom),
                 str(m.warehouse or ""),
             ]
             for m in materials

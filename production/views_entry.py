@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from erp.fields import round_qty
 from erp.linegrid import LineGridView
+from erp.numbers import format_quantity
 
 from .forms import MaterialLineForm
 from .models import WorkOrder
@@ -31,6 +32,15 @@ class MaterialListEdit(LineGridView):
     title_edit = gettext_lazy("Material list of %(doc)s")
     draft_statuses = (WorkOrderStatus.PLANNED,)
     breadcrumbs = [(gettext_lazy("Work orders"), reverse_lazy("production:wo_list"))]
+
+    def get_title(self):
+        wo = self.document
+        return _("Material list of %(doc)s: %(qty)s %(unit)s %(item)s") % {
+            "doc": wo.number,
+            "qty": format_quantity(wo.qty, wo.item.uom),
+            "unit": wo.item.uom.code,
+            "item": f"{wo.item.code} {wo.item.name}",
+        }
 
     def get_document(self):
         return get_object_or_404(WorkOrder.objects.select_related("item", "item__uom"), pk=self.kwargs["pk"])
@@ -62,10 +72,8 @@ class MaterialListEdit(LineGridView):
         """From the order's BOM when the component is on it (required for the order quantity,
         issue method, warehouse), else the component's own warehouse and manual issue."""
         wo = self.document
-        row = next(
-            (m for m in wos.material_snapshot(wo, wo.planned_start) if m.component_id == item.pk) if wo.bom_id else (),
-            None,
-        )
+        snapshot = wos.material_snapshot(wo, wo.planned_start) if wo.bom_id else []
+        row = next((m for m in snapshot if m.component_id == item.pk), None)
         values: dict = {
             "line_type": row.line_type if row else LineType.COMPONENT,
             "issue_method": row.issue_method if row else IssueMethod.MANUAL,

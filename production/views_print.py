@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from erp.numbers import format_quantity
 from erp.permissions import has_any_module, in_scope
-from erp.printing import Column, PrintDoc, Table, date, print_views, qty
+from erp.printing import Column, PrintDoc, Table, date, print_views
 from inventory.views_print import item_cells, item_columns, people_fields
 
 from .models import FGReceipt, Picking, WorkOrder
@@ -36,8 +36,8 @@ def picking(request, pk) -> PrintDoc:
             ln.line_no,
             *item_cells(ln.item),
             str(ln.warehouse),
-            qty(ln.qty, ln.item.uom),
-            qty(ln.issued_qty, ln.item.uom) if ln.issued_qty else "",
+            format_quantity(ln.qty, ln.item.uom),
+            format_quantity(ln.issued_qty, ln.item.uom) if ln.issued_qty else "",
         ]
         for ln in lines
     ]
@@ -47,7 +47,7 @@ def picking(request, pk) -> PrintDoc:
         (_("Work orders"), ", ".join(wo.number for wo in p.work_orders.all())),
     ]
     if p.target_sets:
-        fields.append((_("Target sets"), qty(p.target_sets, "set")))
+        fields.append((_("Target sets"), format_quantity(p.target_sets, "set")))
     if p.reason:
         fields.append((_("Reason"), p.reason))
     fields += people_fields(p)
@@ -71,13 +71,18 @@ def fg_receipt(request, pk) -> PrintDoc:
     )
     wo = r.work_order
     columns = [Column(_("Kind")), *item_columns(), Column(_("Warehouse")), Column(_("Quantity"), True)]
-    rows = [[_("Finished product"), *item_cells(wo.item), str(r.warehouse), qty(r.qty, wo.item.uom)]]
+    rows = [[_("Finished product"), *item_cells(wo.item), str(r.warehouse), format_quantity(r.qty, wo.item.uom)]]
     if r.status == "draft":
-        rows += [[p["kind"], *item_cells(p["item"]), "", qty(p["qty"], p["item"].uom)] for p in receipt_preview(r)]
+        rows += [
+            [p["kind"], *item_cells(p["item"]), "", format_quantity(p["qty"], p["item"].uom)]
+            for p in receipt_preview(r)
+        ]
     else:
         for ln in r.lines.select_related("item", "item__uom", "warehouse").order_by("id"):
             signed = -ln.qty if ln.kind == "backflush" else ln.qty
-            rows.append([ln.get_kind_display(), *item_cells(ln.item), str(ln.warehouse), qty(signed, ln.item.uom)])
+            rows.append(
+                [ln.get_kind_display(), *item_cells(ln.item), str(ln.warehouse), format_quantity(signed, ln.item.uom)]
+            )
     return PrintDoc(
         title=_("Finished-goods receipt"),
         number=r.number,
@@ -86,7 +91,7 @@ def fg_receipt(request, pk) -> PrintDoc:
             (_("Work order"), wo.number),
             (_("Date"), date(r.receipt_date)),
             (_("Warehouse"), str(r.warehouse)),
-            (_("Order quantity"), qty(wo.qty, wo.item.uom)),
+            (_("Order quantity"), format_quantity(wo.qty, wo.item.uom)),
             *people_fields(r),
         ],
         tables=[Table(columns=columns, rows=rows)],
@@ -123,14 +128,14 @@ def work_order(request, pk) -> PrintDoc:
             m.get_issue_method_display(),
             str(m.warehouse or ""),
             format_quantity(m.qty_per, places=6),
-            qty(m.required, m.component.uom),
-            qty(m.issued_qty, m.component.uom) if m.issued_qty else "",
+            format_quantity(m.required, m.component.uom),
+            format_quantity(m.issued_qty, m.component.uom) if m.issued_qty else "",
         ]
         for m in material_list_draft(wo)
     ]
     fields = [
         (_("Item"), f"{wo.item.code} {wo.item.name}"),
-        (_("Quantity"), f"{qty(wo.qty, wo.item.uom)} {wo.item.uom.code}"),
+        (_("Quantity"), f"{format_quantity(wo.qty, wo.item.uom)} {wo.item.uom.code}"),
         (_("Planned start"), date(wo.planned_start)),
         (_("Planned finish"), date(wo.planned_finish)),
         (_("Receiving warehouse"), str(wo.warehouse or "")),

@@ -70,6 +70,18 @@ def test_the_grid_starts_from_the_bom_and_saves_three_lines(world):
     assert wo.materials.count() == 3  # release keeps the list entered by hand
 
 
+def test_defaults_without_a_bom_are_the_components_warehouse_and_manual_issue(world, login):
+    client, _wo, rm = world
+    plain = wos.work_order_create(
+        item_id=f.item("STAND", supply_type="manufacture").pk, qty=D("5"), planned_start=START
+    )
+    got = client.get(reverse("production:wo_materials", args=[plain.pk]), {"lg": "defaults", "item": "BELL"}).json()
+    assert got == {
+        "found": True,
+        "values": {"line_type": "component", "issue_method": "manual", "warehouse": str(rm.pk)},
+    }
+
+
 def test_bad_cells_are_refused_in_place_and_nothing_changes(world):
     client, wo, rm = world
     url = reverse("production:wo_materials", args=[wo.pk])
