@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .netting import BomLineData, Demand, MrpResult, PlanItem, PlannedOrder, SalesLine, run_mrp
+from .netting import BomLineData, Demand, MrpResult, PlanItem, PlannedOrder, SalesLine, low_level_codes, run_mrp
 from .partial import bom_maps, external_demands, replan_scope, restrict
 
 CTP_PEG = "CTP/1"
@@ -61,7 +61,11 @@ def _key(p: PlannedOrder) -> OrderKey:
 
 
 def _late(result: MrpResult) -> Counter[OrderKey]:
-    return Counter(_key(p) for p in result.planned_orders if p.late)
+    return _late_of(result.planned_orders)
+
+
+def _late_of(orders: Iterable[PlannedOrder]) -> Counter[OrderKey]:
+    return Counter(_key(p) for p in orders if p.late)
 
 
 def limiting_chain(
@@ -125,19 +129,33 @@ def capable_to_promise(
         sales = list(stage.get("sales_lines", ())) + list(extra)
         return run_mrp(d0=d0, horizon_days=horizon_days, **{**stage, "sales_lines": sales}, pegging=False)
 
-    base = plan(part, ())
-    base_late = _late(base)
-    base_own = Counter(_key(p) for p in base.planned_orders if p.item_id == item_id)
+    # the scope's low-level codes (those of its plan: the part's BOM lines are those of scope parents)
+    part_children: dict[int, list[int]] = {}
+    for line in part.get("bom_lines", ()):
+        part_children.setdefault(line.parent_id, []).append(line.component_id)
+    llc = low_level_codes(
+        part["items"].keys(),
+        {p: sorted(set(c)) for p, c in part_children.items()},
+        {i: it.code for i, it in part["items"].items()},
+    )
     # Staged what-if plans: the scope's items with low-level code ≤ k form a closed upper part of the
     # scope (all their parents are in it or outside the scope), so its plan is exact on its own; a
     # day that already gets a new late order there fails without planning the levels below.
-    levels = sorted({base.llc.get(i, 0) for i in scope})
-    stages: list[tuple[dict[str, Any], Counter[OrderKey]]] = []
-    for level in levels[:-1]:
-        upper = {i for i in scope if base.llc.get(i, 0) <= level}
-        stages.append((restrict(part, upper), Counter({k: n for k, n in base_late.items() if k[0] in upper})))
-    stages.append((part, base_late))
-    evaluations = 1
+    stages: list[tuple[dict[str, Any], Counter[OrderKey]]] = []  # built when the linear scan runs
+    evaluations = 0
+
+    def build_stages() -> tuple[MrpResult, Counter[OrderKey]]:
+        """The base plan of the whole scope and the stages (the linear scan)."""
+        nonlocal evaluations
+        base = plan(part, ())
+        evaluations += 1
+        base_late = _late(base)
+        levels = sorted({base.llc.get(i, 0) for i in scope})
+        for level in levels[:-1]:
+            upper = {i for i in scope if base.llc.get(i, 0) <= level}
+            stages.append((restrict(part, upper), Counter({k: n for k, n in base_late.items() if k[0] in upper})))
+        stages.append((part, base_late))
+        return base, base_late
 
     def staged(day: datetime.date) -> tuple[bool, MrpResult]:
         """The what-if plan of `day` stage by stage: (no new late order, the last plan computed)."""
@@ -152,23 +170,29 @@ def capable_to_promise(
         assert what_if is not None
         return True, what_if
 
-    def answer(day: datetime.date, what_if: MrpResult, previous: MrpResult | None) -> CtpResult:
-        own = Counter(_key(p) for p in what_if.planned_orders if p.item_id == item_id)
+    def answer(
+        day: datetime.date, what_if: Sequence[PlannedOrder], base: Sequence[PlannedOrder], previous: MrpResult | None
+    ) -> CtpResult:
+        """`what_if`: the what-if plan's orders of `day`; `base`: the base plan's orders of the same
+        items (the items left out have the same orders in both plans)."""
+        own = Counter(_key(p) for p in what_if if p.item_id == item_id)
+        base_own = Counter(_key(p) for p in base if p.item_id == item_id)
         kind = "atp" if not (own - base_own) else "ctp"
         limiting: int | None = None
         chain: tuple[ChainLink, ...] = ()
         if previous is not None:
-            limiting = _limiting(previous, base_late, base.llc)
+            limiting = _limiting(previous, _late_of(base), llc)
             chain = limiting_chain(item_id, limiting, items, children)
         elif kind == "ctp":
             chain = limiting_chain(item_id, item_id, items, children)
-        new = Counter(_key(p) for p in what_if.planned_orders) - Counter(_key(p) for p in base.planned_orders)
+        orders = what_if
+        new = Counter(map(_key, orders)) - Counter(map(_key, base))
         return CtpResult(
             day,
             kind,
             limiting,
             chain,
-            tuple(p for p in what_if.planned_orders if _key(p) in new),
+            tuple(p for p in orders if _key(p) in new),
             evaluations,
             fell_back,
         )
@@ -179,33 +203,38 @@ def capable_to_promise(
         # the fast what-if (`_DeltaPlanner`) decides pass / fail per day and gives the answer day's
         # what-if plan; the limiting item comes from the new late orders of the day before at
         # their first level (what the staged plans of the linear scan find)
-        delta = _DeltaPlanner(d0, horizon_days, part, base, scope, item_id, qty, peg)
+        delta = _DeltaPlanner(d0, horizon_days, part, llc, scope, item_id, qty, peg)
         for offset in range(horizon_days + 1):
             day = d0 + datetime.timedelta(days=offset)
             passed = delta.passes(day)
             evaluations += delta.take_runs()
             if not passed:
                 continue
-            what_if = MrpResult(planned_orders=delta.what_if(day), llc=base.llc)
+            # the items planned again and their base orders (the others keep the base plan's)
+            changed = delta.what_if(day)
+            base_changed = [p for i in changed for p in delta.base_of(i)]
             evaluations += delta.take_runs()
-            if _late(what_if) - base_late:
+            what_if = [p for own in changed.values() for p in own]
+            if _late_of(what_if) - _late_of(base_changed):
                 break  # the two disagree (never seen): the linear scan decides
             if offset > 0:
                 late = delta.new_late(day - datetime.timedelta(days=1))
                 evaluations += delta.take_runs()
                 if not late:
                     break
-                previous = MrpResult(planned_orders=late, llc={i: base.llc.get(i, 0) for i in scope})
-            return answer(day, what_if, previous)
+                previous = MrpResult(planned_orders=late, llc={i: llc.get(i, 0) for i in scope})
+            what_if.sort(key=lambda p: (p.item_code, p.due_date, p.release_date))
+            return answer(day, what_if, base_changed, previous)
         else:
             return CtpResult(None, "none", evaluations=evaluations)
         fell_back = True
     previous = None
+    base, base_late = build_stages()
     for offset in range(horizon_days + 1):
         day = d0 + datetime.timedelta(days=offset)
         ok, what_if = staged(day)
         if ok:
-            return answer(day, what_if, previous)
+            return answer(day, what_if.planned_orders, base.planned_orders, previous)
         previous = what_if
     return CtpResult(None, "none", evaluations=evaluations, fell_back=fell_back)
 
@@ -237,7 +266,7 @@ class _DeltaPlanner:
         d0: datetime.date,
         horizon_days: int,
         part: Mapping[str, Any],
-        base: MrpResult,
+        llc: Mapping[int, int],
         scope: set[int],
         item_id: int,
         qty: Decimal,
@@ -246,7 +275,7 @@ class _DeltaPlanner:
         self.d0, self.horizon_days, self.item_id, self.qty, self.peg = d0, horizon_days, item_id, qty, peg
         self.items: Mapping[int, PlanItem] = part["items"]
         self.scope = scope
-        self.llc = {i: base.llc.get(i, 0) for i in scope}
+        self.llc = {i: llc.get(i, 0) for i in scope}
         self.levels = sorted(set(self.llc.values()))
         self.lines_by_parent: dict[int, list[BomLineData]] = {}
         self.lines_by_component: dict[int, list[BomLineData]] = {}
@@ -270,10 +299,9 @@ class _DeltaPlanner:
             else:
                 self.shared[key] = value
         self.rows.setdefault("sales_lines", {})
+        # the base plan (without the new demand), item by item when first needed (`base_of`)
         self.base_orders: dict[int, list[PlannedOrder]] = {}
-        for order in base.planned_orders:
-            self.base_orders.setdefault(order.item_id, []).append(order)
-        self.base_late = {i: Counter(_key(p) for p in orders if p.late) for i, orders in self.base_orders.items()}
+        self.base_late: dict[int, Counter[OrderKey]] = {}
         self.runs = 0
         self.suspects: list[int] = []  # items that failed earlier days, latest first
         self.cones: dict[int, dict[int, datetime.date]] = {}
@@ -299,20 +327,56 @@ class _DeltaPlanner:
         """The dependent demand of the base plan's orders of the line's parent on its component."""
         found = self.base_demands.get(line)
         if found is None:
-            found = external_demands({line.component_id}, [line], self.base_orders.get(line.parent_id, ()))
+            found = external_demands({line.component_id}, [line], self.base_of(line.parent_id))
             self.base_demands[line] = found
         return found
+
+    def base_of(self, item: int) -> list[PlannedOrder]:
+        """The item's orders in the base plan (the scope's plan without the new demand)."""
+        if item not in self.base_orders:
+            self._plan_base({item})
+        return self.base_orders[item]
+
+    def _plan_base(self, ids: set[int]) -> None:
+        """The base plan of these items and of their ancestors in the scope not planned yet, level by
+        level like a what-if (each level alone, its parents' base orders as dependent demand),
+        without the new demand: the same orders as the plan of the whole scope, for only the part
+        needed (an answer that changes a few items never plans the rest of the scope)."""
+        todo = {i for i in ids if i not in self.base_orders}
+        stack = list(todo)
+        while stack:
+            for line in self.lines_by_component.get(stack.pop(), ()):
+                parent = line.parent_id
+                if parent in self.scope and parent not in todo and parent not in self.base_orders:
+                    todo.add(parent)
+                    stack.append(parent)
+        for level in self.levels:
+            at = {i for i in todo if self.llc.get(i, 0) == level}
+            for i in at:
+                if self.items[i].passes_through:  # no planned orders: its demand passes through
+                    self.base_orders[i], self.base_late[i] = [], Counter()
+            planned = {i for i in at if not self.items[i].passes_through}
+            if not planned:
+                continue
+            result = self._run(self._with_pass_through(planned), {}, None)
+            found: dict[int, list[PlannedOrder]] = {i: [] for i in planned}
+            for p in result.planned_orders:
+                if p.item_id in found:
+                    found[p.item_id].append(p)
+            for i, own in found.items():
+                self.base_orders[i] = own
+                self.base_late[i] = Counter(_key(p) for p in own if p.late)
 
     def _run(
         self,
         mini: set[int],
         what_if: Mapping[int, list[PlannedOrder]],
-        day: datetime.date,
+        day: datetime.date | None,
         horizon_days: int | None = None,
     ) -> MrpResult:
-        """The plan of the `mini` items alone (their parents outside it: `what_if` or base orders).
-        Only the BOM lines within `mini` are given: explosions into items outside it are dropped by
-        run_mrp anyway."""
+        """The plan of the `mini` items alone (their parents outside it: `what_if` or base orders),
+        with the new demand on `day` (None: the base plan). Only the BOM lines within `mini` are
+        given: explosions into items outside it are dropped by run_mrp anyway."""
         data: dict[str, Any] = dict(self.shared)
         data["items"] = {i: self.items[i] for i in mini}
         data["bom_lines"] = [ln for i in mini for ln in self.lines_by_parent.get(i, ()) if ln.component_id in mini]
@@ -330,7 +394,7 @@ class _DeltaPlanner:
                 else:
                     demands += self._base_demands(line)
         data["demands"] = demands
-        if self.item_id in mini:
+        if self.item_id in mini and day is not None:
             data["sales_lines"].append(SalesLine(self.item_id, day, self.qty, self.peg))
         self.runs += 1
         horizon = self.horizon_days if horizon_days is None else horizon_days
@@ -386,16 +450,13 @@ class _DeltaPlanner:
             need[i] = last
         return need
 
-    def what_if(self, day: datetime.date) -> list[PlannedOrder]:
-        """The what-if plan's orders of the scope on `day` over the whole horizon: the base plan's
-        orders of the items the new demand leaves alone, the others planned again."""
+    def what_if(self, day: datetime.date) -> dict[int, list[PlannedOrder]]:
+        """The what-if plan on `day` over the whole horizon of the items whose inputs the new demand
+        changes, by item: every other item of the scope keeps its base plan's orders."""
         end = self.d0 + datetime.timedelta(days=self.horizon_days)
         changed: dict[int, list[PlannedOrder]] = {}
         self.new_late(day, dict.fromkeys(self.scope, end), keep=changed)
-        orders = [p for i, own in self.base_orders.items() if i not in changed for p in own]
-        orders += [p for own in changed.values() for p in own]
-        orders.sort(key=lambda p: (p.item_code, p.due_date, p.release_date))
-        return orders
+        return changed
 
     def new_late(
         self,
@@ -430,6 +491,7 @@ class _DeltaPlanner:
             if not planned:
                 continue
             mini = self._with_pass_through(planned)
+            self._plan_base(mini)  # their base plan (and their parents'), one run per level
             last = min(end, max(need.get(i, self.d0) for i in mini))
             result = self._run(mini, what_if, day, horizon_days=(last - self.d0).days)
             orders: dict[int, list[PlannedOrder]] = {i: [] for i in planned}
@@ -444,10 +506,10 @@ class _DeltaPlanner:
                 if need.get(i, self.d0) < end:
                     exact = need[i] - datetime.timedelta(days=max(self.items[i].order_period_days, 1) - 1)
                     own = [p for p in own if p.due_date <= exact]
-                    base = [p for p in self.base_orders.get(i, ()) if p.due_date <= exact]
+                    base = [p for p in self.base_of(i) if p.due_date <= exact]
                 else:
-                    base = self.base_orders.get(i, [])
-                new = Counter(_key(p) for p in own if p.late) - self.base_late.get(i, Counter())
+                    base = self.base_of(i)
+                new = Counter(_key(p) for p in own if p.late) - self.base_late[i]
                 late.extend(p for p in own if p.late and _key(p) in new)
                 if _signature(own) != _signature(base):
                     touch(i)

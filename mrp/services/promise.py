@@ -6,10 +6,12 @@
 sales-order pages show the date and the limiting chain without crm importing mrp.
 """
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +38,7 @@ class Promise:
     chain_text: str
     duration_ms: int
     evaluations: int
+    from_plan: bool = False  # the base plan was read from the current plan (else computed in memory)
 
 
 def chain_text(result: CtpResult) -> str:
@@ -65,34 +68,49 @@ def _outside_parents(data: dict, item_ids: set[int]) -> set[int]:
     return out
 
 
-def _plan_usable(d0: datetime.date, horizon_days: int) -> bool:
+def _current_plan(d0: datetime.date, horizon_days: int, *, exact: bool):
+    """The current plan (MrpRun) when it was computed for this date and horizon, else None.
+    `exact`: only when it is also up to date (`plan_is_current`)."""
+    from bom.models import Bom, BomLine
+    from inventory.models import Item, PlanningChange
+
     from ..selectors import current_run
-
-    run = current_run()
-    return run is not None and run.run_date == d0 and run.horizon_days == horizon_days
-
-
-def _base_orders(
-    d0: datetime.date, horizon_days: int, data: dict, use_plan: bool, item_ids: set[int] | None = None
-) -> list[PlanRow] | None:
-    """The current plan's open planned orders when it was computed for this date and horizon
-    (`use_plan`; only those the CTP of `item_ids` reads, when given); None: the base plan is
-    computed in memory."""
-    if not use_plan:
-        return None
-    from ..models import PlannedOrder
-    from ..selectors import current_run
-    from ..states import PlannedStatus
 
     run = current_run()
     if run is None or run.run_date != d0 or run.horizon_days != horizon_days:
         return None
+    if not exact:
+        return run
+    if run.started_at is None or PlanningChange.objects.filter(scope=run.scope, processed_at__isnull=True).exists():
+        return None
+    if any(model.history.filter(history_date__gte=run.started_at).exists() for model in (Item, Bom, BomLine)):
+        return None
+    return run
+
+
+def plan_is_current(d0: datetime.date, horizon_days: int = 90) -> bool:
+    """The current plan is what a full run on today's data gives, so an exact answer may start from
+    it: it was computed for this date and horizon, no planning change waits for net change (every
+    change of demand or supply is recorded, and net change keeps the plan equal to a full run), and
+    no item, BOM or BOM line changed since its run read the data (net change does not follow master
+    data; the next full run does). A few small queries on indexed columns."""
+    return _current_plan(d0, horizon_days, exact=True) is not None
+
+
+def _base_orders(run, data: dict, item_ids: set[int]) -> list[PlanRow]:
+    """The open planned orders of `run` that the CTP of `item_ids` reads: those of the parents
+    outside their scopes (their dependent demand on the scopes), one query."""
+    from ..models import PlannedOrder
+    from ..sources import among
+    from ..states import PlannedStatus
+
     items = data["items"]
-    found = PlannedOrder.objects.filter(run=run, status=PlannedStatus.OPEN)
-    if item_ids is not None:
-        found = found.filter(item_id__in=sorted(_outside_parents(data, item_ids)))
-    rows = found.values_list(
-        "item_id", "order_type", "qty", "release_date", "due_date", "late", "pegged_to", "net_qty", "seq", "firm"
+    rows = (
+        PlannedOrder.objects.filter(run=run, status=PlannedStatus.OPEN)
+        .filter(among(PlannedOrder, "item_id", sorted(_outside_parents(data, item_ids))))
+        .values_list(
+            "item_id", "order_type", "qty", "release_date", "due_date", "late", "pegged_to", "net_qty", "seq", "firm"
+        )
     )
     # one plain fetch: a server-side cursor (`.iterator()`) made PostgreSQL take ~6 s for the 45k
     # orders of the 2,000-item bench plan instead of 0.2 s; the rows end up in one list anyway
@@ -102,55 +120,93 @@ def _base_orders(
     ]
 
 
+@contextlib.contextmanager
+def _snapshot():
+    """One snapshot for every read of an answer (PostgreSQL, outside a caller's transaction): the
+    freshness check, the plan's orders and the inputs see the same committed data."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        yield
+
+
+def _inputs(
+    requests: list[tuple[object, int, Decimal]],
+    d0: datetime.date,
+    horizon_days: int,
+    run,
+    max_items_without_plan: int | None,
+) -> tuple[dict | None, list[PlanRow] | None]:
+    """(the engine's data, the base plan's orders of the parents outside the scopes). Only the part
+    of the BOM the answers read (docs/mrp.md §5): the asked items and what is below them (the
+    scopes), with their other parents' BOM lines onto them and those parents' orders from `run`;
+    without a plan, those parents and everything above them, whose base plan is computed here.
+    (None, None): no plan and more than `max_items_without_plan` items to read."""
+    from ..sources import collect
+    from .netchange import reach_inputs
+
+    asked_ids = {int(i) for _k, i, q in requests if q is not None and q > 0}
+    reach, outside = bom_scope(asked_ids)
+    if run is not None:
+        data = reach_inputs(d0=d0, horizon_days=horizon_days, reach=reach, outside=outside)
+    else:
+        data = collect(d0=d0, horizon_days=horizon_days, item_ids=reach | bom_ancestors(outside))
+    items = data["items"]
+    asked = {i for i in asked_ids if i in items}
+    if not asked:
+        return data, None
+    if run is not None:
+        return data, _base_orders(run, data, asked)
+    if max_items_without_plan is not None and len(items) > max_items_without_plan:
+        return None, None
+    # only the parents outside the scopes are read, and their plan depends only on them and their
+    # ancestors: the base plan of that upper part alone is the full run's for it
+    upper = _outside_parents(data, asked)
+    _children, parents = bom_maps(data.get("bom_lines", ()))
+    stack = list(upper)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in upper:
+                upper.add(parent)
+                stack.append(parent)
+    return data, run_mrp(d0=d0, horizon_days=horizon_days, **restrict(data, upper), pegging=False).planned_orders
+
+
 def ctp_promise_many(
     requests: list[tuple[object, int, Decimal]],
     *,
     d0: datetime.date | None = None,
     horizon_days: int = 90,
     use_plan: bool = False,
+    memory: bool = False,
     max_items_without_plan: int | None = None,
     fast: bool = True,
 ) -> dict[object, Promise]:
     """Promise dates of new demands [(key, item_id, qty)], each on its own (docs/mrp.md §5), with the
-    limiting item and its chain: the plan's inputs are read once. `use_plan`: take the base plan
-    from the current plan when it is for the same date (pages: fast on large data; it may lag the
-    last seconds of changes), else compute it in memory (exact: the `ctp` command). `fast=False`:
-    the linear scan over staged plans (same answers, for `bench_ctp --linear`)."""
-    import time
+    limiting item and its chain: the plan's inputs are read once, in one snapshot.
 
-    from ..sources import collect
+    The base plan (today's data without the new demand) is needed only for the parents outside the
+    asked items' scopes. By default (the `ctp` command) it is the current plan when that is up to
+    date (`plan_is_current`: same answers as a full run, read in one query), else it is computed in
+    memory from those parents and everything above them (exact, slow on large data). `use_plan`
+    (pages): the current plan whenever it is for the same date and horizon (it may lag the last
+    seconds of changes). `memory`: always computed (the full path, for `bench_ctp --check-base`).
+    `fast=False`: the linear scan over staged plans (same answers, for `bench_ctp --linear`)."""
+    import time
 
     d0 = d0 or timezone.localdate()
     if not requests:
         return {}
     started = time.perf_counter()
-    # only the part of the BOM the answers read (docs/mrp.md §5): the asked items, what is below
-    # them, their other parents, and (base plan computed here) everything above those parents
-    asked_ids = {int(i) for _k, i, q in requests if q is not None and q > 0}
-    from .netchange import reach_inputs
-
-    reach, outside = bom_scope(asked_ids)
-    if use_plan and _plan_usable(d0, horizon_days):  # the outside parents' orders come from the plan
-        data = reach_inputs(d0=d0, horizon_days=horizon_days, reach=reach, outside=outside)
-    else:  # the base plan of the outside parents is computed: they and all above them are read
-        data = collect(d0=d0, horizon_days=horizon_days, item_ids=reach | bom_ancestors(outside))
-    items = data["items"]
-    asked = {i for _k, i, q in requests if i in items and q is not None and q > 0}
-    base = _base_orders(d0, horizon_days, data, use_plan, asked)
-    if base is None and max_items_without_plan is not None and len(items) > max_items_without_plan:
+    with _snapshot():
+        run = None if memory else _current_plan(d0, horizon_days, exact=not use_plan)
+        data, base = _inputs(requests, d0, horizon_days, run, max_items_without_plan)
+    if data is None:
         return {}  # no plan of today to start from and too much data for a page: no answer
-    if base is None and asked:
-        # only the parents outside the scopes are read, and their plan depends only on them and
-        # their ancestors: the base plan of that upper part alone is the full run's for it
-        upper = _outside_parents(data, asked)
-        _children, parents = bom_maps(data.get("bom_lines", ()))
-        stack = list(upper)
-        while stack:
-            for parent in parents.get(stack.pop(), ()):
-                if parent not in upper:
-                    upper.add(parent)
-                    stack.append(parent)
-        base = run_mrp(d0=d0, horizon_days=horizon_days, **restrict(data, upper), pegging=False).planned_orders
+    items = data["items"]
     out: dict[object, Promise] = {}
     for key, item_id, qty in requests:
         if qty is None or qty <= 0:
@@ -175,6 +231,7 @@ def ctp_promise_many(
             chain_text=chain_text(result),
             duration_ms=int((time.perf_counter() - (started if len(out) == 0 else t0)) * 1000),
             evaluations=result.evaluations,
+            from_plan=run is not None,
         )
     return out
 
@@ -186,11 +243,14 @@ def ctp_promise(
     d0: datetime.date | None = None,
     horizon_days: int = 90,
     use_plan: bool = False,
+    memory: bool = False,
     fast: bool = True,
 ) -> Promise:
     """The promise date of one new demand (see ctp_promise_many). Refused (ValidationError) for an
     unknown or inactive item or a quantity ≤ 0."""
-    return ctp_promise_many([(0, item_id, qty)], d0=d0, horizon_days=horizon_days, use_plan=use_plan, fast=fast)[0]
+    return ctp_promise_many(
+        [(0, item_id, qty)], d0=d0, horizon_days=horizon_days, use_plan=use_plan, memory=memory, fast=fast
+    )[0]
 
 
 def ctp_provider(requests, d0=None) -> dict:

@@ -13,7 +13,8 @@ from ...services.promise import ctp_promise
 class Command(BaseCommand):
     help = (
         "Capable-to-promise date of a new demand (docs/mrp.md §5): a what-if plan in memory, nothing "
-        "written. The date (YYYY-MM-DD) is alone on the last line."
+        "written; the base plan is the current plan when it is up to date (same answer), else it is "
+        "computed in memory. The date (YYYY-MM-DD) is alone on the last line."
     )
 
     def add_arguments(self, parser):
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{item} {qty}: {promise.kind.upper()}"
             + (f", limiting {promise.chain_text}" if promise.chain_text else "")
-            + f" ({promise.evaluations} plans in {promise.duration_ms} ms)"
+            + f" ({promise.evaluations} plans in {promise.duration_ms} ms; base: "
+            + ("current plan" if promise.from_plan else "computed in memory")
+            + ")"
         )
         self.stdout.write(promise.date.isoformat())
