@@ -185,14 +185,13 @@ def capable_to_promise(
             chain = limiting_chain(item_id, limiting, items, children)
         elif kind == "ctp":
             chain = limiting_chain(item_id, item_id, items, children)
-        orders = what_if
-        new = Counter(map(_key, orders)) - Counter(map(_key, base))
+        new = Counter(map(_key, what_if)) - Counter(map(_key, base))
         return CtpResult(
             day,
             kind,
             limiting,
             chain,
-            tuple(p for p in orders if _key(p) in new),
+            tuple(p for p in what_if if _key(p) in new),
             evaluations,
             fell_back,
         )
@@ -214,8 +213,8 @@ def capable_to_promise(
             changed = delta.what_if(day)
             base_changed = [p for i in changed for p in delta.base_of(i)]
             evaluations += delta.take_runs()
-            what_if = [p for own in changed.values() for p in own]
-            if _late_of(what_if) - _late_of(base_changed):
+            orders = [p for own in changed.values() for p in own]
+            if _late_of(orders) - _late_of(base_changed):
                 break  # the two disagree (never seen): the linear scan decides
             if offset > 0:
                 late = delta.new_late(day - datetime.timedelta(days=1))
@@ -223,8 +222,8 @@ def capable_to_promise(
                 if not late:
                     break
                 previous = MrpResult(planned_orders=late, llc={i: llc.get(i, 0) for i in scope})
-            what_if.sort(key=lambda p: (p.item_code, p.due_date, p.release_date))
-            return answer(day, what_if, base_changed, previous)
+            orders.sort(key=lambda p: (p.item_code, p.due_date, p.release_date))
+            return answer(day, orders, base_changed, previous)
         else:
             return CtpResult(None, "none", evaluations=evaluations)
         fell_back = True
