@@ -18,16 +18,27 @@ log = logging.getLogger(__name__)
 
 
 def send(task, *args, countdown: float | None = None) -> bool:
-    """Queue `task(*args)`; False (and a warning in the log) when the broker can't be reached."""
+    """Queue `task(*args)`; False (and a warning in the log) when the broker can't be reached.
+
+    The message goes through the app's producer pool (one broker connection per process, reused
+    by every send; it was one new connection per message). A send that fails drops that pooled
+    connection (`collect`) so the next send connects afresh instead of reusing a dead socket."""
     if task.app.conf.task_always_eager:  # no broker (quick start, tests): runs here and now
         task.apply_async(args=args, countdown=countdown)
         return True
     try:
-        with task.app.connection_for_write() as conn:
-            # two quick tries instead of kombu's default retries (seconds of sleeping per request)
-            conn.ensure_connection(max_retries=1, interval_start=0.2, interval_step=0.2, interval_max=0.5, timeout=2)
-            # ignore_result: the row is the result; no result-backend call (it would wait for Redis too)
-            task.apply_async(args=args, countdown=countdown, retry=False, ignore_result=True, connection=conn)
+        with task.app.producer_or_acquire() as producer:
+            try:
+                # connected already: no round trip; else two quick tries instead of kombu's default
+                # retries (seconds of sleeping per request)
+                producer.connection.ensure_connection(
+                    max_retries=1, interval_start=0.2, interval_step=0.2, interval_max=0.5, timeout=2
+                )
+                # ignore_result: the row is the result; no result-backend call (it would wait for Redis too)
+                task.apply_async(args=args, countdown=countdown, retry=False, ignore_result=True, producer=producer)
+            except BaseException:
+                producer.connection.collect()
+                raise
     except (OperationalError, OSError) as exc:
         log.warning("broker unreachable, %s%r stays queued for the requeue job: %s", task.name, args, exc)
         return False
