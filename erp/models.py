@@ -217,6 +217,8 @@ class Notification(models.Model):
                 violation_error_message=_("This notification was already sent to the user."),
             )
         ]
+        # the bell's unread count (erp.context_processors.unread_notifications), on every page
+        indexes = [models.Index(fields=["user"], condition=models.Q(read_at__isnull=True), name="notification_unread")]
 
     def __str__(self):
         return self.title

@@ -6,7 +6,7 @@ register("warehouse", _("Items"), "inventory:item_list", order=10)
 
 from dataclasses import dataclass, field
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 from .roles import MODULES
 
@@ -51,11 +51,27 @@ def may_open(user, item: NavItem, module: str, perms: set[str] | None = None) ->
     return modules_ok and (not item.perm or item.perm in perms)
 
 
+_urls: dict[tuple, str | None] = {}
+
+
+def _url(url_name: str) -> str | None:
+    """`reverse(url_name)`, remembered per URLconf and script prefix (the sidebar reverses every
+    page of every module on each request otherwise); None when the name does not resolve."""
+    key = (get_urlconf(), get_script_prefix(), url_name)
+    if key not in _urls:
+        try:
+            _urls[key] = reverse(url_name)
+        except NoReverseMatch:
+            _urls[key] = None
+    return _urls[key]
+
+
 def menu_for(user) -> list[dict]:
     """Modules (and pages) the user may open, in sidebar order."""
     if not user.is_authenticated:
         return []
-    perms = user.get_all_permissions()
+    # superusers open everything: no permission set (for them one query over every permission)
+    perms = set() if user.is_superuser else user.get_all_permissions()
     menu = []
     for code, label in MODULES:
         if not (user.is_superuser or f"erp.access_{code}" in perms):
@@ -64,10 +80,9 @@ def menu_for(user) -> list[dict]:
         for item in _registry[code]:
             if not may_open(user, item, code, perms):
                 continue
-            try:
-                entries.append({"label": item.label, "url": reverse(item.url_name), "url_name": item.url_name})
-            except NoReverseMatch:
-                continue
+            url = _url(item.url_name)
+            if url is not None:
+                entries.append({"label": item.label, "url": url, "url_name": item.url_name})
         if entries:  # a module with nothing this user may open is not shown
             menu.append({"code": code, "label": label, "items": entries})
     return menu
