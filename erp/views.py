@@ -25,6 +25,50 @@ from .errors import DomainError
 from .permissions import ModuleRequiredMixin, login_only
 
 
+def _speed_up_tables2() -> None:
+    """Two costs django-tables2 pays per cell, paid once instead:
+    - `inspect.signature` of every `render_*`/`value_*`/link callable (~300 calls on a page of 25
+      rows). The argument names of a plain function depend on its code object only, so they are
+      remembered per code object (a fixed set: closures made per request share theirs); other
+      callables are inspected as before.
+    - `TemplateColumn` (and `DateColumn`, one per date cell) compiles its template code for every
+      cell. The compiled template is kept per engine and code (a fixed set of class-level strings)."""
+    import inspect
+
+    from django.template import Engine, Template
+    from django_tables2 import utils
+    from django_tables2.columns import templatecolumn
+
+    if getattr(utils.signature, "remembers", False):
+        return
+    inspect_signature = utils.signature
+    signatures: dict[tuple, tuple] = {}
+
+    def signature(fn):
+        func = getattr(fn, "__func__", fn)
+        if not inspect.isfunction(func) or hasattr(func, "__wrapped__") or hasattr(func, "__signature__"):
+            return inspect_signature(fn)
+        key = (func.__code__, func is not fn)
+        if key not in signatures:
+            signatures[key] = inspect_signature(fn)
+        return signatures[key]
+
+    compiled: dict[tuple, Template] = {}
+
+    def template(code):
+        key = (Engine.get_default(), code)
+        if key not in compiled:
+            compiled[key] = Template(code)
+        return compiled[key]
+
+    signature.remembers = True  # type: ignore[attr-defined]
+    utils.signature = signature
+    templatecolumn.Template = template  # the name TemplateColumn.render calls
+
+
+_speed_up_tables2()
+
+
 class PageMixin(ModuleRequiredMixin):
     """Title and breadcrumbs for the base layout."""
 

@@ -96,9 +96,16 @@ class ItemFilter(django_filters.FilterSet):
         fields = ["q", "category", "supply_type"]
 
     def search(self, qs, name, value):
-        from django.db.models import Q
+        from django.db.models import Q, Value
+        from django.db.models.functions import Concat
 
-        return qs.filter(Q(code__icontains=value) | Q(name__icontains=value))
+        found = qs.filter(Q(code__icontains=value) | Q(name__icontains=value))
+        if list(qs.query.order_by) == ["code"]:
+            # the same order, as an expression: PostgreSQL sorts the few matches its trigram
+            # indexes find instead of walking the code index past thousands of non-matches
+            # (51 ms → 1 ms for `M5-047` on 50,000 items)
+            found = found.order_by(Concat("code", Value("")))
+        return found
 
     def in_category(self, qs, name, value):
         return qs.filter(category__in=value.get_descendants(include_self=True))

@@ -120,7 +120,7 @@ class WorkOrderList(ListPage):
     template_name = "production/wo_list.html"
 
     def get_queryset(self):
-        return selectors.work_order_queryset().order_by("-planned_start", "-number")
+        return selectors.work_order_list_queryset().order_by("-planned_start", "-number")
 
     def get_table_data(self):
         data = super().get_table_data()
