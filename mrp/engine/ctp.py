@@ -384,14 +384,18 @@ class _DeltaPlanner:
         for key, by_item in self.rows.items():
             data[key] = list(by_item.get(None, ())) + [r for i in mini for r in by_item.get(i, ())]
         demands = list(data.get("demands", ()))
+        from_what_if: list[BomLineData] = []
         for i in mini:
             for line in self.lines_by_component.get(i, ()):
                 if line.parent_id in mini:
                     continue
                 if line.parent_id in what_if:
-                    demands += external_demands({i}, [line], what_if[line.parent_id])
+                    from_what_if.append(line)
                 else:
                     demands += self._base_demands(line)
+        if from_what_if:  # one pass over those parents' what-if orders
+            parents = {line.parent_id for line in from_what_if}
+            demands += external_demands(mini, from_what_if, (p for i in parents for p in what_if[i]))
         data["demands"] = demands
         if self.item_id in mini and day is not None:
             data["sales_lines"].append(SalesLine(self.item_id, day, self.qty, self.peg))

@@ -74,6 +74,11 @@ class Command(BaseCommand):
             cpus.append((time.process_time() - cpu) * 1000)
             plans.append(promise.evaluations)
             from_plan += promise.from_plan
+            if options["verbosity"] >= 2:
+                self.stdout.write(
+                    f"item {item_id} qty {qty}: {promise.date} {promise.kind} {promise.limiting_item_code} "
+                    f"{times[-1]:.0f} ms (CPU {cpus[-1]:.0f} ms, {promise.evaluations} plans)"
+                )
             others = []
             if check and not linear:
                 others.append(("linear scan", ctp_promise(**ask, memory=memory, fast=False)))
