@@ -20,6 +20,7 @@ from inventory.models import Item, Warehouse
 
 from .models import Customer, Forecast, Lead, Opportunity, RedReason, ServiceTicket, Stage
 from .models_marketing import Campaign
+from .states import CampaignChannel, source_label
 
 RATE_MAX = Decimal("0.9999")
 # Amounts typed in sales forms: at most 999,999,999,999.99 (an absurd value is refused, not stored).
@@ -32,11 +33,24 @@ def RateFormField(**kwargs):  # noqa: N802 - field factory
     return KernelRateField(max_digits=7, decimal_places=4, min_value=0, max_value=RATE_MAX * 100, **kwargs)
 
 
+class SourceField(forms.CharField):
+    """Where a customer, lead or opportunity came from, typed as text: a campaign channel shows and
+    is typed as its name in the user's language and is stored as its code (crm.states.source_label)."""
+
+    def prepare_value(self, value):
+        return source_label(value) if value else value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return {str(label): code for code, label in CampaignChannel.choices}.get(value, value)
+
+
 class CustomerForm(ModelForm):
     """Credit limit is not here: only admins change it, on its own form."""
 
     class Meta:
         model = Customer
+        field_classes = {"source": SourceField}
         fields = [
             "code",
             "name",
@@ -63,6 +77,7 @@ class CreditLimitForm(forms.Form):
 class LeadForm(ModelForm):
     class Meta:
         model = Lead
+        field_classes = {"source": SourceField}
         fields = ["company", "contact_name", "phone", "email", "tax_id", "campaign", "source", "industry", "note"]
 
 
@@ -75,6 +90,7 @@ class ConvertForm(forms.Form):
 class OpportunityForm(ModelForm):
     class Meta:
         model = Opportunity
+        field_classes = {"source": SourceField}
         fields = ["name", "customer", "amount", "close_date", "probability", "campaign", "source"]
 
     def __init__(self, *args, customers=None, **kwargs):
@@ -169,7 +185,7 @@ class OpportunityLineForm(forms.Form):
         code = self.cleaned_data["item"].strip()
         item = Item.objects.filter(code=code, is_active=True).first()
         if item is None:
-            raise forms.ValidationError(_("item number: no active item %(code)s.") % {"code": code})
+            raise forms.ValidationError(_("Item number: no active item %(code)s.") % {"code": code})
         return item
 
 

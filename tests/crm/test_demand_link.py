@@ -191,10 +191,10 @@ def test_opportunity_page_products_and_quotation_double_submit(login):
     # a decimal comma is refused, nothing written
     r = client.post(add, {"item": "BK-100", "qty": "1,5", "unit_price": "10"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert OpportunityLine.objects.count() == 0
-    assert any("quantity" in str(m) for m in r.context["messages"]), list(r.context["messages"])
+    assert any(str(m).startswith("Quantity: ") for m in r.context["messages"]), list(r.context["messages"])
     r = client.post(add, {"item": "NO-SUCH", "qty": "2", "unit_price": "10"}, follow=True, HTTP_ACCEPT_LANGUAGE="en")
     assert OpportunityLine.objects.count() == 0
-    assert [str(m) for m in r.context["messages"]] == ["item number: no active item NO-SUCH."]
+    assert [str(m) for m in r.context["messages"]] == ["Item number: no active item NO-SUCH."]
     assert client.post(add, {"item": "BK-100", "qty": "100", "unit_price": "1,250.00"}).status_code == 302
     line = OpportunityLine.objects.get()
     assert (line.item_id, line.qty, line.unit_price) == (bk.pk, D("100"), D("1250"))
