@@ -107,9 +107,13 @@ def capable_to_promise(
     base_orders: Iterable[PlannedOrder] | None = None,
     peg: str = CTP_PEG,
     fast: bool = True,
+    with_orders: bool = True,
 ) -> CtpResult:
     """`data` = run_mrp's inputs (mrp.sources.collect). `base_orders`: the current plan's planned
-    orders, when known to match `data` (else the base plan is computed here, in memory)."""
+    orders, when known to match `data` (else the base plan is computed here, in memory).
+    `with_orders=False`: the answer day's what-if plan below X is not computed (`new_orders` is
+    empty; date, kind, limiting item and chain are the same): the fast search has proved that day
+    has no new late order, and only X's own orders decide ATP or CTP."""
     items: Mapping[int, PlanItem] = data["items"]
     if item_id not in items:
         raise CtpError(f"unknown or inactive item {item_id}")
@@ -185,7 +189,7 @@ def capable_to_promise(
             chain = limiting_chain(item_id, limiting, items, children)
         elif kind == "ctp":
             chain = limiting_chain(item_id, item_id, items, children)
-        new = Counter(map(_key, what_if)) - Counter(map(_key, base))
+        new = Counter(map(_key, what_if)) - Counter(map(_key, base)) if with_orders else Counter()
         return CtpResult(
             day,
             kind,
@@ -209,13 +213,17 @@ def capable_to_promise(
             evaluations += delta.take_runs()
             if not passed:
                 continue
-            # the items planned again and their base orders (the others keep the base plan's)
-            changed = delta.what_if(day)
-            base_changed = [p for i in changed for p in delta.base_of(i)]
-            evaluations += delta.take_runs()
-            orders = [p for own in changed.values() for p in own]
-            if _late_of(orders) - _late_of(base_changed):
-                break  # the two disagree (never seen): the linear scan decides
+            if with_orders:
+                # the items planned again and their base orders (the others keep the base plan's)
+                changed = delta.what_if(day)
+                base_changed = [p for i in changed for p in delta.base_of(i)]
+                evaluations += delta.take_runs()
+                orders = [p for own in changed.values() for p in own]
+                if _late_of(orders) - _late_of(base_changed):
+                    break  # the two disagree (never seen): the linear scan decides
+            else:
+                orders, base_changed = delta.own_orders(day), list(delta.base_of(item_id))
+                evaluations += delta.take_runs()
             if offset > 0:
                 late = delta.new_late(day - datetime.timedelta(days=1))
                 evaluations += delta.take_runs()
@@ -452,6 +460,15 @@ class _DeltaPlanner:
                     last = max(last, need[line.component_id] + lag)
             need[i] = last
         return need
+
+    def own_orders(self, day: datetime.date) -> list[PlannedOrder]:
+        """X's own orders in the what-if plan of `day` (X's only parents in the scope pass through:
+        they are planned with it)."""
+        if self.items[self.item_id].passes_through:
+            return []
+        mini = self._with_pass_through({self.item_id})
+        self._plan_base(mini)
+        return [p for p in self._run(mini, {}, day).planned_orders if p.item_id == self.item_id]
 
     def what_if(self, day: datetime.date) -> dict[int, list[PlannedOrder]]:
         """The what-if plan on `day` over the whole horizon of the items whose inputs the new demand

@@ -216,7 +216,14 @@ def ctp_promise_many(
         t0 = time.perf_counter()
         try:
             result = capable_to_promise(
-                d0=d0, horizon_days=horizon_days, data=data, item_id=item_id, qty=qty, base_orders=base, fast=fast
+                d0=d0,
+                horizon_days=horizon_days,
+                data=data,
+                item_id=item_id,
+                qty=qty,
+                base_orders=base,
+                fast=fast,
+                with_orders=False,
             )
         except CtpError as exc:
             raise ValidationError(str(exc)) from None

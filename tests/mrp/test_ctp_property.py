@@ -126,3 +126,6 @@ def test_fast_search_gives_the_date_of_the_definition_and_the_linear_scans_answe
     assert fast.date == by_definition(data, item_id, qty)
     linear = capable_to_promise(d0=D0, horizon_days=HORIZON, data=data, item_id=item_id, qty=qty, fast=False)
     assert answer(fast) == answer(linear)
+    # what the services ask (no what-if orders below X on the answer day): the same answer
+    bare = capable_to_promise(d0=D0, horizon_days=HORIZON, data=data, item_id=item_id, qty=qty, with_orders=False)
+    assert answer(bare)[:4] == answer(fast)[:4] and bare.new_orders == ()
