@@ -4,6 +4,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from erp.fields import fmt_decimal
+from erp.templatetags.erp_tags import status_badge
 
 from .models import FGReceipt, Picking, WorkOrder
 from .states import WarningKind
@@ -74,7 +75,7 @@ class WorkOrderTable(tables.Table):
         row_attrs = {"class": lambda record: ROW_CLASSES.get(record.tracking.worst, "")}
 
     def render_status(self, record):
-        return render_to_string("production/_status.html", {"obj": record})
+        return status_badge(record)  # what production/_status.html renders, without a template per row
 
     def value_status(self, record):
         return record.get_status_display()
@@ -128,7 +129,7 @@ class PickingTable(tables.Table):
         return ", ".join(wo.number for wo in record.work_orders.all())
 
     def render_status(self, record):
-        return render_to_string("production/_status.html", {"obj": record})
+        return status_badge(record)  # what production/_status.html renders, without a template per row
 
 
 class ReceiptTable(tables.Table):
@@ -143,4 +144,4 @@ class ReceiptTable(tables.Table):
         attrs = {"class": "table table-sm table-hover"}
 
     def render_status(self, record):
-        return render_to_string("production/_status.html", {"obj": record})
+        return status_badge(record)  # what production/_status.html renders, without a template per row
