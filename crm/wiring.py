@@ -30,7 +30,12 @@ def _may_see_order_line(user, pk) -> bool:
 
 def register_all() -> None:
     from erp.dashboard import register_card
+    from erp.notify import register_text
     from erp.permissions import register_scope
+
+    from .services.promises import AT_RISK_TEXT, at_risk_text
+
+    register_text(AT_RISK_TEXT, at_risk_text)  # at-risk notifications in the reader's language
 
     register_scope("crm.salesorderline", _may_see_order_line)
     from erp.navigation import register

@@ -202,6 +202,10 @@ class Notification(models.Model):
     body = models.TextField(_("message"), blank=True)
     url = models.CharField(_("link"), max_length=300, blank=True)
     kind = models.CharField(_("kind"), max_length=40, blank=True)
+    # language-neutral text: a renderer registered for `code` (erp.notify.register_text) writes the
+    # title and body from `params` in the reader's language; title / body stay as sent (e-mail, admin)
+    code = models.CharField(_("text code"), max_length=40, blank=True)
+    params = models.JSONField(_("text parameters"), default=dict, blank=True)
     dedupe_key = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -222,6 +226,19 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+    @property
+    def display_title(self) -> str:
+        """The title in the current language (from `code` and `params` when a renderer is registered)."""
+        from .notify import notification_text
+
+        return notification_text(self)[0]
+
+    @property
+    def display_body(self) -> str:
+        from .notify import notification_text
+
+        return notification_text(self)[1]
 
 
 class SubmitToken(models.Model):

@@ -6,11 +6,17 @@ same work as a to-do list, counted live (erp.dashboard.register_todo).
 
     notify_module(module="warehouse", key=f"picking:{p.pk}", title=..., url=...)
     notifications_resolve(key=f"picking:{p.pk}")
+
+A notification that must read in each reader's language is stored with a `code` and `params`
+(language-neutral data) and the app registers the renderer: `register_text(code, render)`, where
+`render(params)` returns (title, body) in the current language; pages show
+`Notification.display_title` / `display_body`. The stored title and body are the sender's (e-mail).
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -22,6 +28,27 @@ logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "handoff:"
 NO_MAIL_BACKENDS = ("django.core.mail.backends.dummy.EmailBackend",)
+
+# code → renderer(params) → (title, body) in the current language: a notification stored with a
+# code is shown in the reader's language (the stored title and body are the sender's, for e-mail)
+_texts: dict[str, Callable[[dict], tuple[str, str]]] = {}
+
+
+def register_text(code: str, render: Callable[[dict], tuple[str, str]]) -> None:
+    """Notifications stored with `code` are rendered by `render(params)` for each reader."""
+    _texts[code] = render
+
+
+def notification_text(notification) -> tuple[str, str]:
+    """(title, body) of a notification in the current language: rendered from its code and params
+    when a renderer is registered, else as stored."""
+    render = _texts.get(notification.code) if notification.code else None
+    if render is not None:
+        try:
+            return render(notification.params or {})
+        except (KeyError, TypeError, ValueError):  # params of an older shape: the text as sent
+            logger.warning("notification %s: params not renderable", notification.pk, exc_info=True)
+    return notification.title, notification.body
 
 
 def module_users(module: str):

@@ -615,6 +615,7 @@ class PlanningChange(models.Model):
     scope = models.CharField(_("scope"), max_length=40, default="all")
     kind = models.CharField(_("kind"), max_length=30, blank=True)
     document = models.CharField(_("document"), max_length=80, blank=True)
+    line_no = models.PositiveIntegerField(_("line"), null=True, blank=True)  # of the document, when one line
     cause = models.CharField(_("cause"), max_length=200)
     item_ids = models.JSONField(_("items"), default=list)
     processed_at = models.DateTimeField(_("planned at"), null=True, blank=True)

@@ -66,6 +66,12 @@ def _net_change_card(user) -> list[dict]:
             "value": last.latency_ms if last else "—",
             "url": reverse("mrp:netchange"),
         },
+        # which change updated the plan last, in the reader's language
+        *(
+            [{"title": _("Plan last updated by"), "value": info["cause"], "url": reverse("mrp:netchange")}]
+            if last
+            else []
+        ),
     ]
 
 

@@ -24,7 +24,7 @@ def plan_freshness(scope: str = "all") -> dict:
         "run": run,
         "last_update": last,
         "updated_at": updated_at,
-        "cause": last.cause if last else "",
+        "cause": last.change_text if last else "",  # in the reader's language (rendered per request)
         "pending": pending,
     }
 
@@ -45,7 +45,7 @@ def latency_stats(run: MrpRun | None) -> dict:
 # ---- the BOM around changed items, read level by level (never the whole BOM) -------------------
 
 
-def _default_boms(item_ids: Iterable[int]) -> dict[int, int]:
+def default_boms(item_ids: Iterable[int]) -> dict[int, int]:
     """item id → its default BOM (bom.selectors.default_bom_ids: approved, highest version), with
     the ids as one array parameter."""
     from bom.models import Bom, version_key
@@ -54,9 +54,10 @@ def _default_boms(item_ids: Iterable[int]) -> dict[int, int]:
     best: dict[int, tuple] = {}
     if not ids:
         return {}
-    for bid, iid, ver in Bom.objects.filter(among(Bom, "item_id", ids), status="approved").values_list(
-        "id", "item_id", "version"
-    ):
+    # newest first, as bom's own ordering (item code, -id) gives them per item: of two equal versions
+    # the newer wins, as in default_bom_ids (without joining the items to sort by code)
+    rows = Bom.objects.filter(among(Bom, "item_id", ids), status="approved").order_by("-id")
+    for bid, iid, ver in rows.values_list("id", "item_id", "version"):
         if iid not in best or version_key(ver) > best[iid][0]:
             best[iid] = (version_key(ver), bid)
     return {iid: v[1] for iid, v in best.items()}
@@ -66,13 +67,13 @@ def _components(parents: set[int]) -> set[int]:
     """Components on the default BOMs of these items (mrp.sources reads the same lines)."""
     from bom.models import BomLine
 
-    defaults = _default_boms(parents)
+    defaults = default_boms(parents)
     if not defaults:
         return set()
     return set(
-        BomLine.objects.filter(among(BomLine, "bom_id", defaults.values()), line_type="component").values_list(
-            "component_id", flat=True
-        )
+        BomLine.objects.filter(among(BomLine, "bom_id", defaults.values()), line_type="component")
+        .order_by()
+        .values_list("component_id", flat=True)
     )
 
 
@@ -83,10 +84,10 @@ def _parents(components: set[int]) -> set[int]:
     found: dict[int, set[int]] = {}
     if not components:
         return set()
-    rows = BomLine.objects.filter(among(BomLine, "component_id", components), line_type="component")
+    rows = BomLine.objects.filter(among(BomLine, "component_id", components), line_type="component").order_by()
     for bom_id, parent in rows.values_list("bom_id", "bom__item_id"):
         found.setdefault(parent, set()).add(bom_id)
-    defaults = _default_boms(found)
+    defaults = default_boms(found)
     return {p for p, boms in found.items() if defaults.get(p) in boms}
 
 
@@ -100,10 +101,14 @@ def _passing_through(ids: set[int]) -> set[int]:
     phantoms = set(
         Item.objects.filter(among(Item, "id", ids), is_active=True, supply_type="phantom").values_list("pk", flat=True)
     )
-    defaults = _default_boms(ids - phantoms)
+    defaults = default_boms(ids - phantoms)
     if not defaults:
         return phantoms
-    skip = Bom.objects.filter(among(Bom, "id", defaults.values()), skip_level=True).values_list("item_id", flat=True)
+    skip = (
+        Bom.objects.filter(among(Bom, "id", defaults.values()), skip_level=True)
+        .order_by()
+        .values_list("item_id", flat=True)
+    )
     return phantoms | set(skip)
 
 

@@ -13,7 +13,6 @@ from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from bom.models import Bom, BomLine
-from bom.selectors import default_bom_ids
 from crm.models import Forecast as ForecastRow
 from crm.models import SalesOrderLine
 from erp.fields import ZERO
@@ -43,8 +42,14 @@ def among(model, column: str, ids: Collection[int]) -> RawSQL:
 
 def _bom_lines(item_ids, components=None) -> tuple[list[BomLineData], set[int], dict[int, list[BomLineData]]]:
     """Default-BOM component lines of these parents (only onto `components` when given)."""
-    defaults = default_bom_ids(item_ids)
-    skip = set(Bom.objects.filter(pk__in=defaults.values(), skip_level=True).values_list("item_id", flat=True))
+    from .selectors_netchange import default_boms  # the ids as one array parameter, not one per id
+
+    defaults = default_boms(item_ids)
+    skip = set(
+        Bom.objects.filter(among(Bom, "id", defaults.values()), skip_level=True)
+        .order_by()
+        .values_list("item_id", flat=True)
+    )
     lines, by_parent = [], defaultdict(list)
     found = BomLine.objects.filter(among(BomLine, "bom_id", defaults.values()), line_type="component")
     if components is not None:

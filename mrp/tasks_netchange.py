@@ -1,4 +1,4 @@
-"""The debounced net-change task (mrp.services.netchange)."""
+"""The debounced net-change task and its at-risk follow-up (mrp.services.netchange, mrp.services.risk)."""
 
 from celery import shared_task
 
@@ -20,3 +20,11 @@ def net_change(scope: str = "all") -> int | None:
     if pending_changes(scope):
         schedule(scope=scope)
     return outcome.update.pk if outcome.update else None
+
+
+@shared_task(time_limit=120, soft_time_limit=110, acks_late=True)
+def at_risk(update_id: int) -> int:
+    """The at-risk check of a plan update, queued when it is committed (mrp.services.risk)."""
+    from .services.risk import plan_update_at_risk
+
+    return plan_update_at_risk(update_id=update_id)

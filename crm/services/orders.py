@@ -392,7 +392,11 @@ def _planning_change(order: SalesOrder, item_ids, cause: str, **params) -> None:
     from inventory.services.planning import record_planning_change
 
     record_planning_change(
-        item_ids=item_ids, cause=cause % {"doc": order.number, **params}, document=order.number, kind="sales_order"
+        item_ids=item_ids,
+        cause=cause % {"doc": order.number, **params},
+        document=order.number,
+        line_no=params.get("line"),
+        kind="sales_order",
     )
 
 

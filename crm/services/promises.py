@@ -22,7 +22,7 @@ from erp.locks import lock_row, lock_rows
 from erp.models import Notification
 from erp.types import User
 
-from ..models import SalesOrder, SalesOrderLine
+from ..models import SalesOrder, SalesOrderLine, risk_reason_text
 from ..states import OrderStatus
 
 
@@ -32,6 +32,22 @@ class RiskFinding:
     feasible_date: datetime.date | None  # None: no date within the planning horizon
     cause: str  # the change that caused it, as recorded
     chain: tuple = ()  # the limiting chain: ((item code, supply type, lead time days), ...)
+
+
+AT_RISK_TEXT = "crm.at_risk"  # Notification.code: rendered per reader by `at_risk_text`
+
+
+def at_risk_text(params: dict) -> tuple[str, str]:
+    """(title, body) of an at-risk notification in the current language, from its stored params
+    (registered with erp.notify.register_text in crm.wiring)."""
+    title = _("%(doc)s line %(line)s (%(item)s) is at risk: feasible %(date)s, promised %(promised)s") % {
+        "doc": params["doc"],
+        "line": params["line"],
+        "item": params["item"],
+        "date": params["date"] or _("not within the horizon"),
+        "promised": params["promised"],
+    }
+    return title, risk_reason_text(params.get("cause", ""), params.get("chain", ()))
 
 
 def _email_configured() -> bool:
@@ -74,25 +90,32 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
         owner = line.order.owner
         if owner is None:
             continue
-        title = _("%(doc)s line %(line)s (%(item)s) is at risk: feasible %(date)s, promised %(promised)s") % {
+        # stored language-neutral (code + params), shown in each reader's language; the title and
+        # body as sent (e-mail) are in the language of the process that sends them
+        params = {
             "doc": line.order.number,
             "line": line.line_no,
             "item": line.item.code,
-            "date": f.feasible_date.isoformat() if f.feasible_date else _("not within the horizon"),
+            "date": f.feasible_date.isoformat() if f.feasible_date else "",
             "promised": (line.promise_date or line.due_date).isoformat(),
+            "cause": line.risk_cause,
+            "chain": line.risk_chain,
         }
+        title, body = at_risk_text(params)
         notes.append(
             Notification(
                 user=owner,
                 title=title[:200],
-                body=line.risk_reason,
+                body=body,
                 url=reverse("crm:order_detail", args=[line.order_id]),
                 kind="crm.at_risk",
+                code=AT_RISK_TEXT,
+                params=params,
                 dedupe_key=f"crm-at-risk:{line.pk}:{f.feasible_date}",
             )
         )
         if owner.email:
-            emails.append((title, line.risk_reason, owner.email))
+            emails.append((title, body, owner.email))
     SalesOrderLine.objects.bulk_update(
         changed, ["at_risk", "feasible_date", "risk_cause", "risk_chain", "risk_checked_at"]
     )

@@ -29,16 +29,23 @@ def unregister_planning_listener(fn: Callable[[PlanningChange], None]) -> None:
 
 
 def record_planning_change(
-    *, item_ids: Iterable[int | None], cause: str, document: str = "", kind: str = "", scope: str = "all"
+    *,
+    item_ids: Iterable[int | None],
+    cause: str,
+    document: str = "",
+    line_no: int | None = None,
+    kind: str = "",
+    scope: str = "all",
 ) -> PlanningChange | None:
     """Record that the plan of these items (and everything below them in the BOM) may have changed.
-    `cause` is shown on planning pages ("SO-2026-000123 line 2 confirmed"). Nothing is recorded
+    `cause` is the text as recorded ("SO-2026-000123 line 2 changed"); planning pages show the
+    change from `document`, `line_no` and `kind` in the reader's language. Nothing is recorded
     without items."""
     ids = sorted({int(i) for i in item_ids if i})
     if not ids:
         return None
     change = PlanningChange.objects.create(
-        scope=scope, kind=kind[:30], document=document[:80], cause=cause[:200], item_ids=ids
+        scope=scope, kind=kind[:30], document=document[:80], line_no=line_no, cause=cause[:200], item_ids=ids
     )
     for fn in list(_listeners):
         transaction.on_commit(functools.partial(fn, change))

@@ -276,11 +276,14 @@ def replan_changed(
         outside = {ln.parent_id for i in mini for ln in inputs.by_component.get(i, ()) if ln.parent_id not in mini}
         current_of({p for p in outside if p not in new} | planned)
         demands = list(part.get("demands", ()))
+        lines_by_parent: dict[int, list[BomLineData]] = defaultdict(list)
         for i in mini:
             for line in inputs.by_component.get(i, ()):
                 if line.parent_id not in mini:
-                    orders = new[line.parent_id] if line.parent_id in new else known.get(line.parent_id, ())
-                    demands += external_demands({i}, [line], orders)
+                    lines_by_parent[line.parent_id].append(line)
+        for parent, lines in lines_by_parent.items():  # each parent's orders read once
+            orders = new[parent] if parent in new else known.get(parent, ())
+            demands += external_demands(mini, lines, orders)
         part["demands"] = demands
         runs += 1
         return run_mrp(d0=d0, horizon_days=horizon_days, **part)
@@ -307,15 +310,21 @@ def replan_changed(
                 by_item[p.item_id].append(p)
         for i, orders in by_item.items():
             old = known.get(i, [])
-            same = sorted(map(key, orders)) == sorted(map(key, old))
-            if same:
-                pairs = zip(sorted(orders, key=key), sorted(old, key=key), strict=True)
-                for p, o in pairs:
-                    numbers[p.seq] = o.seq
-            else:
-                for p in orders:
+            # an order equal to a stored one (as stored) keeps its number: its row stays, and so do
+            # the pegs that name it; the others get new numbers
+            stored: dict[tuple, list[int]] = defaultdict(list)
+            for o in old:
+                stored[key(o)].append(o.seq)
+            same = len(orders) == len(old)
+            for p in orders:
+                seqs = stored.get(key(p))
+                if seqs:
+                    numbers[p.seq] = seqs.pop()
+                else:
                     numbers[p.seq] = next_seq
                     next_seq += 1
+                    same = False
+            if not same:
                 touch(i)
             for p in orders:
                 p.seq = numbers[p.seq]

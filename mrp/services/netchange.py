@@ -19,10 +19,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from erp.dispatch import send
 from erp.fields import round_qty
@@ -34,14 +33,26 @@ from ..engine import PlannedOrder as PlanRow
 from ..engine.partial import DeltaResult, bom_maps, replan_changed, replan_scope
 from ..models import ACTIVE, MrpMessage, MrpPeg, MrpRun, PlannedOrder, PlanUpdate
 from ..selectors import current_run
-from ..sources import among
 from ..states import PlannedStatus
-from .risk import check_at_risk, late_keys
+from .risk import late_keys, new_late_items
 
 # leading-edge debounce: the first change is planned at once (no wait added to its latency); the
 # changes committed while its task is queued or running are taken together by the next task
 DEBOUNCE_SECONDS = 0.0
 STUCK_SECONDS = 30.0  # a pending change this old without its task: queue one again
+
+
+class Phases(dict):
+    """Wall seconds per phase of a net change (bench_netchange prints them for the slow cases)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._t = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self[name] = self.get(name, 0.0) + now - self._t
+        self._t = now
 
 
 @dataclass
@@ -51,6 +62,7 @@ class NetChangeOutcome:
     result: MrpResult | None = None
     waiting: bool = False  # a full run is active: try again later
     replan: "Replan | None" = None
+    phases: Phases = field(default_factory=Phases)
 
 
 # ---- recording side: the listener and the debounce ----------------------------------------
@@ -98,29 +110,72 @@ def pending_changes(scope: str = "all") -> int:
 # ---- planning side -------------------------------------------------------------------------
 
 
-def _cause(changes: list[PlanningChange]) -> tuple[str, str]:
-    first = changes[0]
-    if len(changes) == 1:
-        return first.cause, first.document
-    return (
-        _("%(cause)s and %(n)s more changes") % {"cause": first.cause, "n": len(changes) - 1},
-        first.document,
-    )
+def _ids_param(column: str) -> str:
+    """`column = ANY(ids)` with the ids as one array parameter, through a sub-select so that the
+    planner keeps the (run, item) indexes (mrp.sources.among)."""
+    return f"{column} = ANY(ARRAY(SELECT unnest(%s::bigint[])))"
 
 
 def _parents_orders(run: MrpRun, item_ids: Iterable[int], codes: dict) -> list[PlanRow]:
-    """The current plan's open planned orders of these items (parents outside the scope), one query."""
-    ids = list(item_ids)
+    """The current plan's open planned orders of these items (parents outside the scope), one query
+    (a plain cursor: tens of thousands of rows for a large change)."""
+    ids = sorted(item_ids)
     if not ids:
         return []
-    found = PlannedOrder.objects.filter(among(PlannedOrder, "item_id", ids), run=run, status=PlannedStatus.OPEN)
-    rows = found.values_list(
-        "item_id", "order_type", "qty", "release_date", "due_date", "late", "pegged_to", "net_qty", "seq", "firm"
+    sql = (
+        "SELECT item_id, order_type, qty, release_date, due_date, late, pegged_to, net_qty, seq, firm "
+        f"FROM {PlannedOrder._meta.db_table} WHERE run_id = %s AND status = %s AND {_ids_param('item_id')}"
     )
+    with connection.cursor() as cur:
+        cur.execute(sql, [run.pk, PlannedStatus.OPEN.value, ids])
+        rows = cur.fetchall()
     return [
         PlanRow(i, codes.get(i, ""), t, q, r, d, late, peg, net, seq, firm)
         for i, t, q, r, d, late, peg, net, seq, firm in rows
     ]
+
+
+def _row_text(values) -> str:
+    """A row's values as `_stale_rows` reads them from the database (text, tab-separated)."""
+    return "\t".join("" if v is None else str(v) for v in values)
+
+
+def _stale_rows(
+    model, run: MrpRun, item_ids: set[int], columns: list[str], new_rows: list[str]
+) -> tuple[list[int], list[bool]]:
+    """Which stored rows of these items are not among the new ones, and which new ones are not
+    stored yet: (ids of stored rows to delete, for each new row whether to insert it). Rows are
+    compared as text (`_row_text`; quantities as stored, 6 places): the database formats its rows,
+    no value is parsed here. Equal rows are matched one for one (a multiset), so a plan that keeps
+    most of its rows writes only the difference."""
+    text = ", ".join(f"coalesce({model._meta.get_field(c).column}::text, '')" for c in columns)
+    sql = f"SELECT id, concat_ws(E'\\t', {text}) FROM {model._meta.db_table} WHERE run_id = %s AND {_ids_param('item_id')}"
+    stored: dict[str, list[int]] = {}
+    with connection.cursor() as cur:
+        cur.execute(sql, [run.pk, sorted(item_ids)])
+        for pk, row in cur.fetchall():
+            stored.setdefault(row, []).append(pk)
+    insert = []
+    for k in new_rows:
+        ids = stored.get(k)
+        if ids:
+            ids.pop()
+            insert.append(False)
+        else:
+            insert.append(True)
+    return [pk for ids in stored.values() for pk in ids], insert
+
+
+def _delete_ids(model, ids: list[int]) -> int:
+    if not ids:
+        return 0
+    with connection.cursor() as cur:
+        cur.execute(f"DELETE FROM {model._meta.db_table} WHERE {_ids_param('id')}", [sorted(ids)])
+        return cur.rowcount
+
+
+_PEG_KEY = ["item_id", "demand_kind", "demand_ref", "demand_date", "supply_kind", "supply_ref", "supply_date", "qty"]
+_MESSAGE_KEY = ["item_id", "kind", "date", "ref", "qty", "new_date"]
 
 
 def _stored_key(p: PlanRow) -> tuple:
@@ -138,6 +193,7 @@ class Replan:
     late_before: Counter  # late orders of the changed items before
     runs: int = 0
     removed_messages: int = 0
+    written: MrpResult = field(default_factory=MrpResult)  # the rows written (those that differ from the stored ones)
 
 
 def reach_inputs(*, d0, horizon_days: int, reach: set[int], outside: set[int]) -> dict:
@@ -151,7 +207,9 @@ def reach_inputs(*, d0, horizon_days: int, reach: set[int], outside: set[int]) -
     return data
 
 
-def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None) -> Replan:
+def replan_items(
+    *, run: MrpRun, seeds: Iterable[int], data: dict | None = None, phases: Phases | None = None
+) -> Replan:
     """Re-plan what the change of the seeds reaches on `run`'s plan (inside the caller's transaction):
     the scope (the seeds and everything below them in the BOM) is read alone (`bom_scope`, then the
     inputs of its items and of their parents outside it); in low-level-code order only the items
@@ -161,14 +219,17 @@ def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None)
     from ..services.runs import write_plan
 
     seeds = sorted({int(i) for i in seeds})
+    lap = phases.lap if phases is not None else (lambda name: None)
     seen: dict[int, list[PlanRow]] = {}
     codes: dict[int, str] = {}
 
     def current(ids: set[int]) -> dict[int, list[PlanRow]]:
+        lap("plan")
         found: dict[int, list[PlanRow]] = {i: [] for i in ids}
         for row in _parents_orders(run, sorted(ids), codes):
             found[row.item_id].append(row)
         seen.update(found)
+        lap("read_plan")
         return found
 
     def replan(part: dict, scope: set[int]) -> DeltaResult:
@@ -191,20 +252,27 @@ def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None)
         # first the changed items alone (with their phantom parents): when none of their planned
         # orders changes, nothing below them can (their components' inputs are the same) and the
         # rest of the reach is never read; else the whole reach below them
+        lap("start")
         near, near_outside = bom_scope(seeds, descend=False)
+        lap("bom")
         data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=near, outside=near_outside)
+        lap("read")
         if not any(data["items"][s].passes_through for s in seeds if s in data["items"]):
             delta, scope = replan(data, near), near
             if any(r.changed for r in delta.plans.values()):
                 delta = None
+        lap("plan")
         if delta is None:
             reach, outside = bom_scope(seeds)
+            lap("bom")
             data = reach_inputs(d0=run.run_date, horizon_days=run.horizon_days, reach=reach, outside=outside)
+            lap("read")
     items = data["items"]
     if delta is None:
         children, parents = bom_maps(data["bom_lines"])
         scope = replan_scope(seeds, items, children, parents)
         delta = replan(data, scope)
+        lap("plan")
     changed = {i for i, r in delta.plans.items() if r.changed}
     planned = set(delta.plans)
     late_before = late_keys(p for i in changed for p in seen.get(i, ()))
@@ -214,26 +282,50 @@ def replan_items(*, run: MrpRun, seeds: Iterable[int], data: dict | None = None)
         pegs=[g for r in delta.plans.values() for g in r.pegs],
     )
     part.planned_orders.sort(key=lambda p: (p.item_code, p.due_date, p.release_date, p.seq))
-    removed = 0
-    if changed:
-        old = PlannedOrder.objects.filter(among(PlannedOrder, "item_id", changed), run=run, status=PlannedStatus.OPEN)
-        removed = old._raw_delete(old.db)  # no relations, no signals: one DELETE (index run, item)
-    removed_messages = 0
+    lap("plan")
+    # only the rows that differ are written: an order equal to a stored one kept its number
+    # (replan_changed), so its row stays; pegs and messages are compared with the stored ones
+    old_seqs = {p.seq for i in changed for p in seen.get(i, ())}
+    new_seqs = {p.seq for p in part.planned_orders}
+    stale_orders = sorted(old_seqs - new_seqs)
+    write = MrpResult(planned_orders=[p for p in part.planned_orders if p.seq not in old_seqs])
+    stale_pegs: list[int] = []
+    stale_messages: list[int] = []
     if planned:
-        messages = MrpMessage.objects.filter(among(MrpMessage, "item_id", planned), run=run)
-        removed_messages = messages._raw_delete(messages.db)
-        pegs = MrpPeg.objects.filter(among(MrpPeg, "item_id", planned), run=run)
-        pegs._raw_delete(pegs.db)
-    write_plan(run, part)
-    return Replan(scope, planned, changed, part, removed, late_before, delta.runs, removed_messages)
+        keys = [_row_text((g.item_id, g.demand_kind, g.demand_ref, g.demand_date, g.supply_kind, g.supply_ref,
+                           g.supply_date, round_qty(g.qty))) for g in part.pegs]  # fmt: skip
+        stale_pegs, insert = _stale_rows(MrpPeg, run, planned, _PEG_KEY, keys)
+        write.pegs = [g for g, new in zip(part.pegs, insert, strict=True) if new]
+        keys = [_row_text((e.item_id, e.kind, e.date, e.ref, None if e.qty is None else round_qty(e.qty), e.new_date))
+                for e in part.exceptions]  # fmt: skip
+        stale_messages, insert = _stale_rows(MrpMessage, run, planned, _MESSAGE_KEY, keys)
+        write.exceptions = [e for e, new in zip(part.exceptions, insert, strict=True) if new]
+    lap("compare")
+    removed = 0
+    if stale_orders:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"DELETE FROM {PlannedOrder._meta.db_table} WHERE run_id = %s AND status = %s AND {_ids_param('seq')}",
+                [run.pk, PlannedStatus.OPEN.value, stale_orders],
+            )
+            removed = cur.rowcount
+    _delete_ids(MrpPeg, stale_pegs)
+    removed_messages = _delete_ids(MrpMessage, stale_messages)
+    lap("delete")
+    write_plan(run, write)
+    lap("write")
+    return Replan(scope, planned, changed, part, removed, late_before, delta.runs, removed_messages, write)
 
 
-def net_change_apply(*, scope: str = "all", data: dict | None = None) -> NetChangeOutcome:
+def net_change_apply(*, scope: str = "all", data: dict | None = None, follow_up: bool = True) -> NetChangeOutcome:
     """Apply the scope's pending planning changes to the current plan (idempotent: a change is
     applied once; with no current plan the changes are marked done, the next full run reads them).
     `data`: the plan's inputs when the caller has them (tests), else only the reached items' are
-    read here."""
+    read here. The plan is updated when its planned orders, pegs and messages are committed; the
+    sales-order lines it puts at risk are checked right after by a task of their own
+    (`follow_up`: queue it; bench_netchange runs it itself, timed apart)."""
     started = time.perf_counter()
+    phases = Phases()
     with transaction.atomic():
         advisory_lock(AdvisoryLock.MRP_PLAN, scope)
         if MrpRun.objects.filter(scope=scope, status__in=ACTIVE).exists():
@@ -246,42 +338,57 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None) -> NetChan
             PlanningChange.objects.filter(pk__in=[c.pk for c in changes]).update(processed_at=timezone.now())
             return NetChangeOutcome(None)
         seeds = sorted({int(i) for c in changes for i in c.item_ids})
-        replan = replan_items(run=run, seeds=seeds, data=data)
+        # the commit does not wait for the WAL flush: a server crash right after it loses this
+        # update together with the changes' processed mark (same transaction), so they are planned
+        # again — never a half-written plan (as the full run's write, services.runs._finish)
+        with connection.cursor() as cur:
+            cur.execute("SET LOCAL synchronous_commit TO OFF")
+        phases.lap("start")
+        replan = replan_items(run=run, seeds=seeds, data=data, phases=phases)
         part = replan.part
-        cause, document = _cause(changes)
+        # the cause as data (the first change's document, line and kind, the number of changes):
+        # pages render it in the reader's language (PlanUpdate.change_text)
+        first = changes[0]
         finished = timezone.now()
         update = PlanUpdate.objects.create(
             run=run,
-            cause=cause[:300],
-            document=document,
+            cause=first.cause[:300],
+            document=first.document,
+            line_no=first.line_no,
+            kind=first.kind,
             change_count=len(changes),
             seed_count=len(seeds),
             item_count=len(replan.planned),
-            order_count=len(part.planned_orders),
+            order_count=len(replan.written.planned_orders),
             removed_count=replan.removed,
             duration_ms=int((time.perf_counter() - started) * 1000),
-            latency_ms=max(0, int((finished - changes[0].created_at).total_seconds() * 1000)),
+            # what the at-risk follow-up checks: lines above items with a new late planned order,
+            # and lines already at risk above the changed items
+            risk_items={
+                "late": sorted(new_late_items(part, replan.late_before)),
+                "above": sorted(set(seeds) | replan.changed),
+            },
         )
         PlanningChange.objects.filter(pk__in=[c.pk for c in changes]).update(
             processed_at=finished, plan_update_id=update.pk
         )
         MrpRun.objects.filter(pk=run.pk).update(
-            order_count=F("order_count") + len(part.planned_orders) - replan.removed,
-            exception_count=F("exception_count") + len(part.exceptions) - replan.removed_messages,
+            order_count=F("order_count") + len(replan.written.planned_orders) - replan.removed,
+            exception_count=F("exception_count") + len(replan.written.exceptions) - replan.removed_messages,
         )
-    # the plan is committed: customers' lines next (own transaction, time-boxed: docs/mrp.md "At risk")
-    at_risk = check_at_risk(
-        run=run,
-        data=data,
-        above=set(seeds) | replan.changed,
-        part=part,
-        late_before=replan.late_before,
-        cause=cause,
-    )
-    if at_risk:
-        PlanUpdate.objects.filter(pk=update.pk).update(at_risk_count=at_risk)
-        update.at_risk_count = at_risk
-    return NetChangeOutcome(update, replan.scope, part, replan=replan)
+        phases.lap("record")
+    phases.lap("commit")
+    # the latency runs to the commit (the plan is updated when others can read it)
+    update.latency_ms = max(0, int((timezone.now() - changes[0].created_at).total_seconds() * 1000))
+    PlanUpdate.objects.filter(pk=update.pk).update(latency_ms=update.latency_ms)
+    # the plan is committed: customers' lines next, in their own task (docs/mrp.md "At risk")
+    if follow_up:
+        from ..tasks_netchange import at_risk
+
+        if send(at_risk, update.pk) and at_risk.app.conf.task_always_eager:  # it ran here: its count
+            update.refresh_from_db(fields=["at_risk_count"])
+    phases.lap("at_risk")
+    return NetChangeOutcome(update, replan.scope, part, replan=replan, phases=phases)
 
 
 def round_result(result: MrpResult) -> MrpResult:

@@ -32,6 +32,33 @@ def late_keys(rows: Iterable) -> Counter[LateKey]:
     return Counter((p.item_id, p.order_type, p.qty, p.release_date, p.due_date, p.pegged_to) for p in rows if p.late)
 
 
+def new_late_items(part: MrpResult | None, late_before: Counter[LateKey]) -> set[int]:
+    """Items of the planned orders that are late now and were not before the re-plan."""
+    if part is None:
+        return set()
+    return {k[0] for k in late_keys(part.planned_orders) - late_before}
+
+
+def plan_update_at_risk(*, update_id: int) -> int:
+    """The follow-up of a net change (task mrp.tasks_netchange.at_risk, right after the plan update
+    is committed): check the sales-order lines its changes reach (`check_at_risk`) and record how
+    many were flagged on the update. Idempotent: a line is notified once per feasible date."""
+    from ..models import PlanUpdate
+
+    update = PlanUpdate.objects.select_related("run").filter(pk=update_id).first()
+    if update is None or not update.risk_items:
+        return 0
+    flagged = check_at_risk(
+        run=update.run,
+        data=None,
+        above=set(update.risk_items.get("above", ())),
+        late_items=set(update.risk_items.get("late", ())),
+        cause=update.cause,
+    )
+    PlanUpdate.objects.filter(pk=update.pk).update(at_risk_count=flagged)
+    return flagged
+
+
 def ancestors(item_ids: Iterable[int], parents: Children) -> set[int]:
     """The items and everything above them in the BOM."""
     out: set[int] = set()
@@ -50,19 +77,22 @@ def check_at_risk(
     run: MrpRun,
     data: dict | None,
     above: set[int],
-    part: MrpResult,
-    late_before: Counter[LateKey],
     cause: str,
+    part: MrpResult | None = None,
+    late_before: Counter[LateKey] | None = None,
+    late_items: set[int] | None = None,
 ) -> int:
     """Flag / clear lines; returns the number of lines newly flagged (or flagged later). `above`:
-    the changed items (lines above them already at risk are checked again); `data`: the plan's
-    inputs when the caller has them all, else the lines' items and what they reach are read."""
+    the changed items (lines above them already at risk are checked again); `late_items`: the items
+    with a new late planned order (or `part` and `late_before`, from which they are taken);
+    `data`: the plan's inputs when the caller has them all, else the lines' items and what they
+    reach are read."""
     from ..selectors_netchange import bom_ancestors, bom_descendants, bom_scope
     from ..sources import among
     from .netchange import _parents_orders, reach_inputs
 
-    new_late = late_keys(part.planned_orders) - late_before
-    late_items = {k[0] for k in new_late}
+    if late_items is None:
+        late_items = new_late_items(part, late_before or Counter())
     fields = ("pk", "item_id", "open_qty", "due_date", "promise_date", "at_risk", "order__number", "line_no")
     order = ("due_date", "order__number", "line_no")
     open_lines = SalesOrderLine.objects.open().open_qty()

@@ -31,7 +31,11 @@ def _planning_change(po: PurchaseOrder, item_ids, cause: str, **params) -> None:
     from inventory.services.planning import record_planning_change
 
     record_planning_change(
-        item_ids=item_ids, cause=cause % {"doc": po.number, **params}, document=po.number, kind="purchase_order"
+        item_ids=item_ids,
+        cause=cause % {"doc": po.number, **params},
+        document=po.number,
+        line_no=params.get("line"),
+        kind="purchase_order",
     )
 
 
