@@ -1,4 +1,5 @@
 from collections import OrderedDict
+from contextlib import suppress
 
 from django.template.loader import render_to_string
 from django.urls import get_script_prefix
@@ -47,10 +48,11 @@ def _navigation(request, user) -> dict:
         if html is None:
             html = render_to_string("erp/_sidebar.html", {"nav_menu": nav_menu(), "nav_current": current})
             _sidebars[key] = html
-            if len(_sidebars) > SIDEBAR_CACHE_SIZE:
+            while len(_sidebars) > SIDEBAR_CACHE_SIZE:
                 _sidebars.popitem(last=False)
         else:
-            _sidebars.move_to_end(key)
+            with suppress(KeyError):  # dropped meanwhile by another thread: rendered again next time
+                _sidebars.move_to_end(key)
         return html
 
     return {
