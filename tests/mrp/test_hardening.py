@@ -128,7 +128,7 @@ def test_absurd_years_are_refused_naming_the_limit(make_user, settings_row):
     response = c.post(START, {**_good(), "run_date": "9999-12-31"}, follow=True)
     assert any("between 2000-01-01 and 2099-12-31" in str(m) for m in response.context["messages"])
     response = c.post(START, {**_good(), "horizon_days": "3651"}, follow=True)
-    assert [str(m) for m in response.context["messages"]] == ["horizon (days): must be at most 3650."]
+    assert [str(m) for m in response.context["messages"]] == ["Horizon (days): must be at most 3650."]
 
 
 @pytest.mark.parametrize("bad_id", BAD_IDS)
