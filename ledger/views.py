@@ -487,9 +487,9 @@ def balance_sheet(request):
     year, month = _period(request)
     data = reports.balance_sheet(year, month)
     if request.GET.get("export") == "xlsx":
-        rows = [[label, v, s] for label, v, s in data["assets"]]
+        rows = [[str(label), v, s] for label, v, s in data["assets"]]
         rows.append([_("Total assets"), data["total_assets"], data["total_assets_start"]])
-        rows += [[label, v, s] for label, v, s in data["liabilities"] + data["equity"]]
+        rows += [[str(label), v, s] for label, v, s in data["liabilities"] + data["equity"]]
         rows.append(
             [
                 _("Total liabilities and equity"),
@@ -508,7 +508,7 @@ def income_statement(request):
     year, month = _period(request)
     data = reports.income_statement(year, month)
     if request.GET.get("export") == "xlsx":
-        rows = [[label, m, y] for label, m, y in data["lines"]]
+        rows = [[str(label), m, y] for label, m, y in data["lines"]]
         rows.append([_("Operating profit"), *data["operating_profit"]])
         rows.append([_("Total profit"), *data["total_profit"]])
         rows.append([_("Net profit"), *data["net_profit"]])

@@ -3,6 +3,8 @@
 (code, name, kind, direction, auxiliary); the parent of "2202.01" is "2202".
 """
 
+from django.utils.translation import pgettext_lazy
+
 A, L, E, C, INC, X = "asset", "liability", "equity", "cost", "income", "expense"
 D, CR = "debit", "credit"
 
@@ -68,45 +70,47 @@ def parent_code(code: str) -> str | None:
     return code.rsplit(".", 1)[0] if "." in code else None
 
 
+# Report line labels: statutory Chinese names in zh-hans (the catalog), English otherwise.
+
 # 资产负债表 (小企业会计准则 会小企01, abridged): (line label, [account codes], sign)
 BALANCE_SHEET_ASSETS = [
-    ("货币资金", ["1001", "1002", "1012"]),
-    ("短期投资", ["1101"]),
-    ("应收票据", ["1121"]),
-    ("应收账款", ["1122"]),
-    ("预付账款", ["1123"]),
-    ("其他应收款", ["1221"]),
-    ("存货", ["1401", "1403", "1404", "1405", "1408", "1411", "4001", "4101"]),
-    ("固定资产账面价值", ["1601", "1602"]),
-    ("无形资产", ["1701"]),
-    ("待处理财产损溢", ["1901"]),
+    (pgettext_lazy("balance sheet", "Cash and cash equivalents"), ["1001", "1002", "1012"]),
+    (pgettext_lazy("balance sheet", "Short-term investments"), ["1101"]),
+    (pgettext_lazy("balance sheet", "Notes receivable"), ["1121"]),
+    (pgettext_lazy("balance sheet", "Accounts receivable"), ["1122"]),
+    (pgettext_lazy("balance sheet", "Prepayments"), ["1123"]),
+    (pgettext_lazy("balance sheet", "Other receivables"), ["1221"]),
+    (pgettext_lazy("balance sheet", "Inventories"), ["1401", "1403", "1404", "1405", "1408", "1411", "4001", "4101"]),
+    (pgettext_lazy("balance sheet", "Fixed assets, carrying amount"), ["1601", "1602"]),
+    (pgettext_lazy("balance sheet", "Intangible assets"), ["1701"]),
+    (pgettext_lazy("balance sheet", "Assets pending disposal"), ["1901"]),
 ]
 BALANCE_SHEET_LIABILITIES = [
-    ("短期借款", ["2001"]),
-    ("应付票据", ["2201"]),
-    ("应付账款", ["2202"]),
-    ("预收账款", ["2203"]),
-    ("应付职工薪酬", ["2211"]),
-    ("应交税费", ["2221"]),
-    ("其他应付款", ["2241"]),
-    ("长期借款", ["2501"]),
+    (pgettext_lazy("balance sheet", "Short-term borrowings"), ["2001"]),
+    (pgettext_lazy("balance sheet", "Notes payable"), ["2201"]),
+    (pgettext_lazy("balance sheet", "Accounts payable"), ["2202"]),
+    (pgettext_lazy("balance sheet", "Advances from customers"), ["2203"]),
+    (pgettext_lazy("balance sheet", "Payroll payable"), ["2211"]),
+    (pgettext_lazy("balance sheet", "Taxes payable"), ["2221"]),
+    (pgettext_lazy("balance sheet", "Other payables"), ["2241"]),
+    (pgettext_lazy("balance sheet", "Long-term borrowings"), ["2501"]),
 ]
 BALANCE_SHEET_EQUITY = [
-    ("实收资本（或股本）", ["3001"]),
-    ("资本公积", ["3002"]),
-    ("盈余公积", ["3101"]),
-    ("未分配利润", ["3103", "3104"]),
+    (pgettext_lazy("balance sheet", "Paid-in capital (or share capital)"), ["3001"]),
+    (pgettext_lazy("balance sheet", "Capital reserve"), ["3002"]),
+    (pgettext_lazy("balance sheet", "Surplus reserve"), ["3101"]),
+    (pgettext_lazy("balance sheet", "Retained earnings"), ["3103", "3104"]),
 ]
 # 利润表 (会小企02, abridged): (label, income codes, expense codes)
 INCOME_STATEMENT = [
-    ("一、营业收入", ["5001", "5051"], []),
-    ("减：营业成本", [], ["5401", "5402"]),
-    ("税金及附加", [], ["5403"]),
-    ("销售费用", [], ["5601"]),
-    ("管理费用", [], ["5602"]),
-    ("财务费用", [], ["5603"]),
-    ("加：投资收益", ["5111"], []),
-    ("加：营业外收入", ["5301"], []),
-    ("减：营业外支出", [], ["5711"]),
-    ("减：所得税费用", [], ["5801"]),
+    (pgettext_lazy("income statement", "I. Operating revenue"), ["5001", "5051"], []),
+    (pgettext_lazy("income statement", "Less: cost of sales"), [], ["5401", "5402"]),
+    (pgettext_lazy("income statement", "Taxes and surcharges"), [], ["5403"]),
+    (pgettext_lazy("income statement", "Selling expenses"), [], ["5601"]),
+    (pgettext_lazy("income statement", "Administrative expenses"), [], ["5602"]),
+    (pgettext_lazy("income statement", "Financial expenses"), [], ["5603"]),
+    (pgettext_lazy("income statement", "Add: investment income"), ["5111"], []),
+    (pgettext_lazy("income statement", "Add: non-operating income"), ["5301"], []),
+    (pgettext_lazy("income statement", "Less: non-operating expenses"), [], ["5711"]),
+    (pgettext_lazy("income statement", "Less: income tax expense"), [], ["5801"]),
 ]

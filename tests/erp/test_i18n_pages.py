@@ -224,3 +224,20 @@ def test_error_pages_in_both_languages(make_user, settings):
         assert response.status_code == 403 and expired in response.content.decode()
     page = (ROOT / "templates" / "500.html").read_text(encoding="utf-8")
     assert "系统暂时出错" in page and "Something went wrong" in page and "{%" not in page
+
+
+def test_english_catalogs_show_no_chinese():
+    """A source string that carries the Chinese term for translators ("Backflush (倒冲)") has an
+    English translation without it, so English pages show English only."""
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    # the one message that is about Chinese text itself (company-name suffixes it normalises)
+    about_chinese = {"有限公司/有限责任公司"}
+    found = []
+    for path in ROOT.glob("**/locale/en/LC_MESSAGES/django.po"):
+        if ".venv" in path.parts:
+            continue
+        for e in polib.pofile(str(path)):
+            shown = e.msgstr or e.msgid
+            if not e.obsolete and cjk.search(shown) and not any(a in shown for a in about_chinese):
+                found.append(f"{path.parent.parent.parent.parent.name}: {e.msgid}")
+    assert not found, found

@@ -165,3 +165,26 @@ def test_auditor_reads_the_books_and_changes_nothing(login):
         assert client.post(reverse(name, args=[draft.pk])).status_code == 403
     draft.refresh_from_db()
     assert draft.status == VoucherStatus.DRAFT and Voucher.objects.count() == 1
+
+
+def test_statement_lines_in_the_readers_language(login, make_user):
+    """The statutory line names are Chinese in zh-hans and English in English, page and export."""
+    import io
+
+    import openpyxl
+
+    worked_example(make_user("m"), make_user("a"))
+    client = login("会计")
+    for lang, inventories, retained, net in (
+        ("zh-hans", "存货", "未分配利润", "四、净利润"),
+        ("en", "Inventories", "Retained earnings", "IV. Net profit"),
+    ):
+        client.cookies["django_language"] = lang
+        bs = client.get(reverse("ledger:balance_sheet"), {"period": "2026-01"}).content.decode()
+        assert inventories in bs and retained in bs, lang
+        inc = client.get(reverse("ledger:income_statement"), {"period": "2026-01"}).content.decode()
+        assert net in inc, lang
+        x = client.get(reverse("ledger:balance_sheet"), {"period": "2026-01", "export": "xlsx"})
+        cells = [c.value for c in openpyxl.load_workbook(io.BytesIO(x.content)).active["A"]]
+        assert inventories in cells and retained in cells, lang
+    assert "存货" not in bs and "净利润" not in inc
