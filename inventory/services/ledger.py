@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from erp.errors import InsufficientStock, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
 from erp.locks import lock_rows
+from erp.models import Period
 from erp.periods import assert_open
 from erp.types import User
 
@@ -76,7 +77,13 @@ def _save_balances(rows: list[StockBalance]) -> None:
         StockBalance.objects.bulk_update(rows, ["qty", "value"], batch_size=500)
 
 
-@transaction.atomic
+def _rows(model, known: dict | None, ids: set[int]) -> dict:
+    """{pk: row} of `ids`: the caller's rows when they hold every id, else one read."""
+    if known is not None and ids <= known.keys():
+        return known
+    return model.objects.in_bulk(ids)
+
+
 def stock_moves_post(
     *,
     source_type: str,
@@ -86,118 +93,130 @@ def stock_moves_post(
     user: User | None = None,
     source_number: str = "",
     reversal: bool = False,
+    period: Period | None = None,
+    items: dict[int, Item] | None = None,
+    warehouses: dict[int, Warehouse] | None = None,
+    savepoint: bool = True,
 ) -> list[StockMove]:
-    """Post `moves` for one document. Lines already posted for this source are skipped."""
-    move_date = move_date or timezone.localdate()
-    if not moves:
-        return []
-    period = assert_open(move_date)
+    """Post `moves` for one document. Lines already posted for this source are skipped.
 
-    existing = set(
-        StockMove.objects.filter(source_type=source_type, source_id=source_id, reversal=reversal).values_list(
-            "source_line", "kind"
-        )
-    )
-    todo = [m for m in moves if (m.source_line, m.kind) not in existing]
-    keys = [(m.source_line, m.kind) for m in todo]
-    if len(keys) != len(set(keys)):
-        raise ValidationError(_("The same document line was posted twice in one call."), code="duplicate_line")
-    if not todo:
-        return list(StockMove.objects.filter(source_type=source_type, source_id=source_id, reversal=reversal))
+    A caller that has already checked `move_date` with `assert_open` in this transaction may pass
+    that `period`, and the item and warehouse rows it has loaded (`{pk: row}`): they are used
+    instead of reading them again (fewer round trips per document); missing ones are read.
+    `savepoint=False` is for a caller whose own transaction.atomic rolls back on any error of
+    this call (it does not catch it): the posting then runs without a savepoint of its own."""
+    with transaction.atomic(savepoint=savepoint):
+        move_date = move_date or timezone.localdate()
+        if not moves:
+            return []
+        if period is None or (period.year, period.month) != (move_date.year, move_date.month):
+            period = assert_open(move_date)
 
-    pairs = {(m.item_id, m.warehouse_id) for m in todo}
-    balances = _lock_balances(pairs)
-    # guards run after the balance rows are locked: a stock count opening at the same moment
-    # either sees this posting (it waits for our locks) or is seen by the guard
-    for guard in POSTING_GUARDS:
-        guard(pairs, source_type, source_id)
-    items = Item.objects.in_bulk({i for i, _w in pairs})
-    warehouses = Warehouse.objects.in_bulk({w for _i, w in pairs})
-
-    created = []
-    initial = {pair: bal.qty for pair, bal in balances.items()}
-    needed: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
-    short: list[tuple[int, int]] = []
-    touched: dict[tuple[int, int], None] = {}
-    for spec in todo:
-        bal = balances[(spec.item_id, spec.warehouse_id)]
-        qty = to_decimal(spec.qty)
-        if spec.value is not None:
-            value = round_money(spec.value)
-            unit_cost = (
-                to_decimal(spec.unit_cost) if spec.unit_cost is not None else (abs(value / qty) if qty else ZERO)
-            )
-        elif qty < 0:
-            if spec.unit_cost is not None:
-                unit_cost = to_decimal(spec.unit_cost)
-                value = round_money(qty * unit_cost)
-            elif bal.qty > 0 and -qty >= bal.qty:
-                unit_cost = bal.value / bal.qty
-                value = -bal.value if -qty == bal.qty else round_money(qty * unit_cost)
-            else:
-                unit_cost = (bal.value / bal.qty) if bal.qty > 0 else items[spec.item_id].standard_cost
-                value = round_money(qty * unit_cost)
-        else:
-            if spec.unit_cost is not None:
-                unit_cost = to_decimal(spec.unit_cost)
-            else:
-                unit_cost = (bal.value / bal.qty) if bal.qty > 0 else items[spec.item_id].standard_cost
-            value = round_money(qty * unit_cost)
-        if qty < 0:
-            needed[(spec.item_id, spec.warehouse_id)] += -qty
-        bal.qty += qty
-        bal.value += value
-        pair = (spec.item_id, spec.warehouse_id)
-        touched.setdefault(pair, None)
-        if bal.qty < 0 and not warehouses[spec.warehouse_id].allow_negative and pair not in short:
-            short.append(pair)
-        created.append(
-            StockMove(
-                item_id=spec.item_id,
-                warehouse_id=spec.warehouse_id,
-                qty=qty,
-                unit_cost=unit_cost.quantize(Decimal("0.000001")),
-                value=value,
-                move_date=move_date,
-                period=period,
-                posted_by=user if getattr(user, "pk", None) else None,
-                source_type=source_type,
-                source_id=source_id,
-                source_line=spec.source_line,
-                source_number=source_number,
-                kind=spec.kind,
-                reversal=reversal,
-                note=spec.note[:200],
+        existing = set(
+            StockMove.objects.filter(source_type=source_type, source_id=source_id, reversal=reversal).values_list(
+                "source_line", "kind"
             )
         )
+        todo = [m for m in moves if (m.source_line, m.kind) not in existing]
+        keys = [(m.source_line, m.kind) for m in todo]
+        if len(keys) != len(set(keys)):
+            raise ValidationError(_("The same document line was posted twice in one call."), code="duplicate_line")
+        if not todo:
+            return list(StockMove.objects.filter(source_type=source_type, source_id=source_id, reversal=reversal))
 
-    if short:
-        lines = [
-            _("%(item)s in %(warehouse)s: needed %(needed)s, available %(available)s")
-            % {
-                "item": items[i],
-                "warehouse": warehouses[w],
-                "needed": fmt_decimal(needed[(i, w)]),
-                "available": fmt_decimal(initial[(i, w)]),
-            }
-            for i, w in short
-        ]
-        raise InsufficientStock(
-            _("Not enough stock. %(lines)s") % {"lines": "; ".join(lines)}, code="insufficient_stock", details=lines
-        )
+        pairs = {(m.item_id, m.warehouse_id) for m in todo}
+        balances = _lock_balances(pairs)
+        # guards run after the balance rows are locked: a stock count opening at the same moment
+        # either sees this posting (it waits for our locks) or is seen by the guard
+        for guard in POSTING_GUARDS:
+            guard(pairs, source_type, source_id)
+        items = _rows(Item, items, {i for i, _w in pairs})
+        warehouses = _rows(Warehouse, warehouses, {w for _i, w in pairs})
 
-    StockMove.objects.bulk_create(created, batch_size=1000)
-    _save_balances([balances[p] for p in touched])
-    if any(warehouses[w].nettable for _i, w in touched):  # net change (docs/mrp.md §5)
-        from .planning import record_planning_change
+        created = []
+        initial = {pair: bal.qty for pair, bal in balances.items()}
+        needed: dict[tuple[int, int], Decimal] = defaultdict(lambda: ZERO)
+        short: list[tuple[int, int]] = []
+        touched: dict[tuple[int, int], None] = {}
+        for spec in todo:
+            bal = balances[(spec.item_id, spec.warehouse_id)]
+            qty = to_decimal(spec.qty)
+            if spec.value is not None:
+                value = round_money(spec.value)
+                unit_cost = (
+                    to_decimal(spec.unit_cost) if spec.unit_cost is not None else (abs(value / qty) if qty else ZERO)
+                )
+            elif qty < 0:
+                if spec.unit_cost is not None:
+                    unit_cost = to_decimal(spec.unit_cost)
+                    value = round_money(qty * unit_cost)
+                elif bal.qty > 0 and -qty >= bal.qty:
+                    unit_cost = bal.value / bal.qty
+                    value = -bal.value if -qty == bal.qty else round_money(qty * unit_cost)
+                else:
+                    unit_cost = (bal.value / bal.qty) if bal.qty > 0 else items[spec.item_id].standard_cost
+                    value = round_money(qty * unit_cost)
+            else:
+                if spec.unit_cost is not None:
+                    unit_cost = to_decimal(spec.unit_cost)
+                else:
+                    unit_cost = (bal.value / bal.qty) if bal.qty > 0 else items[spec.item_id].standard_cost
+                value = round_money(qty * unit_cost)
+            if qty < 0:
+                needed[(spec.item_id, spec.warehouse_id)] += -qty
+            bal.qty += qty
+            bal.value += value
+            pair = (spec.item_id, spec.warehouse_id)
+            touched.setdefault(pair, None)
+            if bal.qty < 0 and not warehouses[spec.warehouse_id].allow_negative and pair not in short:
+                short.append(pair)
+            created.append(
+                StockMove(
+                    item_id=spec.item_id,
+                    warehouse_id=spec.warehouse_id,
+                    qty=qty,
+                    unit_cost=unit_cost.quantize(Decimal("0.000001")),
+                    value=value,
+                    move_date=move_date,
+                    period=period,
+                    posted_by=user if getattr(user, "pk", None) else None,
+                    source_type=source_type,
+                    source_id=source_id,
+                    source_line=spec.source_line,
+                    source_number=source_number,
+                    kind=spec.kind,
+                    reversal=reversal,
+                    note=spec.note[:200],
+                )
+            )
 
-        record_planning_change(
-            item_ids=[i for i, w in touched if warehouses[w].nettable],
-            cause=_("%(doc)s posted") % {"doc": source_number or source_type},
-            document=source_number,
-            kind="stock",
-        )
-    return created
+        if short:
+            lines = [
+                _("%(item)s in %(warehouse)s: needed %(needed)s, available %(available)s")
+                % {
+                    "item": items[i],
+                    "warehouse": warehouses[w],
+                    "needed": fmt_decimal(needed[(i, w)]),
+                    "available": fmt_decimal(initial[(i, w)]),
+                }
+                for i, w in short
+            ]
+            raise InsufficientStock(
+                _("Not enough stock. %(lines)s") % {"lines": "; ".join(lines)}, code="insufficient_stock", details=lines
+            )
+
+        StockMove.objects.bulk_create(created, batch_size=1000)
+        _save_balances([balances[p] for p in touched])
+        if any(warehouses[w].nettable for _i, w in touched):  # net change (docs/mrp.md §5)
+            from .planning import record_planning_change
+
+            record_planning_change(
+                item_ids=[i for i, w in touched if warehouses[w].nettable],
+                cause=_("%(doc)s posted") % {"doc": source_number or source_type},
+                document=source_number,
+                kind="stock",
+            )
+        return created
 
 
 @transaction.atomic

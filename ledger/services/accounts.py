@@ -57,14 +57,22 @@ def stock_accounts(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
     cat_code: dict[int, str | None] = {}
     if settings:
         cat_ids = {it.category_id for it in items.values() if it.category_id}
-        cats = ItemCategory.objects.in_bulk(cat_ids)
-        for cid, cat in cats.items():
+        # the items' categories and the categories with a setting, in one read; the nearest
+        # ancestor with a setting is found in memory from the tree fields (no query per category)
+        rows = ItemCategory.objects.filter(pk__in=cat_ids | settings.keys()).values_list("pk", "tree_id", "lft", "rght")
+        tree = {pk: (tree_id, lft, rght) for pk, tree_id, lft, rght in rows}
+        set_rows = [(tree[pk], pk) for pk in settings if pk in tree]
+        for cid in cat_ids & tree.keys():
             found = settings.get(cid)
             if found is None:
-                for anc_id in reversed(list(cat.get_ancestors().values_list("pk", flat=True))):
-                    if anc_id in settings:
-                        found = settings[anc_id]
-                        break
+                tree_id, lft, rght = tree[cid]
+                ancestors = [
+                    (a_lft, pk)
+                    for (a_tree, a_lft, a_rght), pk in set_rows
+                    if a_tree == tree_id and a_lft < lft and a_rght > rght
+                ]
+                if ancestors:
+                    found = settings[max(ancestors)[1]]
             cat_code[cid] = found
     out = {}
     for i, w in pairs:

@@ -391,12 +391,15 @@ def on_posting(p: Posting) -> Voucher | None:
         and Voucher.objects.filter(source_type=p.source_type, source_id=p.source_id, is_reversal=False).exists()
     ):
         return None
-    accounts_by_code()  # the default chart exists before the first voucher
+    accounts = accounts_by_code()  # the default chart exists before the first voucher
     rules = rule_codes()
     builder = BUILDERS.get(p.source_type, _stock)
     lines = [ln for ln in builder(p, summary, rules) if ln.debit or ln.credit]
     if not lines:
         return None
+    for ln in lines:  # resolved here once (an unknown code stays a code: voucher_create refuses it)
+        if isinstance(ln.account, str) and ln.account in accounts:
+            ln.account = accounts[ln.account]
     return voucher_create(
         on_date=on_date,
         lines=lines,

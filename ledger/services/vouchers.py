@@ -46,8 +46,10 @@ def _user(user):
 
 
 def _next_number(year: int, month: int, word: str) -> int:
-    seq, _c = VoucherSequence.objects.get_or_create(year=year, month=month, word=word)
-    seq = lock_row(VoucherSequence, seq.pk)
+    seq = VoucherSequence.objects.select_for_update().filter(year=year, month=month, word=word).first()
+    if seq is None:  # the first voucher of the period and word
+        seq, _c = VoucherSequence.objects.get_or_create(year=year, month=month, word=word)
+        seq = lock_row(VoucherSequence, seq.pk)
     seq.last += 1
     seq.save(update_fields=["last"])
     return seq.last

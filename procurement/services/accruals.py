@@ -102,9 +102,13 @@ class AccrualSpec:
     document_number: str = ""
 
 
-def accrual_add_many(specs: list[AccrualSpec]) -> list[AccrualEntry]:
-    """Add accrual entries in one insert (each date must lie in an open period)."""
-    periods = {d: assert_open(d) for d in {s.on_date for s in specs}}
+def accrual_add_many(specs: list[AccrualSpec], *, period: Period | None = None) -> list[AccrualEntry]:
+    """Add accrual entries in one insert (each date must lie in an open period; `period`, already
+    checked with `assert_open` by the caller in this transaction, is not read again)."""
+    periods = {
+        d: period if period is not None and (period.year, period.month) == (d.year, d.month) else assert_open(d)
+        for d in {s.on_date for s in specs}
+    }
     return AccrualEntry.objects.bulk_create(
         [
             AccrualEntry(

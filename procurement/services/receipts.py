@@ -68,8 +68,8 @@ def purchase_receipt_post(
     CompanySettings.over_receipt_tolerance_pct is refused and nothing is posted."""
     if not lines:
         raise ValidationError(_("Enter a quantity on at least one line."), code="no_lines")
-    assert_open(receipt_date)
-    po = lock_row(PurchaseOrder.objects.select_related("supplier"), order_id, of=("self",))
+    period = assert_open(receipt_date)
+    po = lock_row(PurchaseOrder.objects.select_related("supplier", "warehouse"), order_id, of=("self",))
     if po.status != OrderStatus.CONFIRMED:
         raise StateError(
             _("%(doc)s is %(status)s: only confirmed orders can be received.")
@@ -83,7 +83,7 @@ def purchase_receipt_post(
     tolerance = to_decimal(CompanySettings.get().over_receipt_tolerance_pct)
     first = po_lines[next(iter(wanted))]
     wid = receipt_warehouse(po, first, warehouse_id)
-    wh = Warehouse.objects.get(pk=wid)
+    wh = po.warehouse if po.warehouse is not None and wid == po.warehouse_id else Warehouse.objects.get(pk=wid)
     if wh.kind == WarehouseKind.SUBCONTRACTOR:
         raise ValidationError(_("Purchased goods cannot be received into a subcontractor location."))
     for lid, qty in wanted.items():
@@ -152,12 +152,17 @@ def purchase_receipt_post(
         move_date=receipt_date,
         user=_user(user),
         source_number=receipt.number,
+        period=period,
+        items={ln.item_id: ln.item for ln in po_lines.values()},
+        warehouses={wh.pk: wh},
+        savepoint=False,  # any error rolls back this whole receipt (nothing here catches it)
     )
     accrual_add_many(
         [
             AccrualSpec(receipt_line_source(rl), receipt_date, rl.qty, rl.value, AccrualReason.RECEIPT, receipt.number)
             for rl in rlines
-        ]
+        ],
+        period=period,
     )
     announce("procurement.purchasereceipt", receipt.pk, number=receipt.number, on_date=receipt_date, user=user)
     notify_module(
