@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from erp.fields import ZERO, MoneyField, PriceField, QuantityField, round_money
 from erp.models import Document, TimeStampedModel
+from erp.texts import render_text
 
 from .states import (
     InvoiceKind,
@@ -483,10 +484,13 @@ class SalesOrder(Document):
         indexes = [models.Index(fields=["status", "order_date"], name="crm_so_status_date")]
 
 
-def risk_reason_text(cause: str, chain) -> str:
+def risk_reason_text(cause: str, chain, params: dict | None = None) -> str:
     """ "PO-1 line 1: due … → …; limiting: A: buy, 5 days; FG: make, 2 days" in the current language
-    (`chain`: [[item code, supply type, lead time days], ...] as stored on the line)."""
+    (`cause` and `params`: the change's message id and parameters, erp.texts; `chain`: [[item code,
+    supply type, lead time days], ...] as stored on the line)."""
     from django.utils.translation import gettext
+
+    cause = render_text(cause, params)
 
     labels = {"purchase": _("buy"), "manufacture": _("make"), "outsource": _("outsource"), "phantom": _("phantom")}
     text = "; ".join(
@@ -529,7 +533,9 @@ class SalesOrderLine(models.Model):
     # supply can no longer meet the promise date (set by MRP's net change, docs/mrp.md §5)
     at_risk = models.BooleanField(_("at risk"), default=False)
     feasible_date = models.DateField(_("feasible date"), null=True, blank=True)
+    # the change that caused it, language-neutral: the message id and its parameters (erp.texts)
     risk_cause = models.CharField(_("risk cause"), max_length=300, blank=True)
+    risk_params = models.JSONField(_("risk cause parameters"), default=dict, blank=True)
     # the limiting chain, language-neutral: [[item code, supply type, lead time days], ...] (rendered
     # in the reader's language by `risk_reason`)
     risk_chain = models.JSONField(_("limiting chain"), default=list, blank=True)
@@ -561,7 +567,7 @@ class SalesOrderLine(models.Model):
     @property
     def risk_reason(self) -> str:
         """Why the line is at risk, in the current language (the cause and the limiting chain)."""
-        return risk_reason_text(self.risk_cause, self.risk_chain)
+        return risk_reason_text(self.risk_cause, self.risk_chain, self.risk_params)
 
     @property
     def open_qty(self) -> Decimal:

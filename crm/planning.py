@@ -2,7 +2,7 @@
 way they are written (page, import, admin). Connected from crm.wiring.register_all."""
 
 from django.db.models.signals import post_delete, post_save
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 
 def _forecast_changed(sender, instance, **kwargs) -> None:
@@ -10,7 +10,8 @@ def _forecast_changed(sender, instance, **kwargs) -> None:
 
     record_planning_change(
         item_ids=[instance.item_id],
-        cause=_("Forecast %(item)s %(date)s changed") % {"item": instance.item.code, "date": instance.date},
+        cause=gettext_noop("Forecast %(item)s %(date)s changed"),
+        params={"item": instance.item.code, "date": instance.date.isoformat()},
         kind="forecast",
     )
 

@@ -3,6 +3,7 @@ from django.contrib.admin.actions import delete_selected
 from django.contrib.admin.models import DELETION, LogEntry
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from import_export import resources
 from import_export.admin import ImportExportModelAdmin
 from mptt.admin import MPTTModelAdmin
@@ -252,6 +253,10 @@ class StockCountAdmin(DocAdmin):
 class PlanningChangeAdmin(admin.ModelAdmin):
     """Net change (issue 14): what changed demand or supply, and when MRP planned it."""
 
-    list_display = ["created_at", "kind", "document", "cause", "processed_at", "plan_update_id"]
+    list_display = ["created_at", "kind", "document", "cause_text", "processed_at", "plan_update_id"]
     list_filter = ["kind", "scope"]
     search_fields = ["document", "cause"]
+
+    @admin.display(description=gettext_lazy("cause"))
+    def cause_text(self, obj):
+        return obj.cause_text

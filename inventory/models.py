@@ -14,6 +14,7 @@ from mptt.models import MPTTModel, TreeForeignKey
 from simple_history.models import HistoricalRecords
 
 from erp.fields import MoneyField, PriceField, QuantityField
+from erp.texts import render_text
 
 
 def pinyin_initials(text: str) -> str:
@@ -616,7 +617,8 @@ class PlanningChange(models.Model):
     kind = models.CharField(_("kind"), max_length=30, blank=True)
     document = models.CharField(_("document"), max_length=80, blank=True)
     line_no = models.PositiveIntegerField(_("line"), null=True, blank=True)  # of the document, when one line
-    cause = models.CharField(_("cause"), max_length=200)
+    cause = models.CharField(_("cause"), max_length=200)  # the message id (erp.texts), with `params`
+    params = models.JSONField(_("cause parameters"), default=dict, blank=True)
     item_ids = models.JSONField(_("items"), default=list)
     processed_at = models.DateTimeField(_("planned at"), null=True, blank=True)
     plan_update_id = models.PositiveIntegerField(_("plan update"), null=True, blank=True)
@@ -630,4 +632,9 @@ class PlanningChange(models.Model):
         ]
 
     def __str__(self):
-        return self.cause
+        return self.cause_text
+
+    @property
+    def cause_text(self) -> str:
+        """The cause in the reader's language ("PO-2026-000001 line 1: due 2026-03-09 → 2026-03-14")."""
+        return render_text(self.cause, self.params)

@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_qty, to_decimal
@@ -177,7 +178,8 @@ def opportunity_forecasts_create(
 
     record_planning_change(
         item_ids=[f.item_id for f in new],
-        cause=_("Forecast from the pipeline for %(month)s") % {"month": first.strftime("%Y-%m")},
+        cause=gettext_noop("Forecast from the pipeline for %(month)s"),
+        params={"month": first.strftime("%Y-%m")},
         kind="forecast",
     )
     return new

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
@@ -383,7 +384,7 @@ def order_confirm(*, order_id: int, user: User | None, today: datetime.date | No
     ORDER_FLOW.apply(order, OrderStatus.CONFIRMED)
     order.confirmed_at, order.confirmed_by = timezone.now(), user
     order.save()
-    _planning_change(order, [ln.item_id for ln in lines], _("%(doc)s confirmed"))
+    _planning_change(order, [ln.item_id for ln in lines], gettext_noop("%(doc)s confirmed"))
     return order
 
 
@@ -393,7 +394,8 @@ def _planning_change(order: SalesOrder, item_ids, cause: str, **params) -> None:
 
     record_planning_change(
         item_ids=item_ids,
-        cause=cause % {"doc": order.number, **params},
+        cause=cause,
+        params={"doc": order.number, **params},
         document=order.number,
         line_no=params.get("line"),
         kind="sales_order",
@@ -408,7 +410,7 @@ def order_close(*, order_id: int, user: User | None) -> SalesOrder:
         items = list(order.lines.filter(closed=False).values_list("item_id", flat=True))
         order.lines.update(closed=True)
         order.save()
-        _planning_change(order, items, _("%(doc)s closed"))
+        _planning_change(order, items, gettext_noop("%(doc)s closed"))
     return order
 
 
@@ -428,7 +430,7 @@ def order_cancel(*, order_id: int, user: User | None) -> SalesOrder:
     order.lines.update(closed=True)
     order.save()
     if was_confirmed:
-        _planning_change(order, items, _("%(doc)s cancelled"))
+        _planning_change(order, items, gettext_noop("%(doc)s cancelled"))
     return order
 
 
@@ -488,5 +490,5 @@ def sales_order_line_change(
     }
     order._change_reason = note[:100]  # type: ignore[attr-defined]  # the history row's reason (audit)
     order.save(update_fields=["amount", "tax_amount", "total", "updated_at"])
-    _planning_change(order, [line.item_id], _("%(doc)s line %(line)s changed"), line=line.line_no)
+    _planning_change(order, [line.item_id], gettext_noop("%(doc)s line %(line)s changed"), line=line.line_no)
     return line

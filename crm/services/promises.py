@@ -8,7 +8,7 @@ new date with `sales_line_repromise`; the order's history row is the audit recor
 
 import datetime
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -30,8 +30,9 @@ from ..states import OrderStatus
 class RiskFinding:
     line_id: int
     feasible_date: datetime.date | None  # None: no date within the planning horizon
-    cause: str  # the change that caused it, as recorded
+    cause: str  # the change that caused it: its message id (erp.texts) …
     chain: tuple = ()  # the limiting chain: ((item code, supply type, lead time days), ...)
+    params: dict = field(default_factory=dict)  # … and its parameters
 
 
 AT_RISK_TEXT = "crm.at_risk"  # Notification.code: rendered per reader by `at_risk_text`
@@ -47,7 +48,7 @@ def at_risk_text(params: dict) -> tuple[str, str]:
         "date": params["date"] or _("not within the horizon"),
         "promised": params["promised"],
     }
-    return title, risk_reason_text(params.get("cause", ""), params.get("chain", ()))
+    return title, risk_reason_text(params.get("cause", ""), params.get("chain", ()), params.get("cause_params"))
 
 
 def _email_configured() -> bool:
@@ -72,6 +73,7 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
         if f is None:
             if line.at_risk:
                 line.at_risk, line.feasible_date, line.risk_cause, line.risk_chain = False, None, "", []
+                line.risk_params = {}
             line.risk_checked_at = now
             changed.append(line)
             continue
@@ -83,6 +85,7 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
             [list(link) for link in f.chain],
             now,
         )
+        line.risk_params = f.params
         changed.append(line)
         if not new:
             continue
@@ -99,6 +102,7 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
             "date": f.feasible_date.isoformat() if f.feasible_date else "",
             "promised": (line.promise_date or line.due_date).isoformat(),
             "cause": line.risk_cause,
+            "cause_params": line.risk_params,
             "chain": line.risk_chain,
         }
         title, body = at_risk_text(params)
@@ -117,7 +121,7 @@ def sales_lines_risk_update(*, findings: list[RiskFinding], checked: list[int] |
         if owner.email:
             emails.append((title, body, owner.email))
     SalesOrderLine.objects.bulk_update(
-        changed, ["at_risk", "feasible_date", "risk_cause", "risk_chain", "risk_checked_at"]
+        changed, ["at_risk", "feasible_date", "risk_cause", "risk_params", "risk_chain", "risk_checked_at"]
     )
     Notification.objects.bulk_create(notes, ignore_conflicts=True)
     if _email_configured():
@@ -147,8 +151,8 @@ def sales_line_repromise(
     if old == promise_date and not line.at_risk:
         return line
     line.promise_date = promise_date
-    line.at_risk, line.risk_cause, line.risk_chain = False, "", []
-    line.save(update_fields=["promise_date", "at_risk", "risk_cause", "risk_chain"])
+    line.at_risk, line.risk_cause, line.risk_params, line.risk_chain = False, "", {}, []
+    line.save(update_fields=["promise_date", "at_risk", "risk_cause", "risk_params", "risk_chain"])
     note = f"line {line.line_no}: promise {old.isoformat() if old else '-'} → {promise_date.isoformat()}"
     if reason.strip():
         note += f"; {reason.strip()}"

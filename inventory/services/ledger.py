@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.errors import InsufficientStock, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, to_decimal
@@ -212,7 +213,8 @@ def stock_moves_post(
 
             record_planning_change(
                 item_ids=[i for i, w in touched if warehouses[w].nettable],
-                cause=_("%(doc)s posted") % {"doc": source_number or source_type},
+                cause=gettext_noop("%(doc)s posted"),
+                params={"doc": source_number or source_type},
                 document=source_number,
                 kind="stock",
             )

@@ -36,16 +36,24 @@ def record_planning_change(
     line_no: int | None = None,
     kind: str = "",
     scope: str = "all",
+    params: dict | None = None,
 ) -> PlanningChange | None:
     """Record that the plan of these items (and everything below them in the BOM) may have changed.
-    `cause` is the text as recorded ("SO-2026-000123 line 2 changed"); planning pages show the
-    change from `document`, `line_no` and `kind` in the reader's language. Nothing is recorded
-    without items."""
+    `cause` is the English message marked with `gettext_noop` ("%(doc)s line %(line)s changed") and
+    `params` its language-neutral values: each reader sees it in their language
+    (`PlanningChange.cause_text`, erp.texts). Planning pages show the change from `document`,
+    `line_no` and `kind`. Nothing is recorded without items."""
     ids = sorted({int(i) for i in item_ids if i})
     if not ids:
         return None
     change = PlanningChange.objects.create(
-        scope=scope, kind=kind[:30], document=document[:80], line_no=line_no, cause=cause[:200], item_ids=ids
+        scope=scope,
+        kind=kind[:30],
+        document=document[:80],
+        line_no=line_no,
+        cause=cause[:200],
+        params=params or {},
+        item_ids=ids,
     )
     for fn in list(_listeners):
         transaction.on_commit(functools.partial(fn, change))

@@ -352,7 +352,7 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None, follow_up:
         finished = timezone.now()
         update = PlanUpdate.objects.create(
             run=run,
-            cause=first.cause[:300],
+            cause=first.cause_text[:300],  # as text (admin, search): pages render the data below
             document=first.document,
             line_no=first.line_no,
             kind=first.kind,

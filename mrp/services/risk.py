@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from crm.models import SalesOrderLine
 from crm.services.promises import RiskFinding, sales_lines_risk_update
+from inventory.models import PlanningChange
 
 from ..engine import MrpResult
 from ..engine.ctp import capable_to_promise
@@ -48,12 +49,15 @@ def plan_update_at_risk(*, update_id: int) -> int:
     update = PlanUpdate.objects.select_related("run").filter(pk=update_id).first()
     if update is None or not update.risk_items:
         return 0
+    # the cause as its first change recorded it (message id and parameters: each reader's language)
+    first = PlanningChange.objects.filter(plan_update_id=update.pk).order_by("pk").first()
     flagged = check_at_risk(
         run=update.run,
         data=None,
         above=set(update.risk_items.get("above", ())),
         late_items=set(update.risk_items.get("late", ())),
-        cause=update.cause,
+        cause=first.cause if first else update.cause,
+        cause_params=first.params if first else None,
     )
     PlanUpdate.objects.filter(pk=update.pk).update(at_risk_count=flagged)
     return flagged
@@ -78,6 +82,7 @@ def check_at_risk(
     data: dict | None,
     above: set[int],
     cause: str,
+    cause_params: dict | None = None,
     part: MrpResult | None = None,
     late_before: Counter[LateKey] | None = None,
     late_items: set[int] | None = None,
@@ -164,6 +169,7 @@ def check_at_risk(
                 result.date,
                 cause,
                 tuple((c.item_code, c.supply_type, c.lead_time_days) for c in result.chain),
+                cause_params or {},
             )
         )
     return sales_lines_risk_update(findings=findings, checked=checked)

@@ -18,4 +18,4 @@ def change_text(change) -> str:
     """A pending planning change in the reader's language ("PO-1 line 2"), from its data."""
     from ..models_netchange import change_text as text
 
-    return text(document=change.document, line_no=change.line_no, kind=change.kind, recorded=change.cause)
+    return text(document=change.document, line_no=change.line_no, kind=change.kind, recorded=change.cause_text)

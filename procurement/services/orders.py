@@ -7,11 +7,13 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, to_decimal
 from erp.locks import lock_row, lock_rows
 from erp.numbering import next_number
+from erp.texts import render_text
 from erp.types import User
 from inventory.models import Item, Supplier
 
@@ -32,7 +34,8 @@ def _planning_change(po: PurchaseOrder, item_ids, cause: str, **params) -> None:
 
     record_planning_change(
         item_ids=item_ids,
-        cause=cause % {"doc": po.number, **params},
+        cause=cause,
+        params={"doc": po.number, **params},
         document=po.number,
         line_no=params.get("line"),
         kind="purchase_order",
@@ -74,7 +77,7 @@ def purchase_order_create(
     PurchaseOrderLine.objects.bulk_create(objs)
     po.set_totals(objs)
     po.save(update_fields=["amount", "tax_amount", "total"])
-    _planning_change(po, [o.item_id for o in objs], _("%(doc)s created"))
+    _planning_change(po, [o.item_id for o in objs], gettext_noop("%(doc)s created"))
     return po
 
 
@@ -155,7 +158,7 @@ def purchase_order_update(
         update_fields=["supplier", "order_date", "warehouse", "note", "amount", "tax_amount", "total", "updated_at"]
     )
     write_back_ordered(deltas=dict(deltas))
-    _planning_change(po, before | {o.item_id for o in keep + create}, _("%(doc)s changed"))
+    _planning_change(po, before | {o.item_id for o in keep + create}, gettext_noop("%(doc)s changed"))
     return po
 
 
@@ -185,7 +188,7 @@ def purchase_order_confirm(*, order_id: int, user: User | None = None) -> Purcha
     po.confirmed_at = timezone.now()
     po.confirmed_by = _user(user)
     po.save()
-    _planning_change(po, po.lines.values_list("item_id", flat=True), _("%(doc)s confirmed"))
+    _planning_change(po, po.lines.values_list("item_id", flat=True), gettext_noop("%(doc)s confirmed"))
     return po
 
 
@@ -226,7 +229,7 @@ def purchase_order_line_change(
     line.set_amounts()
     line.save()
     refresh_order_totals(po)  # the order's history shows when it changed
-    _planning_change(po, [line.item_id], _("%(doc)s line %(line)s changed"), line=line.line_no)
+    _planning_change(po, [line.item_id], gettext_noop("%(doc)s line %(line)s changed"), line=line.line_no)
     return line
 
 
@@ -265,23 +268,33 @@ def purchase_order_line_reschedule(
             )
         if new_qty != line.qty:
             write_back_ordered(deltas={line.requisition_line_id: new_qty - line.qty})
-            changes.append(f"qty {fmt_decimal(line.qty)} → {fmt_decimal(new_qty)}")
+            changes.append(
+                [
+                    gettext_noop("quantity %(old)s → %(new)s"),
+                    {"old": fmt_decimal(line.qty), "new": fmt_decimal(new_qty)},
+                ]
+            )
             line.qty = new_qty
     if due_date is not None and due_date != line.due_date:
         _check_due(due_date, po.order_date, line.item)
-        changes.append(f"due {line.due_date.isoformat()} → {due_date.isoformat()}")
+        changes.append(
+            [gettext_noop("due %(old)s → %(new)s"), {"old": line.due_date.isoformat(), "new": due_date.isoformat()}]
+        )
         line.due_date = due_date
     if not changes:
         return line
     line.set_amounts()
     line.save()
-    why = f"line {line.line_no}: {', '.join(changes)}; {reason.strip()}"
+    why = render_text(
+        gettext_noop("line %(line)s: %(changes)s; %(reason)s"),
+        {"line": line.line_no, "changes": changes, "reason": reason.strip()},
+    )
     po._change_reason = why[:100]  # type: ignore[attr-defined]  # simple-history: the audit row says why
     if _user(user):
         po._history_user = user  # type: ignore[attr-defined]
     refresh_order_totals(po)  # the order's history row (with the change reason) is the audit record
     _planning_change(
-        po, [line.item_id], _("%(doc)s line %(line)s: %(changes)s"), line=line.line_no, changes=", ".join(changes)
+        po, [line.item_id], gettext_noop("%(doc)s line %(line)s: %(changes)s"), line=line.line_no, changes=changes
     )
     return line
 
@@ -294,7 +307,7 @@ def purchase_order_close(*, order_id: int, user: User | None = None) -> Purchase
         items = list(po.lines.filter(closed=False).values_list("item_id", flat=True))
         po.lines.update(closed=True)
         po.save()
-        _planning_change(po, items, _("%(doc)s closed short"))
+        _planning_change(po, items, gettext_noop("%(doc)s closed short"))
     return po
 
 
@@ -308,7 +321,7 @@ def purchase_order_line_close(*, line_id: int, user: User | None = None) -> Purc
     if not line.closed:
         line.closed = True
         line.save(update_fields=["closed"])
-        _planning_change(po, [line.item_id], _("%(doc)s line %(line)s closed short"), line=line.line_no)
+        _planning_change(po, [line.item_id], gettext_noop("%(doc)s line %(line)s closed short"), line=line.line_no)
     if not po.lines.filter(closed=False).exists():
         ORDER_FLOW.apply(po, OrderStatus.CLOSED)
         po.save()
@@ -334,5 +347,5 @@ def purchase_order_cancel(*, order_id: int, user: User | None = None) -> Purchas
     write_back_ordered(deltas=back)
     ORDER_FLOW.apply(po, OrderStatus.CANCELLED)
     po.save()
-    _planning_change(po, [ln.item_id for ln in lines], _("%(doc)s cancelled"))
+    _planning_change(po, [ln.item_id for ln in lines], gettext_noop("%(doc)s cancelled"))
     return po

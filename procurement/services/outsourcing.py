@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, fmt_decimal, round_money, round_qty, to_decimal
@@ -46,7 +47,7 @@ def _planning_change(order: OutsourcingOrder, cause: str) -> None:
 
     items = [order.item_id, *order.materials.values_list("component_id", flat=True)]
     record_planning_change(
-        item_ids=items, cause=cause % {"doc": order.number}, document=order.number, kind="outsourcing_order"
+        item_ids=items, cause=cause, params={"doc": order.number}, document=order.number, kind="outsourcing_order"
     )
 
 
@@ -133,7 +134,7 @@ def outsourcing_order_create(
     order.set_totals()
     order.save()
     _build_materials(order, materials=materials, issue_warehouse_id=issue_warehouse_id)
-    _planning_change(order, _("%(doc)s created"))
+    _planning_change(order, gettext_noop("%(doc)s created"))
     return order
 
 
@@ -188,7 +189,8 @@ def outsourcing_order_update(
 
     record_planning_change(
         item_ids=sorted(before | set(order.materials.values_list("component_id", flat=True)) | {item.pk}),
-        cause=_("%(doc)s changed") % {"doc": order.number},
+        cause=gettext_noop("%(doc)s changed"),
+        params={"doc": order.number},
         document=order.number,
         kind="outsourcing_order",
     )
@@ -251,7 +253,7 @@ def outsourcing_order_change(*, order_id: int, qty=None, unit_fee=None, due_date
         order.qty = new
     order.set_totals()
     order.save()
-    _planning_change(order, _("%(doc)s changed"))
+    _planning_change(order, gettext_noop("%(doc)s changed"))
     return order
 
 
@@ -285,7 +287,7 @@ def outsourcing_order_reschedule(
         order._history_user = user  # type: ignore[attr-defined]
     order.due_date = due_date
     order.save(update_fields=["due_date", "updated_at"])
-    _planning_change(order, _("%(doc)s rescheduled"))
+    _planning_change(order, gettext_noop("%(doc)s rescheduled"))
     return order
 
 
@@ -299,7 +301,7 @@ def outsourcing_order_confirm(*, order_id: int, user: User | None = None) -> Out
     order.confirmed_by = _user(user)
     order.save()
     subcontractor_location_for(supplier_id=order.supplier_id)
-    _planning_change(order, _("%(doc)s confirmed"))
+    _planning_change(order, gettext_noop("%(doc)s confirmed"))
     return order
 
 
@@ -308,7 +310,7 @@ def outsourcing_order_close(*, order_id: int, user: User | None = None) -> Outso
     order = lock_row(OutsourcingOrder, order_id)
     if ORDER_FLOW.apply(order, OrderStatus.CLOSED):
         order.save()
-        _planning_change(order, _("%(doc)s closed short"))
+        _planning_change(order, gettext_noop("%(doc)s closed short"))
     return order
 
 
@@ -325,7 +327,7 @@ def outsourcing_order_cancel(*, order_id: int, user: User | None = None) -> Outs
         )
     ORDER_FLOW.apply(order, OrderStatus.CANCELLED)
     order.save()
-    _planning_change(order, _("%(doc)s cancelled"))
+    _planning_change(order, gettext_noop("%(doc)s cancelled"))
     return order
 
 

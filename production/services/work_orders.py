@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from simple_history.utils import bulk_update_with_history
 
 from erp.errors import StateError, ValidationError
@@ -36,7 +37,9 @@ def _planning_change(wo: WorkOrder, cause: str, extra_items=()) -> None:
     items = [wo.item_id, *extra_items, *wo.materials.values_list("component_id", flat=True)]
     if wo.bom_id:
         items += BomLine.objects.filter(bom_id=wo.bom_id).values_list("component_id", flat=True)
-    record_planning_change(item_ids=items, cause=cause % {"doc": wo.number}, document=wo.number, kind="work_order")
+    record_planning_change(
+        item_ids=items, cause=cause, params={"doc": wo.number}, document=wo.number, kind="work_order"
+    )
 
 
 @transaction.atomic
@@ -105,7 +108,7 @@ def work_order_create(
         note=note,
         created_by=user if getattr(user, "pk", None) else None,
     )
-    _planning_change(wo, _("%(doc)s created"))
+    _planning_change(wo, gettext_noop("%(doc)s created"))
     return wo
 
 
@@ -231,7 +234,7 @@ def work_order_release(*, work_order_id: int, user: User | None = None) -> WorkO
     wo.confirmed_at = wo.released_at
     wo.confirmed_by = user if getattr(user, "pk", None) else None
     wo.save(update_fields=["status", "released_at", "confirmed_at", "confirmed_by", "updated_at"])
-    _planning_change(wo, _("%(doc)s released"))
+    _planning_change(wo, gettext_noop("%(doc)s released"))
     return wo
 
 
@@ -269,7 +272,7 @@ def work_order_material_add(
     if issue_method not in IssueMethod.values or line_type not in LineType.values:
         raise ValidationError(_("Unknown issue method or line type."), code="bad_choice")
     last = wo.materials.aggregate(m=Max("line_no"))["m"] or 0
-    _planning_change(wo, _("%(doc)s material list changed"), [component_id])
+    _planning_change(wo, gettext_noop("%(doc)s material list changed"), [component_id])
     return WorkOrderMaterial.objects.create(
         work_order=wo,
         line_no=last + 10,
@@ -314,7 +317,7 @@ def work_order_material_update(
     if warehouse_id is not None:
         material.warehouse_id = warehouse_id
     material.save()
-    _planning_change(material.work_order, _("%(doc)s material list changed"))
+    _planning_change(material.work_order, gettext_noop("%(doc)s material list changed"))
     return material
 
 
@@ -377,7 +380,7 @@ def work_order_materials_replace(*, work_order_id: int, lines: list[dict], user:
         )
     wo.materials.all().delete()
     WorkOrderMaterial.objects.bulk_create(rows)
-    _planning_change(wo, _("%(doc)s material list changed"), sorted(before | {r.component_id for r in rows}))
+    _planning_change(wo, gettext_noop("%(doc)s material list changed"), sorted(before | {r.component_id for r in rows}))
     return wo
 
 
@@ -431,7 +434,7 @@ def work_order_close(*, work_order_id: int, user: User | None = None) -> WorkOrd
     WO_FLOW.apply(wo, WorkOrderStatus.CLOSED)
     wo.actual_finish = wo.actual_finish or timezone.localdate()
     wo.save(update_fields=["status", "actual_finish", "updated_at"])
-    _planning_change(wo, _("%(doc)s closed"))
+    _planning_change(wo, gettext_noop("%(doc)s closed"))
     return wo
 
 
@@ -450,7 +453,7 @@ def work_order_cancel(*, work_order_id: int, user: User | None = None) -> WorkOr
         raise StateError(_("Cancel the child work orders of %(wo)s first.") % {"wo": wo}, code="open_children")
     WO_FLOW.apply(wo, WorkOrderStatus.CANCELLED)
     wo.save(update_fields=["status", "updated_at"])
-    _planning_change(wo, _("%(doc)s cancelled"))
+    _planning_change(wo, gettext_noop("%(doc)s cancelled"))
     # its draft pickings go with it: through the picking flow, with their history rows
     drafts = list(wo.pickings.select_for_update().filter(status=DocStatus.DRAFT).order_by("pk"))
     now = timezone.now()
@@ -521,10 +524,10 @@ def work_order_apply_bom(
     bom = Bom.objects.filter(pk=bom_id, item_id=wo.item_id).first()
     if bom is None:
         raise ValidationError(_("That BOM does not belong to %(item)s.") % {"item": wo.item}, code="bad_bom")
-    _planning_change(wo, _("%(doc)s BOM changed"))  # the old components (the new ones: below)
+    _planning_change(wo, gettext_noop("%(doc)s BOM changed"))  # the old components (the new ones: below)
     wo.bom_id, wo.bom_version = bom.pk, bom.version
     wo.save(update_fields=["bom", "bom_version", "updated_at"])
-    _planning_change(wo, _("%(doc)s BOM changed"))
+    _planning_change(wo, gettext_noop("%(doc)s BOM changed"))
     if wo.status == WorkOrderStatus.PLANNED:
         return wo  # the snapshot is taken at release
     materials = list(lock_rows(wo.materials.all()).values())
@@ -558,7 +561,7 @@ def work_order_report_scrap(*, work_order_id: int, qty, user: User | None = None
         )
     wo.scrapped_qty += qty
     wo.save(update_fields=["scrapped_qty", "updated_at"])
-    _planning_change(wo, _("%(doc)s scrap reported"))
+    _planning_change(wo, gettext_noop("%(doc)s scrap reported"))
     return wo
 
 
@@ -652,5 +655,5 @@ def work_order_change(
         update_fields=["qty", "planned_start", "planned_finish", "kit_status", "kittable_sets", "kit_analysed_at",
                        "updated_at"]
     )  # fmt: skip
-    _planning_change(wo, _("%(doc)s changed"))
+    _planning_change(wo, gettext_noop("%(doc)s changed"))
     return wo

@@ -58,9 +58,15 @@ def test_confirming_a_sales_order_patches_the_plan_of_its_item_and_components(pl
     with translation.override("en"):
         order_confirm(order_id=order.pk, user=seller, today=D0)
     change = PlanningChange.objects.get()
-    assert change.item_ids == [fg.pk] and change.cause == f"{order.number} confirmed"
+    # stored language-neutral: each reader sees the cause in their language
+    assert change.cause == "%(doc)s confirmed" and change.params == {"doc": order.number}
+    with translation.override("en"):
+        assert change.item_ids == [fg.pk] and change.cause_text == f"{order.number} confirmed"
+    with translation.override("zh-hans"):
+        assert change.cause_text == f"{order.number} 已审核"
 
-    outcome = net_change_apply()
+    with translation.override("en"):  # the worker's language: the update's cause as text (admin)
+        outcome = net_change_apply()
     update = outcome.update
     assert update is not None and update.run_id == run.pk
     assert update.cause == f"{order.number} confirmed" and update.document == order.number
@@ -106,7 +112,8 @@ def test_purchase_order_change_replans_only_the_item(planned):
     line = PurchaseOrderLine.objects.get(order__number="PO-1")
     with translation.override("en"):
         purchase_order_line_reschedule(line_id=line.pk, due_date=D0 + datetime.timedelta(days=9), reason="late")
-    assert PlanningChange.objects.get().cause == f"PO-1 line {line.line_no}: due {d(6)} → {d(9)}"
+    with translation.override("en"):
+        assert PlanningChange.objects.get().cause_text == f"PO-1 line {line.line_no}: due {d(6)} → {d(9)}"
     update = net_change_apply().update
     assert (update.seed_count, update.item_count) == (1, 1)
     # A: 25 on D0+3 from 40 on hand, 100 for FG on D0+8 → 15 − 100 < SS 10: 95 net → 100 (MOQ 50 + 5 × 10)

@@ -51,7 +51,7 @@ def test_confirming_a_sales_order_replans_in_the_worker(celery_worker, make_user
 
     update = None
     for _ in range(150):
-        update = PlanUpdate.objects.filter(cause=f"{order.number} confirmed").first()
+        update = PlanUpdate.objects.filter(document=order.number).first()
         if update:
             break
         time.sleep(0.1)

@@ -55,7 +55,7 @@ def test_accepted_date_proposal_moves_the_scheduled_receipt(world):
     ]
     # audited: the order's history row says what changed, why and who did it
     rec = po.history.order_by("-history_id").first()
-    assert rec.history_change_reason.startswith("line 10: qty 100 → 80, due 2026-01-20 → 2026-01-30;")
+    assert rec.history_change_reason.startswith("line 10: quantity 100 → 80, due 2026-01-20 → 2026-01-30;")
     assert rec.history_user == buyer
     answer.refresh_from_db()
     assert (answer.status, answer.agreed_qty, answer.agreed_date, answer.reviewed_by) == (
