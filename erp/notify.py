@@ -21,7 +21,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -77,12 +77,16 @@ def notify_module(*, module: str, key: str, title: str, body: str = "", url: str
     raised). Returns the number of notifications written."""
     from .models import Notification
 
-    users = list(module_users(module))
-    if not users:
-        return 0
     dedupe = f"{KEY_PREFIX}{key}"
-    existing = set(Notification.objects.filter(dedupe_key=dedupe, user__in=users).values_list("user_id", flat=True))
-    new = [u for u in users if u.pk not in existing]
+    # the users and whether they have it already, in one read
+    users = list(
+        module_users(module).annotate(
+            notified=Exists(Notification.objects.filter(user=OuterRef("pk"), dedupe_key=dedupe))
+        )
+    )
+    new = [u for u in users if not u.notified]
+    if not new:
+        return 0
     Notification.objects.bulk_create(
         [Notification(user=u, title=title[:200], body=body, url=url[:300], kind=kind, dedupe_key=dedupe) for u in new],
         ignore_conflicts=True,

@@ -1,22 +1,37 @@
 """Gap-free document numbers per type and year: SO-2026-000001.
 
-The sequence row is locked (SELECT ... FOR UPDATE) until the caller's transaction ends, so
-concurrent creators wait for each other and a rolled-back document gives its number back.
+One statement (`INSERT ... ON CONFLICT DO UPDATE ... RETURNING`) creates the year's sequence row
+or bumps it and returns the new number: one round trip per number (issue #20). The statement
+locks the row until the caller's transaction ends, so concurrent creators wait for each other and
+a rolled-back document gives its number back.
 """
 
 import datetime
 
-from django.db import transaction
+from django.db import connections, models, router
 from django.utils import timezone
 
 from .models import Sequence
 
 
+def bump_sequence(model: type[models.Model], **keys: object) -> int:
+    """Create `model`'s sequence row of `keys` (the columns of its unique key) with `last` = 1, or
+    add 1 to its `last`, in one statement; the new value. The row stays locked until the
+    transaction ends."""
+    conn = connections[router.db_for_write(model)]
+    q = conn.ops.quote_name
+    table, last = q(model._meta.db_table), q(model._meta.get_field("last").column)
+    cols = ", ".join(q(model._meta.get_field(name).column) for name in keys)
+    sql = (
+        f"INSERT INTO {table} ({cols}, {last}) VALUES ({', '.join(['%s'] * len(keys))}, 1) "
+        f"ON CONFLICT ({cols}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
+    )
+    with conn.cursor() as cursor:
+        cursor.execute(sql, list(keys.values()))
+        return cursor.fetchone()[0]
+
+
 def next_number(doc_type: str, *, on_date: datetime.date | None = None, width: int = 6) -> str:
     year = (on_date or timezone.localdate()).year
-    with transaction.atomic():
-        Sequence.objects.bulk_create([Sequence(doc_type=doc_type, year=year)], ignore_conflicts=True)
-        seq = Sequence.objects.select_for_update().get(doc_type=doc_type, year=year)
-        seq.last += 1
-        seq.save(update_fields=["last"])
-    return f"{doc_type}-{year}-{seq.last:0{width}d}"
+    last = bump_sequence(Sequence, doc_type=doc_type, year=year)
+    return f"{doc_type}-{year}-{last:0{width}d}"

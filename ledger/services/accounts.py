@@ -54,34 +54,69 @@ def stock_accounts(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
     items = Item.objects.in_bulk({i for i, _w in pairs})
     whs = Warehouse.objects.in_bulk({w for _i, w in pairs})
     settings = dict(CategoryAccount.objects.values_list("category_id", "account__code"))
-    cat_code: dict[int, str | None] = {}
+    tree: dict[int, tuple[int, int, int]] = {}
     if settings:
         cat_ids = {it.category_id for it in items.values() if it.category_id}
-        # the items' categories and the categories with a setting, in one read; the nearest
-        # ancestor with a setting is found in memory from the tree fields (no query per category)
+        # the items' categories and the categories with a setting, in one read
         rows = ItemCategory.objects.filter(pk__in=cat_ids | settings.keys()).values_list("pk", "tree_id", "lft", "rght")
         tree = {pk: (tree_id, lft, rght) for pk, tree_id, lft, rght in rows}
-        set_rows = [(tree[pk], pk) for pk in settings if pk in tree]
-        for cid in cat_ids & tree.keys():
-            found = settings.get(cid)
-            if found is None:
-                tree_id, lft, rght = tree[cid]
+    places = []
+    for i, w in pairs:
+        wh, item = whs.get(w), items[i]
+        places.append((i, w, item.category_id, *tree.get(item.category_id, (None, None, None)), item.supply_type,
+                       wh.kind if wh is not None else None))  # fmt: skip
+    return _stock_codes(places, {pk: (code, tree.get(pk)) for pk, code in settings.items()})
+
+
+# what decides the stock account of an (item, warehouse), as values of a stock move query
+STOCK_PLACE = (
+    "item_id",
+    "warehouse_id",
+    "item__category_id",
+    "item__category__tree_id",
+    "item__category__lft",
+    "item__category__rght",
+    "item__supply_type",
+    "warehouse__kind",
+)
+
+
+def stock_accounts_of(places) -> dict[tuple[int, int], str]:
+    """`stock_accounts` of rows read with the STOCK_PLACE values (the caller's own query, e.g. of a
+    document's stock moves): one more query, the category settings."""
+    settings = {
+        pk: (code, (tree_id, lft, rght))
+        for pk, code, tree_id, lft, rght in CategoryAccount.objects.values_list(
+            "category_id", "account__code", "category__tree_id", "category__lft", "category__rght"
+        )
+    }
+    return _stock_codes(places, settings)
+
+
+def _stock_codes(places, settings: dict[int, tuple[str, tuple[int, int, int] | None]]) -> dict[tuple[int, int], str]:
+    """places: (item, warehouse, category, its tree_id, lft, rght, supply type, warehouse kind);
+    settings: category → (account code, its tree_id, lft, rght). The nearest ancestor with a
+    setting is found in memory from the tree fields (no query per category)."""
+    set_rows = [(where, pk) for pk, (_code, where) in settings.items() if where is not None]
+    cat_code: dict[int, str | None] = {}
+    out = {}
+    for i, w, cid, tree_id, lft, rght, supply_type, wh_kind in places:
+        if cid and cid not in cat_code and settings:
+            found = settings[cid][0] if cid in settings else None
+            if found is None and tree_id is not None:
                 ancestors = [
                     (a_lft, pk)
                     for (a_tree, a_lft, a_rght), pk in set_rows
                     if a_tree == tree_id and a_lft < lft and a_rght > rght
                 ]
                 if ancestors:
-                    found = settings[max(ancestors)[1]]
+                    found = settings[max(ancestors)[1]][0]
             cat_code[cid] = found
-    out = {}
-    for i, w in pairs:
-        wh, item = whs.get(w), items[i]
-        if wh is not None and wh.kind == WarehouseKind.SUBCONTRACTOR:
+        if wh_kind == WarehouseKind.SUBCONTRACTOR:
             out[(i, w)] = AT_SUBCONTRACTOR
-        elif item.category_id and cat_code.get(item.category_id):
-            out[(i, w)] = cat_code[item.category_id] or RAW_MATERIALS
-        elif item.supply_type in (SupplyType.MANUFACTURE, SupplyType.OUTSOURCE):
+        elif cid and cat_code.get(cid):
+            out[(i, w)] = cat_code[cid] or RAW_MATERIALS
+        elif supply_type in (SupplyType.MANUFACTURE, SupplyType.OUTSOURCE):
             out[(i, w)] = FINISHED_GOODS
         else:
             out[(i, w)] = RAW_MATERIALS

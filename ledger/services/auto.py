@@ -20,7 +20,7 @@ from erp.postings import Posting
 from inventory.models import StockMove
 
 from ..models import Voucher
-from .accounts import accounts_by_code, rule_codes, stock_accounts
+from .accounts import STOCK_PLACE, accounts_by_code, rule_codes, stock_accounts, stock_accounts_of
 from .vouchers import LineSpec, voucher_create, voucher_reverse
 
 # document type -> label used in the voucher summary (lazy: read in the language of each request,
@@ -110,18 +110,20 @@ def _party(p: Posting) -> tuple[str, int | None, str]:
 
 def stock_lines(p: Posting, summary: str, rules: dict, *, reversal: bool = False) -> list[LineSpec]:
     """Stock lines of the document's moves, per stock account and side, and their counter-entry."""
+    # the moves with what decides their stock accounts, in one read
     moves = list(
         StockMove.objects.filter(source_type=p.source_type, source_id=p.source_id, reversal=reversal).values_list(
-            "item_id", "warehouse_id", "value", "kind"
+            *STOCK_PLACE, "value"
         )
     )
     if not moves:
         return []
-    accounts = stock_accounts({(i, w) for i, w, _v, _k in moves})
+    accounts = stock_accounts_of([m[:-1] for m in moves])
     stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
-    for i, w, value, _kind in moves:
+    for m in moves:
+        value = m[-1]
         if value:
-            stock[(accounts[(i, w)], value > 0)] += value
+            stock[(accounts[(m[0], m[1])], value > 0)] += value
     counter = rules.get((p.source_type, "counter"), "1901")
     aux_kind, aux_id, aux_label = _party(p) if counter.startswith("2202") else ("", None, "")
     lines: list[LineSpec] = []
@@ -230,16 +232,27 @@ def _customer_receipt(p: Posting, summary: str, rules: dict) -> list[LineSpec]:
 WIP_ELEMENTS = ["4001.01", "4001.02", "4001.03", "4001.04"]
 
 
-def _move_rows(p: Posting, reversal: bool = False) -> list[tuple[int, int, int, Decimal, str]]:
-    return list(
+class _Moves(list):
+    """(item, warehouse, source line, value, kind) of a document's moves; `places`: what decides
+    their stock accounts (STOCK_PLACE), read with them."""
+
+    places: list
+
+
+def _move_rows(p: Posting, reversal: bool = False) -> _Moves:
+    rows = list(
         StockMove.objects.filter(source_type=p.source_type, source_id=p.source_id, reversal=reversal).values_list(
-            "item_id", "warehouse_id", "source_line", "value", "kind"
+            "source_line", "value", "kind", *STOCK_PLACE
         )
     )
+    moves = _Moves((r[3], r[4], r[0], r[1], r[2]) for r in rows)
+    moves.places = [r[3:] for r in rows]
+    return moves
 
 
 def _stock_side(moves, summary: str) -> list[LineSpec]:
-    accounts = stock_accounts({(i, w) for i, w, _l, _v, _k in moves})
+    places = getattr(moves, "places", None)
+    accounts = stock_accounts_of(places) if places is not None else stock_accounts({(m[0], m[1]) for m in moves})
     stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
     for i, w, _line, value, _kind in moves:
         if value:
@@ -409,4 +422,6 @@ def on_posting(p: Posting) -> Voucher | None:
         source_id=p.source_id,
         source_number=p.number,
         user=p.user,
+        chart=accounts,
+        savepoint=False,  # inside the document's transaction: an error here rolls the document back
     )

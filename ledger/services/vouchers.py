@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from erp.errors import StateError, ValidationError
 from erp.fields import ZERO, round_money
 from erp.locks import lock_row, lock_rows
+from erp.numbering import bump_sequence
 from erp.periods import assert_open
 from erp.states import Flow
 from erp.types import User
@@ -46,26 +47,32 @@ def _user(user):
 
 
 def _next_number(year: int, month: int, word: str) -> int:
-    seq = VoucherSequence.objects.select_for_update().filter(year=year, month=month, word=word).first()
-    if seq is None:  # the first voucher of the period and word
-        seq, _c = VoucherSequence.objects.get_or_create(year=year, month=month, word=word)
-        seq = lock_row(VoucherSequence, seq.pk)
-    seq.last += 1
-    seq.save(update_fields=["last"])
-    return seq.last
+    """The next number of the period and word (the sequence row is created or bumped in one
+    statement and stays locked until the transaction ends: gap-free)."""
+    return bump_sequence(VoucherSequence, year=year, month=month, word=word)
 
 
-def _resolve(lines: list[LineSpec]) -> list[tuple[LineSpec, Account]]:
-    by_code = accounts_by_code() if any(isinstance(ln.account, str) for ln in lines) else {}
+def _resolve(lines: list[LineSpec], chart: dict[str, Account] | None = None) -> list[tuple[LineSpec, Account]]:
+    """Each line's account; refused when unknown or not a leaf. `chart`: every account by code,
+    already read by the caller (then the leaf check needs no query)."""
+    if chart is not None:
+        by_code = chart
+    elif any(isinstance(ln.account, str) for ln in lines):
+        by_code = accounts_by_code()
+    else:
+        by_code = {}
     out = []
     for ln in lines:
         acc = ln.account if isinstance(ln.account, Account) else by_code.get(ln.account)
         if acc is None:
             raise ValidationError(_("Account %(code)s does not exist.") % {"code": ln.account}, code="no_account")
         out.append((ln, acc))
-    parents = set(
-        Account.objects.filter(pk__in={a.pk for _l, a in out}, children__isnull=False).values_list("pk", flat=True)
-    )
+    if chart is not None:
+        parents = {a.parent_id for a in chart.values() if a.parent_id}
+    else:
+        parents = set(
+            Account.objects.filter(pk__in={a.pk for _l, a in out}, children__isnull=False).values_list("pk", flat=True)
+        )
     for _l, acc in out:
         if acc.pk in parents:
             raise ValidationError(
@@ -113,7 +120,6 @@ def _write(voucher: Voucher, resolved: list[tuple[LineSpec, Account]]) -> None:
     )
 
 
-@transaction.atomic
 def voucher_create(
     *,
     on_date: datetime.date,
@@ -127,35 +133,40 @@ def voucher_create(
     reversal_of: Voucher | None = None,
     attachments: int = 0,
     user: User | None = None,
+    chart: dict[str, Account] | None = None,
+    savepoint: bool = True,
 ) -> Voucher:
-    """A voucher; `post=True` (vouchers of documents) posts and numbers it at once."""
-    assert_open(on_date)
-    debit, credit = _check_balanced(lines)
-    resolved = _resolve(lines)
-    now = timezone.now()
-    voucher = Voucher(
-        word=word or DEFAULT_WORD,
-        voucher_date=on_date,
-        year=on_date.year,
-        month=on_date.month,
-        summary=summary[:200],
-        source_type=source_type,
-        source_id=source_id,
-        source_number=source_number[:60],
-        is_reversal=reversal_of is not None,
-        reversal_of=reversal_of,
-        attachments=attachments,
-        debit_total=debit,
-        credit_total=credit,
-        created_by=_user(user),
-    )
-    if post:
-        voucher.status = VoucherStatus.POSTED
-        voucher.number = _next_number(on_date.year, on_date.month, voucher.word)
-        voucher.posted_by, voucher.posted_at = _user(user), now
-    voucher.save()
-    _write(voucher, resolved)
-    return voucher
+    """A voucher; `post=True` (vouchers of documents) posts and numbers it at once. `chart`: every
+    account by code when the caller has read them already; `savepoint=False` inside a caller's
+    transaction that rolls back as a whole on any error (the posting listener)."""
+    with transaction.atomic(savepoint=savepoint):
+        assert_open(on_date)
+        debit, credit = _check_balanced(lines)
+        resolved = _resolve(lines, chart)
+        now = timezone.now()
+        voucher = Voucher(
+            word=word or DEFAULT_WORD,
+            voucher_date=on_date,
+            year=on_date.year,
+            month=on_date.month,
+            summary=summary[:200],
+            source_type=source_type,
+            source_id=source_id,
+            source_number=source_number[:60],
+            is_reversal=reversal_of is not None,
+            reversal_of=reversal_of,
+            attachments=attachments,
+            debit_total=debit,
+            credit_total=credit,
+            created_by=_user(user),
+        )
+        if post:
+            voucher.status = VoucherStatus.POSTED
+            voucher.number = _next_number(on_date.year, on_date.month, voucher.word)
+            voucher.posted_by, voucher.posted_at = _user(user), now
+        voucher.save()
+        _write(voucher, resolved)
+        return voucher
 
 
 @transaction.atomic
