@@ -6,8 +6,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Min, Q, Sum
+from django.db.models import Count, DecimalField, F, Min, Prefetch, Q, Sum
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from erp.fields import ZERO
@@ -76,10 +77,15 @@ def outsourcing_list():
 
 
 def order_with_lines(pk: int) -> PurchaseOrder:
-    return (
-        PurchaseOrder.objects.select_related("supplier", "warehouse")
-        .prefetch_related("lines__item__uom", "lines__requisition_line__requisition", "receipts")
-        .get(pk=pk)
+    """The order with its lines (their items and units joined), requisitions and receipts;
+    Http404 when there is none."""
+    return get_object_or_404(
+        PurchaseOrder.objects.select_related("supplier", "warehouse").prefetch_related(
+            Prefetch("lines", queryset=PurchaseOrderLine.objects.select_related("item__uom")),
+            "lines__requisition_line__requisition",
+            "receipts",
+        ),
+        pk=pk,
     )
 
 

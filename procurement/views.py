@@ -200,8 +200,7 @@ class PurchaseOrderList(ListPage):
 
 @module_required("purchasing")
 def po_detail(request, pk):
-    get_object_or_404(PurchaseOrder, pk=pk)
-    po = selectors.order_with_lines(pk)
+    po = selectors.order_with_lines(pk)  # 404 when there is none
     return _page(
         request,
         "procurement/po_detail.html",
@@ -281,8 +280,7 @@ def _receiving_url(user) -> str:
 @module_required(acl.RECEIVING, acl.ADD_RECEIPT, action=acl.ADD_RECEIPT)
 def po_receive(request, pk):
     """The receive form of one order (buyers and warehouse clerks)."""
-    get_object_or_404(PurchaseOrder, pk=pk)
-    po = selectors.order_with_lines(pk)
+    po = selectors.order_with_lines(pk)  # 404 when there is none
     lines = selectors.lines_to_receive(po)
     form = ReceiveForm(request.POST or None, initial={"warehouse": po.warehouse_id})
     if request.method == "POST" and form.is_valid():
