@@ -233,6 +233,11 @@ class LineGridView(PageMixin, TemplateView):
     draft_statuses: tuple[str, ...] = ("draft",)
     # totals the grid shows: "amount" (price × qty with tax), "qty" (quantities only)
     totals = "amount"
+    # an amount of the header shown live under it: (quantity, price, tax rate) field names (an
+    # outsourcing order's fee), its label and what shows while the price is blank
+    header_amount: tuple[str, str, str] | None = None
+    header_amount_label = ""
+    header_amount_blank = ""
     document = None
 
     # --- hooks of the document's view ------------------------------------------------------
@@ -284,7 +289,7 @@ class LineGridView(PageMixin, TemplateView):
         for field in header.fields.values():
             field.label = capfirst(field.label) if field.label else field.label
         if data is None:
-            header.initial = {**header.initial, **self.header_initial(doc)}
+            header.initial = {**header.initial, **{k: plain(v) for k, v in self.header_initial(doc).items()}}
         lines = self.formset_class()(data, prefix=self.prefix, initial=None if data else self.lines_initial(doc))
         return header, lines
 
@@ -398,6 +403,9 @@ class LineGridView(PageMixin, TemplateView):
                     "difference_label": form.difference_label,
                     "width": 2 + len(columns) + bool(form.show_unit) + 3 * amounts,
                     "cancel_url": self.cancel_url(),
+                    "header_amount": ",".join(self.header_amount or ()),
+                    "header_amount_label": self.header_amount_label,
+                    "header_amount_blank": self.header_amount_blank,
                 },
             }
         )

@@ -222,6 +222,9 @@ class OutsourcingEntry(LineGridView):
     line_form_class = OutsourcingMaterialLineForm
     lookup_url = reverse_lazy("inventory:item_lookup")
     totals = "qty"
+    header_amount = ("qty", "unit_fee", "tax_rate")
+    header_amount_label = gettext_lazy("Processing fee")
+    header_amount_blank = gettext_lazy("from the supplier's price list")
     title_create = gettext_lazy("New outsourcing order")
     title_edit = gettext_lazy("Edit outsourcing order %(doc)s")
     title_copy = gettext_lazy("New outsourcing order copied from %(doc)s")

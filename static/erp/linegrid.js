@@ -79,6 +79,7 @@
     this.renumber();
     this.rows().forEach(function (row) { this.computeRow(row); }, this);
     this.computeTotals();
+    this.computeHeaderAmount();
   }
 
   Grid.prototype.rows = function () {
@@ -225,6 +226,28 @@
       el.textContent = known ? fmtCents(a - b) : "";
       el.classList.toggle("text-danger", !known || a !== b);
       el.classList.toggle("text-success", known && a === b);
+    });
+  };
+
+  // a header amount (an outsourcing order's processing fee: quantity × unit fee with tax), exact as
+  // the lines; a blank price shows the box's message (the server fills it, e.g. from a price list)
+  Grid.prototype.computeHeaderAmount = function () {
+    var box = this.form && this.form.querySelector("[data-lg-header-amount]");
+    if (!box) return;
+    var names = box.getAttribute("data-lg-header-amount").split(","), form = this.form;
+    var value = function (name) { var el = form.elements[name]; return el ? el.value : ""; };
+    var q = parseDec(value(names[0])), priceText = value(names[1]).trim();
+    var p = parseDec(priceText), t = parseDec(value(names[2]).trim() || "0");
+    var out = ["", "", ""];
+    if (q && p && t) {
+      var base = roundTo(q.n * p.n, q.s + p.s, 2), tax = roundTo(base * t.n, 2 + t.s + 2, 2);
+      out = [fmtCents(base), fmtCents(tax), fmtCents(base + tax)];
+    } else if (!priceText) {
+      out[0] = box.getAttribute("data-msg-blank") || "";
+    }
+    ["amount", "tax", "gross"].forEach(function (part, i) {
+      var el = box.querySelector("[data-lg-h='" + part + "']");
+      if (el) el.textContent = out[i];
     });
   };
 
@@ -484,6 +507,8 @@
         if (el.getAttribute("data-lg-role") === "item") { el._picked = null; suggestSoon(el); }
         self.computeRow(row);
         self.computeTotals();
+      } else if (!root.contains(el)) {
+        self.computeHeaderAmount();
       }
     });
 

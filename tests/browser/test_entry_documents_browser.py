@@ -81,6 +81,9 @@ def test_outsourcing_order_by_keyboard(lang, browser, live_server, make_user):
         page.fill("input[name=qty]", "40")
         page.select_option("select[name=warehouse]", str(fg.pk))
         page.fill("input[name=due_date]", (timezone.localdate() + datetime.timedelta(days=20)).isoformat())
+        fee = page.locator("[data-lg-header-amount]")  # the processing fee, live under the header
+        blank = {"en": "from the supplier's price list", "zh-hans": "按供应商价目表"}[lang]
+        expect(fee.locator("[data-lg-h=amount]")).to_have_text(blank)
         page.locator("input[name=lines-0-component]").focus()
         for row, (search, code, qty) in enumerate(
             [("TUBE", "TUBE", "100"), ("yq", "PAINT", "8.5"), ("螺栓", "BOLT", "160")]
@@ -105,6 +108,13 @@ def test_outsourcing_order_by_keyboard(lang, browser, live_server, make_user):
 
         page.click("#edit-oo")
         page.wait_for_url("**/edit/")
+        expect(fee.locator("[data-lg-h=gross]")).to_have_text("530.00")
+        _retype(page, "qty", "48")  # 48 × 12.50 = 600.00, 6 % tax 36.00
+        expect(fee.locator("[data-lg-h=amount]")).to_have_text("600.00")
+        expect(fee.locator("[data-lg-h=tax]")).to_have_text("36.00")
+        expect(fee.locator("[data-lg-h=gross]")).to_have_text("636.00")
+        _retype(page, "qty", "40")
+        expect(fee.locator("[data-lg-h=gross]")).to_have_text("530.00")
         _retype(page, "lines-2-required", "200")
         expect(total).to_have_text("308.5")
         _shot(page, f"outsourcing_edit_{lang}")
