@@ -114,8 +114,9 @@ def item_ledger_queryset(*, running: bool = True):
 
 
 def on_hand_totals(queryset) -> dict:
-    """Total quantity `q` and value `v` of an on-hand list (one query)."""
-    return queryset.aggregate(q=Sum("qty"), v=Sum("value"))
+    """Row count `n` and total value `v` of an on-hand list (one query: the page's pager takes its
+    count from here instead of counting the rows again; no quantity total: units differ)."""
+    return queryset.aggregate(n=models.Count("pk"), v=Sum("value"))
 
 
 def item_stock_overview(item) -> dict:

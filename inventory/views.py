@@ -27,7 +27,7 @@ from erp.fields import fmt_decimal
 from erp.input import errors_text, parse_int
 from erp.models import CompanySettings
 from erp.permissions import module_required
-from erp.views import CreatePage, ListPage, UpdatePage, run_action
+from erp.views import CountedPaginator, CreatePage, ListPage, UpdatePage, run_action
 
 from . import forms, selectors, tables
 from .models import (
@@ -207,9 +207,18 @@ class OnHandList(InvListPage):
     def get_queryset(self):
         return selectors.on_hand_queryset()
 
+    def get_table_pagination(self, table):
+        # the rows are counted together with their totals: one scan of the balances, not two
+        self.totals = selectors.on_hand_totals(self.object_list) if self.object_list is not None else {}
+        if "n" not in self.totals:
+            return super().get_table_pagination(table)
+        return {**super().get_table_pagination(table), "paginator_class": CountedPaginator, "count": self.totals["n"]}
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx["totals"] = selectors.on_hand_totals(self.object_list) if self.object_list is not None else {}
+        if not hasattr(self, "totals"):  # no table built (the page's table is always paginated)
+            self.totals = selectors.on_hand_totals(self.object_list) if self.object_list is not None else {}
+        ctx["totals"] = self.totals
         return ctx
 
     template_name = "inventory/onhand.html"

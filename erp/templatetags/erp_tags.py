@@ -169,3 +169,37 @@ def list_filtered(context) -> bool:
     if request is None:
         return False
     return any(value for key, value in request.GET.items() if key not in ("page", "sort", "per_page", "_export"))
+
+
+def _has_callable(attrs) -> bool:
+    return any(callable(v) or (isinstance(v, dict) and _has_callable(v)) for v in attrs.values())
+
+
+@register.simple_tag(takes_context=True)
+def table_rows(context, table):
+    """The <tr> rows of a django-tables2 table's page, as django-tables2's bootstrap5 template
+    writes them (`erp/table.html`), in Python: each cell is rendered as `{{ cell }}` (or with its
+    column's `localize` choice) would render it, without the template engine's lookups per cell.
+    A column's <td> attributes are worked out once unless they depend on the row (callables)."""
+    from django.template.base import render_value_in_context
+    from django.utils import formats
+    from django.utils.safestring import mark_safe
+
+    per_row = _has_callable(table.attrs)
+    td: dict[str, str] = {}
+    rows = []
+    for row in table.paginated_rows:
+        cells = []
+        for column, cell in row.items():
+            attrs = td.get(column.name)
+            if attrs is None:
+                attrs = column.attrs["td"].as_html()
+                if not per_row and not _has_callable(column.column.attrs):
+                    td[column.name] = attrs
+            if column.localize is not None:  # the template's |localize or |unlocalize
+                cell = str(formats.localize(cell, use_l10n=bool(column.localize)))
+            cells.append(f"<td {attrs}>{render_value_in_context(cell, context)}</td>")
+        rows.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+    if not rows and table.empty_text:
+        rows.append(format_html('<tr><td colspan="{}">{}</td></tr>', len(table.columns), table.empty_text))
+    return mark_safe("\n".join(rows))  # attributes and cells escaped above, as the template does
