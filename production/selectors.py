@@ -7,6 +7,7 @@ import datetime
 from collections import defaultdict
 from decimal import Decimal
 
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,7 +63,7 @@ def _material_status(materials: list[WorkOrderMaterial], stock: dict, wo: WorkOr
         if m.remaining <= 0:
             continue
         complete = False
-        wh = m.warehouse_id or m.component.default_warehouse_id or wo.warehouse_id
+        wh = m.warehouse_id or m.component_warehouse_id or wo.warehouse_id
         if stock.get((m.component_id, wh), ZERO) < m.remaining:
             short = True
     kitting = "complete" if complete else ("short" if short else "ready")
@@ -76,7 +77,11 @@ def attach_tracking(orders: list[WorkOrder], *, today: datetime.date | None = No
     due_soon = CompanySettings.get().due_soon_days
     ids = [wo.pk for wo in orders]
     by_wo: dict[int, list] = defaultdict(list)
-    for m in WorkOrderMaterial.objects.filter(work_order_id__in=ids).select_related("component"):
+    # the component's default warehouse only (not the whole item: ~165 items a page)
+    materials = WorkOrderMaterial.objects.filter(work_order_id__in=ids).annotate(
+        component_warehouse_id=F("component__default_warehouse_id")
+    )
+    for m in materials:
         by_wo[m.work_order_id].append(m)
     items = {m.component_id for ms in by_wo.values() for m in ms}
     stock = on_hand_by_item_warehouse(items) if items else {}
