@@ -226,7 +226,7 @@ def run_mrp(
     `firm_orders` are kept as they are; `pegging=False` skips the pegs and action messages
     (what-if callers that only need the planned orders); `progress(done, total)` is called every
     few thousand items (the worker's heartbeat)."""
-    with _gc_paused():
+    with gc_paused():
         return _run_mrp(
             d0=d0, horizon_days=horizon_days, items=items, bom_lines=bom_lines, on_hand=on_hand,
             sales_lines=sales_lines, forecasts=forecasts, demands=demands, receipts=receipts,
@@ -235,10 +235,11 @@ def run_mrp(
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
+def gc_paused() -> Iterator[None]:
     """The cyclic garbage collector off while planning: a 50k-item run holds millions of small
     objects (requirements, planned orders, pegs) and none of them form cycles, yet every full
-    collection walks all of them again. Restored afterwards."""
+    collection walks all of them again. Restored afterwards. Net change holds its reads and rows
+    under it too (netchange.replan_items)."""
     enabled = gc.isenabled()
     gc.disable()
     try:

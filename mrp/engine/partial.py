@@ -281,25 +281,18 @@ def replan_changed(
             for line in inputs.by_component.get(i, ()):
                 if line.parent_id not in mini:
                     lines_by_parent[line.parent_id].append(line)
-        for parent, lines in lines_by_parent.items():  # each parent's orders read once
-            orders = new[parent] if parent in new else known.get(parent, ())
-            demands += external_demands(mini, lines, orders)
+        # dependent demand from the parents outside the part (`external_demands` inlined: the same
+        # rows in the same order, each parent's orders read once)
+        add = demands.append
+        for parent, lines in lines_by_parent.items():
+            for order in new[parent] if parent in new else known.get(parent, ()):
+                release, qty, peg, ref = order.release_date, order.qty, order.pegged_to, f"{EXTERNAL_REF}{order.seq}"
+                for line in lines:
+                    if line.valid_on(release):
+                        add(Demand(line.component_id, release, line.requirement(qty), PLANNED, peg, ref))
         part["demands"] = demands
         runs += 1
         return run_mrp(d0=d0, horizon_days=horizon_days, **part)
-
-    def peg_refs(peg: Peg, numbers: Mapping[int, int]) -> Peg:
-        """Pegs of a part: parent orders outside it are marked (EXTERNAL_REF), own orders carry the
-        part's numbers: both become the stored numbers."""
-        demand_ref, supply_ref = peg.demand_ref, peg.supply_ref
-        if peg.demand_kind == PLANNED and demand_ref.startswith(EXTERNAL_REF):
-            demand_ref = demand_ref[len(EXTERNAL_REF) :]
-        if peg.supply_kind == PLANNED and supply_ref and not supply_ref.startswith(EXTERNAL_REF):
-            supply_ref = str(numbers.get(int(supply_ref), supply_ref))
-        if demand_ref == peg.demand_ref and supply_ref == peg.supply_ref:
-            return peg
-        return Peg(peg.item_id, peg.demand_kind, demand_ref, peg.demand_date, peg.supply_kind, supply_ref,
-                   peg.supply_date, peg.qty)  # fmt: skip
 
     def take(result: MrpResult, planned: set[int], phantoms: set[int]) -> None:
         nonlocal next_seq
@@ -332,9 +325,23 @@ def replan_changed(
             plans[i] = ItemReplan(orders, not same)
         for i in phantoms:
             plans[i] = ItemReplan([], False)
+        # the part's pegs with the stored numbers: a parent order outside the part is named by its
+        # number after the EXTERNAL_REF mark, the part's own orders by `numbers` (one loop, no call
+        # per peg: a large change re-pegs ~100,000 rows)
+        renumber = {str(k): str(v) for k, v in numbers.items()}
+        cut = len(EXTERNAL_REF)
         for peg in result.pegs:
-            if peg.item_id in plans and (peg.item_id in planned or peg.item_id in phantoms):
-                plans[peg.item_id].pegs.append(peg_refs(peg, numbers))
+            i = peg.item_id
+            if i not in planned and i not in phantoms:
+                continue
+            kind, demand_ref, supply_ref = peg.supply_kind, peg.demand_ref, peg.supply_ref
+            if peg.demand_kind == PLANNED and demand_ref.startswith(EXTERNAL_REF):
+                demand_ref = demand_ref[cut:]
+            if kind == PLANNED and supply_ref and not supply_ref.startswith(EXTERNAL_REF):
+                supply_ref = renumber.get(supply_ref, supply_ref)
+            if demand_ref is not peg.demand_ref or supply_ref is not peg.supply_ref:
+                peg = Peg(i, peg.demand_kind, demand_ref, peg.demand_date, kind, supply_ref, peg.supply_date, peg.qty)
+            plans[i].pegs.append(peg)
         for e in result.exceptions:
             if e.item_id in planned:
                 plans[e.item_id].messages.append(e)

@@ -18,18 +18,20 @@ import time
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP
 
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from erp.dispatch import send
-from erp.fields import round_qty
+from erp.fields import QTY_PLACES, round_qty
 from erp.locks import AdvisoryLock, advisory_lock
 from inventory.models import PlanningChange
 
 from ..engine import MrpResult
 from ..engine import PlannedOrder as PlanRow
+from ..engine.netting import gc_paused
 from ..engine.partial import DeltaResult, bom_maps, replan_changed, replan_scope
 from ..models import ACTIVE, MrpMessage, MrpPeg, MrpRun, PlannedOrder, PlanUpdate
 from ..selectors import current_run
@@ -174,6 +176,18 @@ def _delete_ids(model, ids: list[int]) -> int:
         return cur.rowcount
 
 
+def _peg_texts(pegs: list) -> list[str]:
+    """`_row_text` of each peg's `_PEG_KEY` values (quantity as stored), written out: a large change
+    compares ~100,000 pegs."""
+    places, half_up = QTY_PLACES, ROUND_HALF_UP
+    return [
+        f"{g.item_id}\t{g.demand_kind}\t{g.demand_ref}\t{'' if g.demand_date is None else g.demand_date}\t"
+        f"{g.supply_kind}\t{g.supply_ref}\t{'' if g.supply_date is None else g.supply_date}\t"
+        f"{g.qty.quantize(places, rounding=half_up)}"
+        for g in pegs
+    ]
+
+
 _PEG_KEY = ["item_id", "demand_kind", "demand_ref", "demand_date", "supply_kind", "supply_ref", "supply_date", "qty"]
 _MESSAGE_KEY = ["item_id", "kind", "date", "ref", "qty", "new_date"]
 
@@ -292,9 +306,7 @@ def replan_items(
     stale_pegs: list[int] = []
     stale_messages: list[int] = []
     if planned:
-        keys = [_row_text((g.item_id, g.demand_kind, g.demand_ref, g.demand_date, g.supply_kind, g.supply_ref,
-                           g.supply_date, round_qty(g.qty))) for g in part.pegs]  # fmt: skip
-        stale_pegs, insert = _stale_rows(MrpPeg, run, planned, _PEG_KEY, keys)
+        stale_pegs, insert = _stale_rows(MrpPeg, run, planned, _PEG_KEY, _peg_texts(part.pegs))
         write.pegs = [g for g, new in zip(part.pegs, insert, strict=True) if new]
         keys = [_row_text((e.item_id, e.kind, e.date, e.ref, None if e.qty is None else round_qty(e.qty), e.new_date))
                 for e in part.exceptions]  # fmt: skip
@@ -344,7 +356,8 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None, follow_up:
         with connection.cursor() as cur:
             cur.execute("SET LOCAL synchronous_commit TO OFF")
         phases.lap("start")
-        replan = replan_items(run=run, seeds=seeds, data=data, phases=phases)
+        with gc_paused():  # ~100,000 short-lived rows, no cycles: no collection walks them
+            replan = replan_items(run=run, seeds=seeds, data=data, phases=phases)
         part = replan.part
         # the cause as data (the first change's document, line and kind, the number of changes):
         # pages render it in the reader's language (PlanUpdate.change_text)
