@@ -61,22 +61,30 @@ def mrp_run_create(
     if horizon_days < 1 or horizon_days > 3650:
         raise ValidationError(_("The horizon must be between 1 and 3650 days."))
     fail_stale_runs()
+    # an active run refuses at once: the insert below would also refuse it, but only after the
+    # worker finishing that run commits (its status update holds the unique index entry)
+    active = MrpRun.objects.filter(scope=scope, status__in=ACTIVE).first()
+    if active is not None:
+        raise _active_error(active)
     try:
         with transaction.atomic():
             run = MrpRun.objects.create(
                 scope=scope, run_date=run_date, horizon_days=horizon_days, created_by=user if user else None
             )
-    except IntegrityError:
-        active = MrpRun.objects.filter(scope=scope, status__in=ACTIVE).first()
-        raise ConcurrencyError(
-            _("An MRP run of this scope is already active (%(status)s since %(when)s); wait for it to finish.")
-            % {
-                "status": active.get_status_display() if active else _("running"),
-                "when": timezone.localtime(active.created_at).strftime("%Y-%m-%d %H:%M") if active else "",
-            },
-            code="mrp_active",
-        ) from None
+    except IntegrityError:  # started at the same moment
+        raise _active_error(MrpRun.objects.filter(scope=scope, status__in=ACTIVE).first()) from None
     return run
+
+
+def _active_error(active: MrpRun | None) -> ConcurrencyError:
+    return ConcurrencyError(
+        _("An MRP run of this scope is already active (%(status)s since %(when)s); wait for it to finish.")
+        % {
+            "status": active.get_status_display() if active else _("running"),
+            "when": timezone.localtime(active.created_at).strftime("%Y-%m-%d %H:%M") if active else "",
+        },
+        code="mrp_active",
+    )
 
 
 def mrp_run_start(
@@ -287,8 +295,12 @@ def _finish(run_id: int, target: str, *, started: float, result=None, item_count
                 # the commit does not wait for the WAL flush of the plan's million rows: a server
                 # crash right after it loses at most this run, which then stays running and is
                 # failed as stale (fail_stale_runs) — never a half-written plan
+                # the foreign keys of the rows written are checked as they are written, not at
+                # the commit (Django's are deferred): the status below changes just before the
+                # commit, so a run started meanwhile is not kept waiting on its unique index
                 with connection.cursor() as cur:
                     cur.execute("SET LOCAL synchronous_commit TO OFF")
+                    cur.execute("SET CONSTRAINTS ALL IMMEDIATE")
             run.order_id_floor = _id_floor(PlannedOrder)
             write_plan(run, result)
             run.progress = 100

@@ -152,3 +152,42 @@ def test_run_started_from_the_page_executes_in_a_real_worker(celery_worker, logi
     assert run.order_count == PlannedOrder.objects.filter(run=run).count() == 3
     page = client.get(f"/mrp/runs/{run.pk}/").content.decode()
     assert "A" in page and "70" in page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_started_while_another_is_being_finished_is_refused_at_once():
+    """The worker finishing a run changes its status just before its commit (after writing the
+    plan); a run started in that moment is refused at once, not held until that commit."""
+    import threading
+    import time
+
+    from django.db import connection, transaction
+
+    running = MrpRun.objects.create(run_date=D0, status="running")
+    updated, release = threading.Event(), threading.Event()
+
+    def finishing_worker():
+        try:
+            with transaction.atomic():
+                run = MrpRun.objects.select_for_update().get(pk=running.pk)
+                run.status = "done"
+                run.save(update_fields=["status"])
+                updated.set()
+                release.wait(10)  # the rest of the commit (deferred checks of the plan's rows)
+        finally:
+            connection.close()
+
+    worker = threading.Thread(target=finishing_worker)
+    worker.start()
+    try:
+        assert updated.wait(10)
+        started = time.monotonic()
+        with pytest.raises(ConcurrencyError), translation.override("en"):
+            mrp_run_start(run_date=D0)
+        assert time.monotonic() - started < 2  # not held until the other transaction ends
+    finally:
+        release.set()
+        worker.join(10)
+    assert list(MrpRun.objects.values_list("status", flat=True)) == ["done"]  # nothing queued
+    mrp_run_start(run_date=D0)  # once it committed, a new run starts (and runs: eager in tests)
+    assert MrpRun.objects.count() == 2
