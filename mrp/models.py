@@ -1,5 +1,7 @@
 """MRP runs and their output. A run never changes existing documents."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -80,6 +82,24 @@ class OrderType(models.TextChoices):
     OUTSOURCE = "outsource", _("Outsource")
 
 
+def exact_text(qty: Decimal) -> str:
+    """A planned quantity as the engine computed it when it has more places than the 6 stored
+    (a scrap rate, a BOM quantity per 3 …), else "": net change derives the components' dependent
+    demand from it, exactly as a full run does (docs/mrp.md "Net change"), not from the rounded column."""
+    text = str(qty)
+    point = text.find(".")
+    if "E" not in text and (point < 0 or len(text) - point <= 7):
+        return ""  # most quantities: 6 places or fewer as computed
+    text = format(qty.normalize(), "f")  # without the trailing zeros of the arithmetic
+    point = text.find(".")
+    return text if point >= 0 and len(text) - point > 7 else ""
+
+
+def engine_qty(stored: Decimal, exact: str) -> Decimal:
+    """The engine's quantity of a stored planned order: the exact one when it was kept."""
+    return Decimal(exact) if exact else stored
+
+
 class PlannedOrder(models.Model):
     # no single-column index on run (the composite indexes below start with it): fewer indexes to
     # maintain while a run COPYs its 570,000 orders
@@ -89,6 +109,7 @@ class PlannedOrder(models.Model):
     order_type = models.CharField(_("order type"), max_length=20, choices=OrderType.choices)
     qty = QuantityField(_("quantity"))
     net_qty = QuantityField(_("net requirement"))
+    qty_exact = models.CharField(_("exact quantity"), max_length=60, blank=True, default="")  # exact_text
     release_date = models.DateField(_("release date"))
     due_date = models.DateField(_("due date"))
     late = models.BooleanField(_("late"), default=False)

@@ -33,7 +33,7 @@ from ..engine import MrpResult
 from ..engine import PlannedOrder as PlanRow
 from ..engine.netting import gc_paused
 from ..engine.partial import DeltaResult, bom_maps, replan_changed, replan_scope
-from ..models import ACTIVE, MrpMessage, MrpPeg, MrpRun, PlannedOrder, PlanUpdate
+from ..models import ACTIVE, MrpMessage, MrpPeg, MrpRun, PlannedOrder, PlanUpdate, engine_qty, exact_text
 from ..selectors import current_run
 from ..states import PlannedStatus
 from .risk import late_keys, new_late_items
@@ -125,15 +125,15 @@ def _parents_orders(run: MrpRun, item_ids: Iterable[int], codes: dict) -> list[P
     if not ids:
         return []
     sql = (
-        "SELECT item_id, order_type, qty, release_date, due_date, late, pegged_to, net_qty, seq, firm "
+        "SELECT item_id, order_type, qty, qty_exact, release_date, due_date, late, pegged_to, net_qty, seq, firm "
         f"FROM {PlannedOrder._meta.db_table} WHERE run_id = %s AND status = %s AND {_ids_param('item_id')}"
     )
     with connection.cursor() as cur:
         cur.execute(sql, [run.pk, PlannedStatus.OPEN.value, ids])
         rows = cur.fetchall()
     return [
-        PlanRow(i, codes.get(i, ""), t, q, r, d, late, peg, net, seq, firm)
-        for i, t, q, r, d, late, peg, net, seq, firm in rows
+        PlanRow(i, codes.get(i, ""), t, engine_qty(q, qe), r, d, late, peg, net, seq, firm)
+        for i, t, q, qe, r, d, late, peg, net, seq, firm in rows
     ]
 
 
@@ -193,8 +193,10 @@ _MESSAGE_KEY = ["item_id", "kind", "date", "ref", "qty", "new_date"]
 
 
 def _stored_key(p: PlanRow) -> tuple:
-    """A planned order as stored (quantities rounded to 6 places): equal keys, same row."""
-    return (p.order_type, round_qty(p.qty), p.release_date, p.due_date, p.late, p.pegged_to, round_qty(p.net), p.firm)
+    """A planned order as stored (quantities rounded to 6 places, the exact one where it has more):
+    equal keys, same row."""
+    return (p.order_type, round_qty(p.qty), exact_text(p.qty), p.release_date, p.due_date, p.late, p.pegged_to,
+            round_qty(p.net), p.firm)  # fmt: skip
 
 
 @dataclass

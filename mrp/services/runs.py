@@ -24,7 +24,7 @@ from erp.heartbeat import fail_stale
 from erp.types import User
 
 from ..engine import MrpCycleError, MrpResult, run_mrp
-from ..models import MrpMessage, MrpPeg, MrpRun, PlannedOrder
+from ..models import MrpMessage, MrpPeg, MrpRun, PlannedOrder, exact_text
 from ..states import ACTIVE, RUN_FLOW, PlannedStatus, RunStatus
 
 HEARTBEAT_EVERY = 2.0  # seconds between heartbeats while computing
@@ -192,8 +192,8 @@ def _copy_lines(model, columns: list[str], lines) -> None:
             copy.write("".join(buf))
 
 
-PLANNED_COLUMNS = ["run_id", "seq", "item_id", "order_type", "qty", "net_qty", "release_date", "due_date", "late",
-                   "pegged_to", "firm", "status", "document_type", "document_number"]  # fmt: skip
+PLANNED_COLUMNS = ["run_id", "seq", "item_id", "order_type", "qty", "qty_exact", "net_qty", "release_date", "due_date",
+                   "late", "pegged_to", "firm", "status", "document_type", "document_number"]  # fmt: skip
 MESSAGE_COLUMNS = ["run_id", "kind", "item_id", "date", "ref", "qty", "new_date"]
 PEG_COLUMNS = ["run_id", "item_id", "demand_kind", "demand_ref", "demand_date", "supply_kind", "supply_ref",
                "supply_date", "qty"]  # fmt: skip
@@ -215,7 +215,7 @@ def write_plan(run: MrpRun, result: MrpResult) -> None:
         PlannedOrder,
         PLANNED_COLUMNS,
         (
-            f"{rid}\t{p.seq}\t{p.item_id}\t{esc(p.order_type)}\t{p.qty}\t{p.net}\t{day(p.release_date)}\t"
+            f"{rid}\t{p.seq}\t{p.item_id}\t{esc(p.order_type)}\t{p.qty}\t{exact_text(p.qty)}\t{p.net}\t{day(p.release_date)}\t"
             f"{day(p.due_date)}\t{'t' if p.late else 'f'}\t{esc(p.pegged_to)}\t{'t' if p.firm else 'f'}\t{open_}\t\t\n"
             for p in result.planned_orders
         ),
@@ -245,7 +245,7 @@ def _write_plan_orm(run: MrpRun, result: MrpResult) -> None:
         PlannedOrder,
         PLANNED_COLUMNS,
         (
-            (run.pk, p.seq, p.item_id, p.order_type, round_qty(p.qty), round_qty(p.net), p.release_date,
+            (run.pk, p.seq, p.item_id, p.order_type, round_qty(p.qty), exact_text(p.qty), round_qty(p.net), p.release_date,
              p.due_date, p.late, p.pegged_to, p.firm, PlannedStatus.OPEN, "", "")
             for p in result.planned_orders
         ),
