@@ -314,6 +314,18 @@ def _finish(run_id: int, target: str, *, started: float, result=None, item_count
     return run
 
 
+def analyze_plan_tables() -> None:
+    """Fresh planner statistics for the plan's tables once a run has written its rows (PostgreSQL).
+    Every row of the new current run is new: until autovacuum's analyze comes round, PostgreSQL
+    would take the run for empty and read all its 570,000 orders for a net change of a few items
+    (measured: 1.5 s instead of milliseconds per read, a change's latency 2.6 s → 23 s at p95)."""
+    if connection.vendor != "postgresql":
+        return
+    tables = ", ".join(m._meta.db_table for m in (PlannedOrder, MrpPeg, MrpMessage))
+    with connection.cursor() as cur:
+        cur.execute(f"ANALYZE {tables}")
+
+
 def mrp_run_execute(*, run_id: int, timings: dict | None = None) -> MrpRun:
     """Compute the plan and store it. Idempotent: only a queued run is executed; every status
     change goes through RUN_FLOW (queued → running → done / failed). `timings` (optional dict)
@@ -344,6 +356,8 @@ def mrp_run_execute(*, run_id: int, timings: dict | None = None) -> MrpRun:
         t_compute, cpu_compute = time.perf_counter(), time.process_time()
         _beat(run_id, 70)
         run = _finish(run_id, RunStatus.DONE, started=started, result=result, item_count=len(data["items"]))
+        if run.status == RunStatus.DONE:
+            analyze_plan_tables()
         if timings is not None:  # wall seconds, and this process's CPU seconds (cpu_*)
             timings.update(
                 read=t_read - started,
