@@ -14,20 +14,21 @@ from django.utils import timezone
 from .models import Sequence
 
 
-def bump_sequence(model: type[models.Model], **keys: object) -> int:
+def bump_sequence(model: type[models.Model], **keys: str | int) -> int:
     """Create `model`'s sequence row of `keys` (the columns of its unique key) with `last` = 1, or
     add 1 to its `last`, in one statement; the new value. The row stays locked until the
     transaction ends."""
     conn = connections[router.db_for_write(model)]
     q = conn.ops.quote_name
-    table, last = q(model._meta.db_table), q(model._meta.get_field("last").column)
-    cols = ", ".join(q(model._meta.get_field(name).column) for name in keys)
+    columns: dict[str, str] = {f.name: f.column for f in model._meta.concrete_fields if f.column}
+    table, last = q(model._meta.db_table), q(columns["last"])
+    cols = ", ".join(q(columns[name]) for name in keys)
     sql = (
         f"INSERT INTO {table} ({cols}, {last}) VALUES ({', '.join(['%s'] * len(keys))}, 1) "
         f"ON CONFLICT ({cols}) DO UPDATE SET {last} = {table}.{last} + 1 RETURNING {last}"
     )
     with conn.cursor() as cursor:
-        cursor.execute(sql, list(keys.values()))
+        cursor.execute(sql, [*keys.values()])
         return cursor.fetchone()[0]
 
 

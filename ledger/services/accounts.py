@@ -63,7 +63,7 @@ def stock_accounts(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], str]:
     places = []
     for i, w in pairs:
         wh, item = whs.get(w), items[i]
-        places.append((i, w, item.category_id, *tree.get(item.category_id, (None, None, None)), item.supply_type,
+        places.append((i, w, item.category_id, *(tree.get(item.category_id or 0) or (None, None, None)), item.supply_type,
                        wh.kind if wh is not None else None))  # fmt: skip
     return _stock_codes(places, {pk: (code, tree.get(pk)) for pk, code in settings.items()})
 
@@ -84,7 +84,7 @@ STOCK_PLACE = (
 def stock_accounts_of(places) -> dict[tuple[int, int], str]:
     """`stock_accounts` of rows read with the STOCK_PLACE values (the caller's own query, e.g. of a
     document's stock moves): one more query, the category settings."""
-    settings = {
+    settings: dict[int, tuple[str, tuple[int, int, int] | None]] = {
         pk: (code, (tree_id, lft, rght))
         for pk, code, tree_id, lft, rght in CategoryAccount.objects.values_list(
             "category_id", "account__code", "category__tree_id", "category__lft", "category__rght"
