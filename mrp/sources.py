@@ -8,7 +8,8 @@ from collections import defaultdict
 from collections.abc import Collection
 from decimal import Decimal
 
-from django.db.models import BooleanField, OuterRef, Subquery, Sum, Value
+from django.db import connection
+from django.db.models import BooleanField, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
@@ -30,12 +31,14 @@ from production.models import WorkOrder
 from .engine import BomLineData, Demand, FirmOrder, Forecast, PlanItem, Receipt, SalesLine
 
 
-def among(model, column: str, ids: Collection[int]) -> RawSQL:
+def among(model, column: str, ids: Collection[int]) -> RawSQL | Q:
     """`table.column = ANY(ids)` as a filter: one array parameter instead of one placeholder per id
     (an IN list of thousands of ids costs more to build than to run). The array goes through a
     sub-select so that the planner does not cost it element by element: with a bare `ANY(%s)` of
     3,000 ids PostgreSQL filtered 730,000 planned orders of a run (16 s) instead of using the
     (run, item) index (50 ms)."""
+    if connection.vendor != "postgresql":  # the quick start's SQLite: a plain IN list
+        return Q(**{f"{column}__in": list(ids)})
     sql = f'"{model._meta.db_table}"."{column}" = ANY(ARRAY(SELECT unnest(%s::bigint[])))'
     return RawSQL(sql, (list(ids),), output_field=BooleanField())
 

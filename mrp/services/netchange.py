@@ -14,6 +14,7 @@ While a full run of the scope is queued or running the task waits (it is queued 
 run will read the changes itself, and the pending ones are applied to its plan afterwards.
 """
 
+import json
 import time
 from collections import Counter
 from collections.abc import Iterable
@@ -113,9 +114,18 @@ def pending_changes(scope: str = "all") -> int:
 
 
 def _ids_param(column: str) -> str:
-    """`column = ANY(ids)` with the ids as one array parameter, through a sub-select so that the
-    planner keeps the (run, item) indexes (mrp.sources.among)."""
+    """`column = ANY(ids)` with the ids as one array parameter (`_ids`), through a sub-select so
+    that the planner keeps the (run, item) indexes (mrp.sources.among). Other databases (the
+    quick start's SQLite): the ids as one JSON array."""
+    if connection.vendor != "postgresql":
+        return f"{column} IN (SELECT value FROM json_each(%s))"
     return f"{column} = ANY(ARRAY(SELECT unnest(%s::bigint[])))"
+
+
+def _ids(ids: Iterable[int]) -> list[int] | str:
+    """The parameter of `_ids_param`."""
+    ordered = sorted(ids)
+    return ordered if connection.vendor == "postgresql" else json.dumps(ordered)
 
 
 def _parents_orders(run: MrpRun, item_ids: Iterable[int], codes: dict) -> list[PlanRow]:
@@ -129,7 +139,7 @@ def _parents_orders(run: MrpRun, item_ids: Iterable[int], codes: dict) -> list[P
         f"FROM {PlannedOrder._meta.db_table} WHERE run_id = %s AND status = %s AND {_ids_param('item_id')}"
     )
     with connection.cursor() as cur:
-        cur.execute(sql, [run.pk, PlannedStatus.OPEN.value, ids])
+        cur.execute(sql, [run.pk, PlannedStatus.OPEN.value, _ids(ids)])
         rows = cur.fetchall()
     return [
         PlanRow(i, codes.get(i, ""), t, engine_qty(q, qe), r, d, late, peg, net, seq, firm)
@@ -149,12 +159,16 @@ def _stale_rows(
     stored yet: (ids of stored rows to delete, for each new row whether to insert it). Rows are
     compared as text (`_row_text`; quantities as stored, 6 places): the database formats its rows,
     no value is parsed here. Equal rows are matched one for one (a multiset), so a plan that keeps
-    most of its rows writes only the difference."""
+    most of its rows writes only the difference. Other databases (the quick start's SQLite, whose
+    text forms differ): every stored row of these items is replaced."""
+    if connection.vendor != "postgresql":
+        stale = model.objects.filter(run=run, item_id__in=item_ids).values_list("pk", flat=True)
+        return list(stale), [True] * len(new_rows)
     text = ", ".join(f"coalesce({model._meta.get_field(c).column}::text, '')" for c in columns)
     sql = f"SELECT id, concat_ws(E'\\t', {text}) FROM {model._meta.db_table} WHERE run_id = %s AND {_ids_param('item_id')}"
     stored: dict[str, list[int]] = {}
     with connection.cursor() as cur:
-        cur.execute(sql, [run.pk, sorted(item_ids)])
+        cur.execute(sql, [run.pk, _ids(item_ids)])
         for pk, row in cur.fetchall():
             stored.setdefault(row, []).append(pk)
     insert = []
@@ -172,7 +186,7 @@ def _delete_ids(model, ids: list[int]) -> int:
     if not ids:
         return 0
     with connection.cursor() as cur:
-        cur.execute(f"DELETE FROM {model._meta.db_table} WHERE {_ids_param('id')}", [sorted(ids)])
+        cur.execute(f"DELETE FROM {model._meta.db_table} WHERE {_ids_param('id')}", [_ids(ids)])
         return cur.rowcount
 
 
@@ -320,7 +334,7 @@ def replan_items(
         with connection.cursor() as cur:
             cur.execute(
                 f"DELETE FROM {PlannedOrder._meta.db_table} WHERE run_id = %s AND status = %s AND {_ids_param('seq')}",
-                [run.pk, PlannedStatus.OPEN.value, stale_orders],
+                [run.pk, PlannedStatus.OPEN.value, _ids(stale_orders)],
             )
             removed = cur.rowcount
     _delete_ids(MrpPeg, stale_pegs)
@@ -355,8 +369,9 @@ def net_change_apply(*, scope: str = "all", data: dict | None = None, follow_up:
         # the commit does not wait for the WAL flush: a server crash right after it loses this
         # update together with the changes' processed mark (same transaction), so they are planned
         # again — never a half-written plan (as the full run's write, services.runs._finish)
-        with connection.cursor() as cur:
-            cur.execute("SET LOCAL synchronous_commit TO OFF")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
         phases.lap("start")
         with gc_paused():  # ~100,000 short-lived rows, no cycles: no collection walks them
             replan = replan_items(run=run, seeds=seeds, data=data, phases=phases)
