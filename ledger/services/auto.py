@@ -20,7 +20,7 @@ from erp.postings import Posting
 from inventory.models import StockMove
 
 from ..models import Voucher
-from .accounts import STOCK_PLACE, accounts_by_code, rule_codes, stock_accounts, stock_accounts_of
+from .accounts import STOCK_PLACE, accounts_by_code, rule_codes, stock_accounts_of
 from .vouchers import LineSpec, voucher_create, voucher_reverse
 
 # document type -> label used in the voucher summary (lazy: read in the language of each request,
@@ -108,6 +108,25 @@ def _party(p: Posting) -> tuple[str, int | None, str]:
     return "", None, ""
 
 
+def _stock_by_account(rows) -> dict[tuple[str, bool], Decimal]:
+    """(stock account, debit side) → value of moves read as (*STOCK_PLACE, value)."""
+    accounts = stock_accounts_of([r[:-1] for r in rows])
+    stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
+    for r in rows:
+        value = r[-1]
+        if value:
+            stock[(accounts[(r[0], r[1])], value > 0)] += value
+    return stock
+
+
+def _stock_account_lines(stock: dict[tuple[str, bool], Decimal], summary: str) -> list[LineSpec]:
+    """One line per stock account and side, in account order."""
+    return [
+        LineSpec(code, debit=value, summary=summary) if debit else LineSpec(code, credit=-value, summary=summary)
+        for (code, debit), value in sorted(stock.items())
+    ]
+
+
 def stock_lines(p: Posting, summary: str, rules: dict, *, reversal: bool = False) -> list[LineSpec]:
     """Stock lines of the document's moves, per stock account and side, and their counter-entry."""
     # the moves with what decides their stock accounts, in one read
@@ -118,20 +137,10 @@ def stock_lines(p: Posting, summary: str, rules: dict, *, reversal: bool = False
     )
     if not moves:
         return []
-    accounts = stock_accounts_of([m[:-1] for m in moves])
-    stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
-    for m in moves:
-        value = m[-1]
-        if value:
-            stock[(accounts[(m[0], m[1])], value > 0)] += value
+    stock = _stock_by_account(moves)
     counter = rules.get((p.source_type, "counter"), "1901")
     aux_kind, aux_id, aux_label = _party(p) if counter.startswith("2202") else ("", None, "")
-    lines: list[LineSpec] = []
-    for (code, debit_side), value in sorted(stock.items()):
-        if debit_side:
-            lines.append(LineSpec(code, debit=value, summary=summary))
-        else:
-            lines.append(LineSpec(code, credit=-value, summary=summary))
+    lines = _stock_account_lines(stock, summary)
     if p.source_type in NETTED:
         net = sum(stock.values(), ZERO)
         if net > 0:
@@ -233,10 +242,10 @@ WIP_ELEMENTS = ["4001.01", "4001.02", "4001.03", "4001.04"]
 
 
 class _Moves(list):
-    """(item, warehouse, source line, value, kind) of a document's moves; `places`: what decides
-    their stock accounts (STOCK_PLACE), read with them."""
+    """(item, warehouse, source line, value, kind) of a document's moves; `valued`: the same moves
+    as (*STOCK_PLACE, value), what decides their stock accounts, read with them."""
 
-    places: list
+    valued: list
 
 
 def _move_rows(p: Posting, reversal: bool = False) -> _Moves:
@@ -246,21 +255,12 @@ def _move_rows(p: Posting, reversal: bool = False) -> _Moves:
         )
     )
     moves = _Moves((r[3], r[4], r[0], r[1], r[2]) for r in rows)
-    moves.places = [r[3:] for r in rows]
+    moves.valued = [(*r[3:], r[1]) for r in rows]
     return moves
 
 
-def _stock_side(moves, summary: str) -> list[LineSpec]:
-    places = getattr(moves, "places", None)
-    accounts = stock_accounts_of(places) if places is not None else stock_accounts({(m[0], m[1]) for m in moves})
-    stock: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
-    for i, w, _line, value, _kind in moves:
-        if value:
-            stock[(accounts[(i, w)], value > 0)] += value
-    return [
-        LineSpec(code, debit=value, summary=summary) if debit else LineSpec(code, credit=-value, summary=summary)
-        for (code, debit), value in sorted(stock.items())
-    ]
+def _stock_side(moves: _Moves, summary: str) -> list[LineSpec]:
+    return _stock_account_lines(_stock_by_account(moves.valued), summary)
 
 
 def _wo_label(ids) -> dict[int, str]:
